@@ -1,0 +1,45 @@
+package io.github.flinkanndata.examples.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code anndata-cli} command-line tool: looks into AnnData stores without Python.
+ *
+ * <pre>
+ * java -jar examples/target/anndata-cli.jar inspect PATH [--json]
+ * </pre>
+ *
+ * Every failure exits non-zero with a one-line message on stderr that names the store and the
+ * element at fault.
+ */
+@Command(
+        name = "anndata-cli",
+        mixinStandardHelpOptions = true,
+        version = "anndata-cli 0.1.0",
+        description = "Inspect AnnData stores (.h5ad, .zarr, .zarr.zip).",
+        subcommands = {InspectCommand.class})
+public final class AnnDataCli {
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the tool with the given streams and returns its exit code (for tests). */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new AnnDataCli());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler(
+                (e, cmd, parsed) -> {
+                    cmd.getErr().println("error: " + e.getMessage());
+                    cmd.getErr().flush();
+                    return 2;
+                });
+        int code = cli.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+}

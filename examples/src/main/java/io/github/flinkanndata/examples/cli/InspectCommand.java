@@ -1,0 +1,115 @@
+package io.github.flinkanndata.examples.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.github.flinkanndata.format.AnnDataStore;
+import io.github.flinkanndata.format.Column;
+import io.github.flinkanndata.format.DataFrame;
+import io.github.flinkanndata.format.MatrixElement;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code inspect PATH [--json]}: what a store holds, read from its metadata and indexes only. */
+@Command(name = "inspect", description = "Summarise one store: shape, X layout, obs columns, layers, obsm, raw.")
+final class InspectCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "PATH", description = "An .h5ad file, a .zarr directory or a .zarr.zip file.")
+    Path path;
+
+    @Option(names = "--json", description = "Print exactly one JSON object instead of the readable summary.")
+    boolean json;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        try (AnnDataStore store = AnnDataStore.open(path)) {
+            if (json) {
+                ObjectMapper mapper = new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT);
+                out.println(mapper.writeValueAsString(facts(store)));
+            } else {
+                printSummary(store, out);
+            }
+        }
+        return 0;
+    }
+
+    /** The JSON form: the keys and meanings of {@code facts.json} in the shared test data. */
+    static Map<String, Object> facts(AnnDataStore store) throws Exception {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("path", store.location());
+        m.put("format", store.format().id());
+        m.put("n_obs", store.nObs());
+        m.put("n_vars", store.nVars());
+        m.put("var_names_head", head(store.var().index(), 3));
+        m.put("obs_names_head", head(store.obs().index(), 2));
+        m.put("obs_columns", store.obs().columnOrder());
+        m.put("layers", store.layerKeys());
+        m.put("obsm", store.obsmKeys());
+        m.put("raw", store.hasRaw());
+        MatrixElement x = store.x();
+        m.put("X", x == null ? null : x.layout().id());
+        return m;
+    }
+
+    private static void printSummary(AnnDataStore store, PrintWriter out) throws Exception {
+        out.printf("store    %s (%s)%n", store.location(), store.format().id());
+        out.printf("shape    %d cells x %d genes%n", store.nObs(), store.nVars());
+        MatrixElement x = store.x();
+        out.printf("X        %s%n", x == null ? "none" : describe(x));
+        DataFrame obs = store.obs();
+        out.printf("obs      index '%s': %s%n", obs.indexKey(), String.join(", ", head(obs.index(), 3)));
+        for (String name : obs.columnOrder()) {
+            Column c = obs.column(name);
+            String detail = c == null ? "missing" : c.pandasDtype()
+                    + (c.isCategorical() ? ", " + c.categories().size() + " categories" : "");
+            out.printf("         %s (%s)%n", name, detail);
+        }
+        DataFrame var = store.var();
+        out.printf("var      index '%s': %s%n", var.indexKey(), String.join(", ", head(var.index(), 3)));
+        out.printf("layers   %s%n", describeAll(store, store.layerKeys(), "layers/"));
+        out.printf("obsm     %s%n", describeAll(store, store.obsmKeys(), "obsm/"));
+        MatrixElement raw = store.matrix("raw.X");
+        out.printf("raw      %s%n", raw != null ? describe(raw)
+                : store.hasRaw() ? "yes (pre-0.7 root-level raw.X)" : "no");
+    }
+
+    private static String describeAll(AnnDataStore store, List<String> keys, String prefix) throws Exception {
+        if (keys.isEmpty()) {
+            return "none";
+        }
+        List<String> parts = new ArrayList<>();
+        for (String k : keys) {
+            MatrixElement m = store.matrix(prefix + k);
+            parts.add(k + " (" + (m == null ? "?" : describe(m)) + ")");
+        }
+        return String.join(", ", parts);
+    }
+
+    private static String describe(MatrixElement m) {
+        switch (m.layout()) {
+            case DATAFRAME:
+                return "dataframe";
+            case DENSE:
+                return "dense " + m.rows() + "x" + m.cols() + " " + m.dataType().numpyName();
+            default:
+                return m.layout().id() + " " + m.rows() + "x" + m.cols() + " " + m.dataType().numpyName()
+                        + ", " + m.nnz() + " non-zeros";
+        }
+    }
+
+    private static List<String> head(List<String> all, int n) {
+        return new ArrayList<>(all.subList(0, Math.min(n, all.size())));
+    }
+}

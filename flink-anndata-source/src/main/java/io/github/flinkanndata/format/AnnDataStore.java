@@ -1,0 +1,195 @@
+package io.github.flinkanndata.format;
+
+import io.github.flinkanndata.format.tree.ArrayNode;
+import io.github.flinkanndata.format.tree.Container;
+import io.github.flinkanndata.format.tree.ContainerOptions;
+import io.github.flinkanndata.format.tree.DataType;
+import io.github.flinkanndata.format.tree.GroupNode;
+import io.github.flinkanndata.format.tree.Node;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.annotation.Nullable;
+
+/**
+ * One AnnData store (an {@code .h5ad} file or a zarr store), opened for reading: its matrices,
+ * its obs and var dataframes, and the keys of its layers and obsm entries. Every layout anndata
+ * has written since 0.6 is understood; what cannot be decoded fails with an {@link
+ * AnnDataFormatException} naming the store and the element.
+ *
+ * <p>Opening reads metadata only. Thread-safe: several threads may read rows concurrently; {@link
+ * #close()} must not race with reads.
+ */
+public final class AnnDataStore implements Closeable {
+    private final Container container;
+    @Nullable private final MatrixElement x;
+    private final DataFrame obs;
+    private final DataFrame var;
+
+    private AnnDataStore(Container container) throws AnnDataFormatException {
+        this.container = container;
+        Node xNode = container.node("X");
+        this.x = xNode == null ? null : MatrixElement.of(container, xNode);
+        this.obs = DataFrame.open(container, "obs");
+        this.var = DataFrame.open(container, "var");
+        if (x != null && x.layout() != MatrixLayout.DATAFRAME) {
+            checkLength(x.rows(), obs.length(), "X rows", "obs");
+            checkLength(x.cols(), var.length(), "X columns", "var");
+        }
+    }
+
+    private void checkLength(long found, long expected, String what, String against)
+            throws AnnDataFormatException {
+        if (found != expected) {
+            throw new AnnDataFormatException(container.location(), "X",
+                    what + " (" + found + ") differ from the length of " + against + " (" + expected + ")");
+        }
+    }
+
+    /** Opens a store with default options; the caller closes it. */
+    public static AnnDataStore open(Path path) throws AnnDataFormatException {
+        return open(path, ContainerOptions.defaults());
+    }
+
+    public static AnnDataStore open(Path path, ContainerOptions options) throws AnnDataFormatException {
+        return wrap(Containers.open(path, options));
+    }
+
+    /** Reads the AnnData structure of an open container; closes the container if that fails. */
+    public static AnnDataStore wrap(Container container) throws AnnDataFormatException {
+        try {
+            return new AnnDataStore(container);
+        } catch (AnnDataFormatException | RuntimeException e) {
+            try {
+                container.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    public String location() {
+        return container.location();
+    }
+
+    public StoreFormat format() {
+        return container.format();
+    }
+
+    /** The underlying tree, for tools that need elements this class does not interpret. */
+    public Container container() {
+        return container;
+    }
+
+    /** X, or null when the store has none (anndata allows {@code AnnData(shape=...)} without X). */
+    @Nullable
+    public MatrixElement x() {
+        return x;
+    }
+
+    /** Number of cells: X's rows, or obs' length when there is no X. */
+    public long nObs() {
+        return x != null && x.layout() != MatrixLayout.DATAFRAME ? x.rows() : obs.length();
+    }
+
+    /** Number of genes: X's columns, or var's length when there is no X. */
+    public long nVars() {
+        return x != null && x.layout() != MatrixLayout.DATAFRAME ? x.cols() : var.length();
+    }
+
+    public DataFrame obs() {
+        return obs;
+    }
+
+    public DataFrame var() {
+        return var;
+    }
+
+    /** Names of the layers, sorted. */
+    public List<String> layerKeys() throws AnnDataFormatException {
+        return groupChildren("layers");
+    }
+
+    /** Names of the obsm entries, sorted (fields of a pre-0.7 compound obsm). */
+    public List<String> obsmKeys() throws AnnDataFormatException {
+        Node obsm = container.node("obsm");
+        if (obsm instanceof ArrayNode && ((ArrayNode) obsm).dataType() == DataType.COMPOUND) {
+            List<String> fields = new ArrayList<>(((ArrayNode) obsm).fieldNames());
+            fields.sort(null);
+            return fields;
+        }
+        return groupChildren("obsm");
+    }
+
+    /**
+     * Whether the store has a raw part: a {@code raw} group with X, or the pre-0.7 root-level
+     * {@code raw.X}. (lamindb reads only the former: see {@link #matrix}.)
+     */
+    public boolean hasRaw() throws AnnDataFormatException {
+        return rawX() != null || container.node("raw.X") != null;
+    }
+
+    /**
+     * A matrix element by its lamindb key: {@code X}, {@code raw.X} (the {@code raw/X} element),
+     * {@code layers/<k>} or {@code obsm/<k>}; null when the store lacks it. The pre-0.7 root-level
+     * {@code raw.X} is not recognised, as in lamindb.
+     */
+    @Nullable
+    public MatrixElement matrix(String key) throws AnnDataFormatException {
+        if ("X".equals(key)) {
+            return x;
+        }
+        if ("raw.X".equals(key) || "raw/X".equals(key)) {
+            return rawX();
+        }
+        if (key.startsWith("obsm/")) {
+            Node obsm = container.node("obsm");
+            String name = key.substring(5);
+            if (obsm instanceof ArrayNode) {
+                ArrayNode compound = (ArrayNode) obsm;
+                return compound.fieldNames().contains(name)
+                        ? MatrixElement.compoundField(compound, name) : null;
+            }
+        }
+        Node node = container.node(key);
+        return node == null ? null : MatrixElement.of(container, node);
+    }
+
+    @Nullable
+    private MatrixElement rawX() throws AnnDataFormatException {
+        Node raw = container.node("raw");
+        if (!(raw instanceof GroupNode)) {
+            return null; // absent, or anndata's `null` element
+        }
+        Node rx = container.node("raw/X");
+        return rx == null ? null : MatrixElement.of(container, rx);
+    }
+
+    private List<String> groupChildren(String path) throws AnnDataFormatException {
+        Node n = container.node(path);
+        return n instanceof GroupNode ? ((GroupNode) n).children() : List.of();
+    }
+
+    /** The named child of a group; an error naming it when it is not there. */
+    static Node child(Container c, GroupNode g, String name) throws AnnDataFormatException {
+        String path = g.path().isEmpty() ? name : g.path() + "/" + name;
+        Node n = c.node(path);
+        if (n == null) {
+            throw new AnnDataFormatException(c.location(), path, "missing");
+        }
+        return n;
+    }
+
+    @Override
+    public void close() throws IOException {
+        container.close();
+    }
+
+    @Override
+    public String toString() {
+        return "AnnDataStore{" + location() + "}";
+    }
+}

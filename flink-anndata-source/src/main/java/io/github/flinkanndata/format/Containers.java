@@ -1,0 +1,102 @@
+package io.github.flinkanndata.format;
+
+import io.github.flinkanndata.format.h5ad.H5adContainer;
+import io.github.flinkanndata.format.tree.Container;
+import io.github.flinkanndata.format.tree.ContainerOptions;
+import io.github.flinkanndata.format.zarr.ZarrContainer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Opens a store with the right backend, chosen by what the path is rather than by its name: an
+ * HDF5 signature means h5ad, a zip signature a zipped zarr store, a directory a zarr store.
+ * (lamindb treats every regular file as HDF5, so it cannot read zipped zarr; we can.)
+ */
+public final class Containers {
+    private static final byte[] HDF5_SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    private static final byte[] ZIP_LOCAL = {'P', 'K', 3, 4};
+    private static final byte[] ZIP_EMPTY = {'P', 'K', 5, 6};
+
+    private Containers() {}
+
+    /** Opens the store at {@code path}; the caller closes it. */
+    public static Container open(Path path, ContainerOptions options) throws AnnDataFormatException {
+        String location = path.toString();
+        if (Files.isDirectory(path)) {
+            return ZarrContainer.open(path, options);
+        }
+        if (!Files.exists(path)) {
+            throw new AnnDataFormatException(location, null, "no such file or directory");
+        }
+        if (!Files.isReadable(path)) {
+            throw new AnnDataFormatException(location, null, "file is not readable");
+        }
+        StoreFormat format = detect(path);
+        return format == StoreFormat.H5AD
+                ? H5adContainer.open(path, options)
+                : ZarrContainer.open(path, options);
+    }
+
+    /** Decides the backend of a regular file from its first bytes. */
+    static StoreFormat detect(Path file) throws AnnDataFormatException {
+        byte[] head = new byte[8];
+        int n;
+        try (InputStream in = Files.newInputStream(file)) {
+            n = in.readNBytes(head, 0, head.length);
+        } catch (IOException e) {
+            throw new AnnDataFormatException(file.toString(), null, "cannot read file: " + e, e);
+        }
+        if (n == 8 && Arrays.equals(head, HDF5_SIGNATURE)) {
+            return StoreFormat.H5AD;
+        }
+        if (n >= 4 && (startsWith(head, ZIP_LOCAL) || startsWith(head, ZIP_EMPTY))) {
+            return StoreFormat.ZARR;
+        }
+        if (n >= 8 && hasShiftedHdf5Signature(file)) {
+            return StoreFormat.H5AD;
+        }
+        throw new AnnDataFormatException(
+                file.toString(),
+                null,
+                "neither an HDF5 file (.h5ad) nor a zip archive (.zarr.zip): found "
+                        + (n == 0 ? "an empty file" : "leading bytes " + hex(head, n)));
+    }
+
+    /** HDF5 allows a user block: the signature may sit at 512, 1024, 2048, ... */
+    private static boolean hasShiftedHdf5Signature(Path file) throws AnnDataFormatException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            long size = ch.size();
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(8);
+            for (long at = 512; at + 8 <= size; at *= 2) {
+                buf.clear();
+                ch.read(buf, at);
+                if (Arrays.equals(buf.array(), HDF5_SIGNATURE)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            throw new AnnDataFormatException(file.toString(), null, "cannot read file: " + e, e);
+        }
+    }
+
+    private static boolean startsWith(byte[] a, byte[] prefix) {
+        for (int i = 0; i < prefix.length; i++) {
+            if (a[i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String hex(byte[] b, int n) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            sb.append(String.format("%02x", b[i] & 0xff));
+        }
+        return sb.toString();
+    }
+}

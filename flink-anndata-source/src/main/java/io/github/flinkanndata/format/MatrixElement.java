@@ -1,0 +1,287 @@
+package io.github.flinkanndata.format;
+
+import io.github.flinkanndata.format.tree.ArrayNode;
+import io.github.flinkanndata.format.tree.Container;
+import io.github.flinkanndata.format.tree.DataType;
+import io.github.flinkanndata.format.tree.GroupNode;
+import io.github.flinkanndata.format.tree.Node;
+import java.util.Arrays;
+import javax.annotation.Nullable;
+
+/**
+ * One matrix element of a store (X, a layer, raw/X or an obsm entry), able to read consecutive
+ * rows. A range read touches only the chunks overlapping the range: for CSR, two-plus-n entries of
+ * {@code indptr} and the {@code [indptr[from], indptr[to])} stretch of {@code indices} and {@code
+ * data}; for dense, the row slab.
+ *
+ * <p>Everything read is checked (monotonic {@code indptr}, column numbers within the width, part
+ * lengths agreeing with each other), so corrupt stores fail with a message instead of yielding
+ * wrong rows. Thread-safe: it holds only immutable handles.
+ */
+public final class MatrixElement {
+    private final String store;
+    private final String path;
+    private final MatrixLayout layout;
+    private final long rows;
+    private final long cols;
+    private final boolean vector;
+    private final DataType dataType;
+    // DENSE: array (or a compound array and one of its fields, for pre-0.7 obsm)
+    @Nullable private final ArrayNode dense;
+    @Nullable private final String field;
+    // CSR / CSC parts
+    @Nullable private final ArrayNode data;
+    @Nullable private final ArrayNode indices;
+    @Nullable private final ArrayNode indptr;
+
+    private MatrixElement(
+            String store, String path, MatrixLayout layout, long rows, long cols, boolean vector,
+            DataType dataType, @Nullable ArrayNode dense, @Nullable String field,
+            @Nullable ArrayNode data, @Nullable ArrayNode indices, @Nullable ArrayNode indptr) {
+        this.store = store;
+        this.path = path;
+        this.layout = layout;
+        this.rows = rows;
+        this.cols = cols;
+        this.vector = vector;
+        this.dataType = dataType;
+        this.dense = dense;
+        this.field = field;
+        this.data = data;
+        this.indices = indices;
+        this.indptr = indptr;
+    }
+
+    /** Interprets a node as a matrix element; {@code null} for an anndata {@code null} element. */
+    @Nullable
+    static MatrixElement of(Container c, Node node) throws AnnDataFormatException {
+        Attrs attrs = Attrs.of(node);
+        String enc = attrs.encodingType();
+        if ("null".equals(enc)) {
+            return null;
+        }
+        if (node instanceof ArrayNode) {
+            return dense(node.store(), node.path(), (ArrayNode) node);
+        }
+        GroupNode group = (GroupNode) node;
+        String sparse = enc;
+        if (sparse == null && attrs.has("h5sparse_format")) {
+            // anndata < 0.7 sparse groups carry h5sparse_* attributes instead of an encoding
+            sparse = attrs.string("h5sparse_format") + "_matrix";
+        }
+        if ("dataframe".equals(enc)) {
+            return new MatrixElement(node.store(), node.path(), MatrixLayout.DATAFRAME,
+                    0, 0, false, DataType.COMPOUND, null, null, null, null, null);
+        }
+        if ("csr_matrix".equals(sparse) || "csc_matrix".equals(sparse)) {
+            return sparse(c, group, attrs, "csr_matrix".equals(sparse));
+        }
+        throw new AnnDataFormatException(node.store(), node.path(),
+                "not a matrix: a group with encoding-type " + enc
+                        + " (expected csr_matrix, csc_matrix or a dense array)");
+    }
+
+    /** A dense matrix made of one field of a compound dataset (pre-0.7 obsm). */
+    static MatrixElement compoundField(ArrayNode compound, String field) throws AnnDataFormatException {
+        int[] fieldShape = compound.fieldShape(field);
+        long cols = 1;
+        for (int d : fieldShape) {
+            cols *= d;
+        }
+        return new MatrixElement(compound.store(), compound.path() + "/" + field, MatrixLayout.DENSE,
+                compound.shape()[0], cols, fieldShape.length == 0, compound.fieldType(field),
+                compound, field, null, null, null);
+    }
+
+    private static MatrixElement dense(String store, String path, ArrayNode a) throws AnnDataFormatException {
+        long[] shape = a.shape();
+        if (shape.length == 0 || shape.length > 2) {
+            throw new AnnDataFormatException(store, path,
+                    "dense matrix must be 1-D or 2-D, shape is " + Arrays.toString(shape));
+        }
+        if (!a.dataType().isNumeric()) {
+            throw new AnnDataFormatException(store, path,
+                    "matrix values must be numeric, found " + a.dataType().numpyName());
+        }
+        boolean vector = shape.length == 1;
+        return new MatrixElement(store, path, MatrixLayout.DENSE, shape[0], vector ? 1 : shape[1],
+                vector, a.dataType(), a, null, null, null, null);
+    }
+
+    private static MatrixElement sparse(Container c, GroupNode g, Attrs attrs, boolean csr) throws AnnDataFormatException {
+        long[] shape = attrs.has("shape") ? attrs.longList("shape") : attrs.longList("h5sparse_shape");
+        if (shape == null || shape.length != 2 || shape[0] < 0 || shape[1] < 0) {
+            throw new AnnDataFormatException(g.store(), g.path(),
+                    "sparse matrix needs a 'shape' attribute of two non-negative integers, found "
+                            + (shape == null ? "none" : Arrays.toString(shape)));
+        }
+        ArrayNode data = part(c, g, "data");
+        ArrayNode indices = part(c, g, "indices");
+        ArrayNode indptr = part(c, g, "indptr");
+        long major = csr ? shape[0] : shape[1];
+        if (indptr.shape()[0] != major + 1) {
+            throw new AnnDataFormatException(g.store(), g.path() + "/indptr",
+                    "indptr has " + indptr.shape()[0] + " entries, expected " + (major + 1)
+                            + " for shape " + Arrays.toString(shape));
+        }
+        if (indices.shape()[0] != data.shape()[0]) {
+            throw new AnnDataFormatException(g.store(), g.path(),
+                    "indices has " + indices.shape()[0] + " entries but data has " + data.shape()[0]);
+        }
+        if (!indices.dataType().isInteger() || !indptr.dataType().isInteger()) {
+            throw new AnnDataFormatException(g.store(), g.path(),
+                    "indices and indptr must be integers, found " + indices.dataType().numpyName()
+                            + " and " + indptr.dataType().numpyName());
+        }
+        if (!data.dataType().isNumeric()) {
+            throw new AnnDataFormatException(g.store(), g.path() + "/data",
+                    "matrix values must be numeric, found " + data.dataType().numpyName());
+        }
+        return new MatrixElement(g.store(), g.path(), csr ? MatrixLayout.CSR : MatrixLayout.CSC,
+                shape[0], shape[1], false, data.dataType(), null, null, data, indices, indptr);
+    }
+
+    private static ArrayNode part(Container c, GroupNode g, String name) throws AnnDataFormatException {
+        String p = g.path().isEmpty() ? name : g.path() + "/" + name;
+        Node n = c.node(p);
+        if (!(n instanceof ArrayNode) || ((ArrayNode) n).shape().length != 1) {
+            throw new AnnDataFormatException(g.store(), p,
+                    n == null ? "sparse matrix part is missing" : "sparse matrix part must be a 1-D array");
+        }
+        return (ArrayNode) n;
+    }
+
+    public String store() {
+        return store;
+    }
+
+    /** Element path inside the store, e.g. {@code X}, {@code layers/counts}, {@code raw/X}. */
+    public String path() {
+        return path;
+    }
+
+    public MatrixLayout layout() {
+        return layout;
+    }
+
+    public long rows() {
+        return rows;
+    }
+
+    /** Number of columns; 1 for a 1-D element. */
+    public long cols() {
+        return cols;
+    }
+
+    /** True for a 1-D dense element (each row is a single value). */
+    public boolean isVector() {
+        return vector;
+    }
+
+    /** The stored value type (the {@code data} type for sparse elements). */
+    public DataType dataType() {
+        return dataType;
+    }
+
+    /** Number of stored non-zeros of a sparse element; -1 for dense. */
+    public long nnz() {
+        return data == null ? -1 : data.shape()[0];
+    }
+
+    /** Reads rows {@code [from, to)} in one range read. */
+    public RowBlock readRows(long from, long to) throws AnnDataFormatException {
+        if (from < 0 || to < from || to > rows) {
+            throw new AnnDataFormatException(store, path,
+                    "row range [" + from + ", " + to + ") outside [0, " + rows + ")");
+        }
+        if (cols > Integer.MAX_VALUE) {
+            throw new AnnDataFormatException(store, path, "more than 2^31-1 columns: " + cols);
+        }
+        int n = Math.toIntExact(to - from);
+        switch (layout) {
+            case DENSE:
+                return readDense(from, n);
+            case CSR:
+                return readCsr(from, n);
+            case CSC:
+                throw new AnnDataFormatException(store, path,
+                        "CSC matrices cannot be read by row; store this element as CSR or dense");
+            default:
+                throw new AnnDataFormatException(store, path,
+                        "a dataframe obsm entry has no numeric rows");
+        }
+    }
+
+    private RowBlock readDense(long from, int n) throws AnnDataFormatException {
+        int width = (int) cols;
+        if ((long) n * width > Integer.MAX_VALUE - 8) {
+            throw new AnnDataFormatException(store, path,
+                    n + " rows of " + width + " values exceed one Java array; read fewer rows");
+        }
+        Object values;
+        if (field != null) {
+            values = dense.readField(field, from, n);
+        } else if (vector) {
+            values = dense.read(new long[] {from}, new int[] {n});
+        } else {
+            values = dense.read(new long[] {from, 0}, new int[] {n, width});
+        }
+        return RowBlock.dense(from, n, width, dataType, values);
+    }
+
+    private RowBlock readCsr(long from, int n) throws AnnDataFormatException {
+        Object ptrRaw = indptr.read(new long[] {from}, new int[] {n + 1});
+        long lo = Values.asLong(ptrRaw, 0);
+        long hi = Values.asLong(ptrRaw, n);
+        long nnzTotal = data.shape()[0];
+        if (lo < 0 || hi < lo || hi > nnzTotal) {
+            throw new AnnDataFormatException(store, path + "/indptr",
+                    "indptr entries " + lo + ".." + hi + " for rows " + from + ".." + (from + n)
+                            + " are inconsistent with " + nnzTotal + " stored values");
+        }
+        if (hi - lo > Integer.MAX_VALUE - 8) {
+            throw new AnnDataFormatException(store, path,
+                    "rows " + from + ".." + (from + n) + " hold more than 2^31 values; read fewer rows");
+        }
+        int[] ptr = new int[n + 1];
+        long prev = lo;
+        for (int i = 0; i <= n; i++) {
+            long p = Values.asLong(ptrRaw, i);
+            if (p < prev || p > hi) {
+                throw new AnnDataFormatException(store, path + "/indptr",
+                        "indptr decreases at row " + (from + i - 1) + " (" + prev + " then " + p + ")");
+            }
+            ptr[i] = (int) (p - lo);
+            prev = p;
+        }
+        int nnz = (int) (hi - lo);
+        Object idxRaw = indices.read(new long[] {lo}, new int[] {nnz});
+        Object vals = data.read(new long[] {lo}, new int[] {nnz});
+        int[] idx = Values.toIntArray(idxRaw);
+        boolean unsigned64 = indices.dataType() == DataType.UINT64;
+        for (int i = 0; i < nnz; i++) {
+            long c = unsigned64 || !(idxRaw instanceof int[]) ? Values.asLong(idxRaw, i) : idx[i];
+            if (c < 0 || c >= cols) {
+                int row = rowOf(ptr, i);
+                throw new AnnDataFormatException(store, path + "/indices",
+                        "column index " + (unsigned64 && c < 0 ? Long.toUnsignedString(c) : c)
+                                + " out of range [0, " + cols + ") in row " + (from + row));
+            }
+        }
+        return RowBlock.sparse(from, n, (int) cols, dataType, vals, ptr, idx);
+    }
+
+    private static int rowOf(int[] ptr, int pos) {
+        int r = 0;
+        while (r + 1 < ptr.length && ptr[r + 1] <= pos) {
+            r++;
+        }
+        return r;
+    }
+
+    @Override
+    public String toString() {
+        return "MatrixElement{" + store + ":" + path + ", " + layout.id() + " " + rows + "x" + cols
+                + " " + dataType.numpyName() + "}";
+    }
+}

@@ -1,0 +1,11 @@
+package io.github.flinkanndata.format.tree;
+
+import io.github.flinkanndata.format.AnnDataFormatException;
+import java.util.List;
+
+/** A node that holds other nodes. */
+public interface GroupNode extends Node {
+
+    /** Names of the direct children, sorted by code point (listing order is never meaningful). */
+    List<String> children() throws AnnDataFormatException;
+}

@@ -1,0 +1,48 @@
+package io.github.flinkanndata.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The layers {@code format -> collection -> source -> table} only look down, and the two bottom
+ * layers stay free of Flink so they can be used (and tested) without it.
+ */
+class LayeringTest {
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importClasses() {
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("io.github.flinkanndata");
+    }
+
+    @Test
+    void formatImportsNoFlink() {
+        noClasses().that().resideInAPackage("io.github.flinkanndata.format..")
+                .should().dependOnClassesThat().resideInAPackage("org.apache.flink..")
+                .check(classes);
+    }
+
+    @Test
+    void collectionImportsNoFlink() {
+        noClasses().that().resideInAPackage("io.github.flinkanndata.collection..")
+                .should().dependOnClassesThat().resideInAPackage("org.apache.flink..")
+                .allowEmptyShould(true)
+                .check(classes);
+    }
+
+    @Test
+    void formatDoesNotLookUp() {
+        noClasses().that().resideInAPackage("io.github.flinkanndata.format..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "io.github.flinkanndata.collection..", "io.github.flinkanndata.source..",
+                        "io.github.flinkanndata.table..")
+                .check(classes);
+    }
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The project's test command.
+#
+# 1. installs the pinned Python toolchain (python/requirements.txt) into python/.venv;
+# 2. regenerates the fixture stores with the real anndata, and the reference expectations with
+#    lamindb's MappedCollection, into target/regenerated/;
+# 3. builds everything and runs every Java test (unit tests and *ITCase) against those freshly
+#    generated files, so a new writer or reference version that disagrees with our readers fails here.
+#
+# Set SKIP_REGENERATE=1 to test against the committed copies only (fast local loop).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+props=()
+if [[ "${SKIP_REGENERATE:-0}" != "1" ]]; then
+  bash python/setup-venv.sh
+  py=python/.venv/bin/python
+  out="$PWD/target/regenerated"
+  rm -rf "$out" && mkdir -p "$out"
+  echo "== regenerating fixtures with the pinned anndata"
+  "$py" python/gen_fixtures.py "$out/fixtures"
+  echo "== regenerating reference expectations with lamindb's MappedCollection"
+  "$py" python/gen_reference.py "$out/reference"
+  props=(-Danndata.fixtures.dir="$out/fixtures" -Danndata.reference.dir="$out/reference")
+fi
+
+echo "== building and testing"
+mvn -B -ntp verify "${props[@]}"
