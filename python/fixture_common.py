@@ -13,7 +13,7 @@ import os
 import shutil
 import warnings
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -68,19 +68,21 @@ class WriteSpec:
     chunk_rows: int | None = 7
     chunk_cols: int | None = None
     chunk_1d: int | None = 16
+    chunk_sparse: int | None = 64  # 1-D chunk of CSR/CSC data/indices/indptr
     shard_factor: tuple[int, int] | None = None
     index_location: str = "end"
     compressors: Any = "default"  # zarr: codec/list/None; "default" = leave writer default
     h5_compression: str | None = None
     h5_compression_opts: Any = None
     big_endian: bool = False
-    order_f_for: tuple[str, ...] = ()  # element names (e.g. "/X") written in order "F" (v2)
+    order_f_for: tuple[str, ...] = ()  # element paths (e.g. "X", "layers/a") written in order "F" (v2)
     separator: str | None = None  # v2 dimension_separator
-    extra: dict = field(default_factory=dict)
+    writer_chunks: bool = False  # zarr: leave chunks (and shards) entirely to anndata / zarr-python
 
-    def _chunks(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+    def _chunks(self, shape: tuple[int, ...], sparse_part: bool = False) -> tuple[int, ...]:
         if len(shape) == 1:
-            c = self.chunk_1d if self.chunk_1d is not None else max(shape[0], 1)
+            c = self.chunk_sparse if sparse_part else self.chunk_1d
+            c = c if c is not None else max(shape[0], 1)
             return (max(1, min(c, shape[0])),)
         rows = self.chunk_rows if self.chunk_rows is not None else shape[0]
         cols = self.chunk_cols if self.chunk_cols is not None else shape[1]
@@ -88,19 +90,21 @@ class WriteSpec:
         out += [max(1, s) for s in shape[2:]]
         return tuple(out)
 
-    def array_kwargs(self, name: str, shape: tuple[int, ...], numeric: bool) -> dict:
-        chunks = self._chunks(shape)
+    def array_kwargs(self, name: str, shape: tuple[int, ...], numeric: bool, sparse_part: bool = False) -> dict:
+        chunks = self._chunks(shape, sparse_part)
         if self.container == "h5":
+            if 0 in shape:
+                return {}  # h5py cannot chunk (and so cannot filter) an empty fixed-size dataset
             kw: dict[str, Any] = {"chunks": chunks}
             if self.h5_compression is not None:
                 kw["compression"] = self.h5_compression
                 if self.h5_compression_opts is not None:
                     kw["compression_opts"] = self.h5_compression_opts
             return kw
-        kw = {"chunks": chunks}
+        kw = {} if self.writer_chunks else {"chunks": chunks}
         if self.compressors != "default":
             kw["compressors"] = self.compressors
-        if self.zarr_format == 3 and self.shard_factor is not None:
+        if self.zarr_format == 3 and self.shard_factor is not None and not self.writer_chunks:
             rows_k, cols_k = self.shard_factor
             # 1-D arrays get as many inner chunks per shard as a 2-D shard holds
             f = [rows_k * cols_k] if len(chunks) == 1 else [rows_k, cols_k] + [1] * (len(chunks) - 2)
@@ -115,7 +119,7 @@ class WriteSpec:
         if self.zarr_format == 2:
             if self.separator is not None:
                 kw["chunk_key_encoding"] = {"name": "v2", "separator": self.separator}
-            if name in self.order_f_for and len(shape) == 2:
+            if name.strip("/") in self.order_f_for and len(shape) == 2:
                 kw["order"] = "F"
         return kw
 
@@ -143,7 +147,7 @@ def write_store(adata: ad.AnnData, path: Path, spec: WriteSpec, zip_path: Path |
             if spec.big_endian and spec.zarr_format == 2 and spec.container == "zarr" and numeric:
                 elem = _to_big_endian(elem)
         elif isinstance(elem, (sp.csr_matrix, sp.csc_matrix, sp.csr_array, sp.csc_array)):
-            kw.update(spec.array_kwargs(elem_name, (elem.nnz,), True))
+            kw.update(spec.array_kwargs(elem_name, (elem.nnz,), True, sparse_part=True))
             kw.pop("order", None)
         write_func(store, elem_name, elem, dataset_kwargs=kw)
 
@@ -258,11 +262,33 @@ def dense_json(a: np.ndarray):
     return [dense_json(x) if a.ndim > 1 else json_number(x, kind) for x in a]
 
 
+def _compact(obj, depth: int) -> str:
+    """JSON with objects indented, but every list of scalars (or of such lists) on one line."""
+
+    def flat(o) -> bool:
+        if isinstance(o, list):
+            return all(flat(x) for x in o)
+        return not isinstance(o, dict)
+
+    if isinstance(obj, dict) and obj:
+        pad = " " * (depth + 1)
+        items = [
+            pad + json.dumps(str(k), ensure_ascii=False) + ": " + _compact(v, depth + 1)
+            for k, v in obj.items()
+        ]
+        return "{\n" + ",\n".join(items) + "\n" + " " * depth + "}"
+    if isinstance(obj, list) and obj and not flat(obj):
+        pad = " " * (depth + 1)
+        return "[\n" + ",\n".join(pad + _compact(v, depth + 1) for v in obj) + "\n" + " " * depth + "]"
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
 def dump_json(obj, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    text = _compact(obj, 0)
+    json.loads(text)  # self-check
     with open(path, "w", encoding="utf-8") as f:
-        json.dump(obj, f, ensure_ascii=False, indent=1, allow_nan=False)
-        f.write("\n")
+        f.write(text + "\n")
 
 
 def rel(p: Path, base: Path) -> str:
