@@ -1,0 +1,49 @@
+package io.github.flinkanndata.format.zarr;
+
+/**
+ * Maps chunk grid coordinates to store keys: v3's default encoding ({@code c/1/0}, {@code c} for a
+ * 0-d array) and the v2 encoding ({@code 1.0} or {@code 1/0}, {@code 0} for a 0-d array), which v3
+ * arrays may also declare. Immutable.
+ */
+final class ChunkKeyEncoding {
+
+    private final boolean v3Default;
+    private final String separator;
+
+    private ChunkKeyEncoding(boolean v3Default, String separator) {
+        this.v3Default = v3Default;
+        this.separator = separator;
+    }
+
+    static ChunkKeyEncoding v3Default(String separator) {
+        return new ChunkKeyEncoding(true, separator);
+    }
+
+    static ChunkKeyEncoding v2(String separator) {
+        return new ChunkKeyEncoding(false, separator);
+    }
+
+    /** The store key of a chunk (or shard) of the array at {@code arrayPath}. */
+    String key(String arrayPath, long[] coords) {
+        StringBuilder sb = new StringBuilder(arrayPath.length() + 2 + 4 * coords.length);
+        if (!arrayPath.isEmpty()) {
+            sb.append(arrayPath).append('/');
+        }
+        if (v3Default) {
+            sb.append('c');
+            for (long c : coords) {
+                sb.append(separator).append(c);
+            }
+        } else if (coords.length == 0) {
+            sb.append('0');
+        } else {
+            for (int i = 0; i < coords.length; i++) {
+                if (i > 0) {
+                    sb.append(separator);
+                }
+                sb.append(coords[i]);
+            }
+        }
+        return sb.toString();
+    }
+}

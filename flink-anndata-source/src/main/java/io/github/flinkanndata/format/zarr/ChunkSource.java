@@ -1,0 +1,149 @@
+package io.github.flinkanndata.format.zarr;
+
+import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.ChunkCache;
+
+import java.io.IOException;
+
+import javax.annotation.Nullable;
+
+/**
+ * Supplies the decoded chunks of one array by their coordinates in the read grid (the chunk grid,
+ * or the inner-chunk grid of a sharded array), through the container's {@link ChunkCache}.
+ *
+ * <p>Cache keys are the array path and the chunk's linear index in the read grid, so inner chunks
+ * of shards are cached individually. Shard indexes are cached too, under the array path plus a
+ * suffix that no validated node path can contain, keyed by the shard's linear index. A chunk or
+ * shard that is not stored is cached as a small marker, so sparse arrays do not probe the store
+ * again and again.
+ *
+ * <p>For a sharded array only the shard index and the needed inner chunks are read, by range.
+ *
+ * <p>Thread-safe: two threads may decode the same chunk at once; both results are equal and the
+ * cache keeps one.
+ */
+final class ChunkSource {
+
+    private static final Object MISSING = new Object();
+    private static final String SHARD_INDEX_SUFFIX = "\0shard-index";
+
+    private final ZarrStore store;
+    private final ChunkCache cache;
+    private final String location;
+    private final String path;
+    private final ArrayMetadata meta;
+    private final int[] readShape;
+    private final long[] readGrid;
+    @Nullable private final ShardingSpec sharding;
+    private final int[] innerPerShard;
+    private final long[] shardGrid;
+
+    ChunkSource(
+            ZarrStore store, ChunkCache cache, String location, String path, ArrayMetadata meta) {
+        this.store = store;
+        this.cache = cache;
+        this.location = location;
+        this.path = path;
+        this.meta = meta;
+        this.readShape = meta.readShape();
+        this.readGrid = grid(meta.shape, readShape);
+        this.sharding = meta.pipeline.sharding();
+        this.innerPerShard =
+                sharding == null ? new int[0] : sharding.innerPerShard(meta.chunkShape);
+        this.shardGrid = grid(meta.shape, meta.chunkShape);
+    }
+
+    private static long[] grid(long[] shape, int[] chunk) {
+        long[] g = new long[shape.length];
+        for (int d = 0; d < g.length; d++) {
+            g[d] = (shape[d] + chunk[d] - 1) / chunk[d];
+        }
+        return g;
+    }
+
+    private static long linear(long[] coords, long[] grid) {
+        long index = 0;
+        for (int d = 0; d < coords.length; d++) {
+            index = index * grid[d] + coords[d];
+        }
+        return index;
+    }
+
+    /** The decoded chunk at read-grid coordinates, or null if it reads as fill. */
+    @Nullable
+    Object chunk(long[] coords) throws AnnDataFormatException {
+        ChunkCache.Key key = new ChunkCache.Key(path, linear(coords, readGrid));
+        Object cached = cache.get(key);
+        if (cached != null) {
+            return cached == MISSING ? null : cached;
+        }
+        Object decoded = sharding == null ? plainChunk(coords) : innerChunk(coords);
+        if (decoded == null) {
+            cache.put(key, MISSING, 16);
+            return null;
+        }
+        cache.put(key, decoded, ChunkCache.weightOf(decoded));
+        return decoded;
+    }
+
+    @Nullable
+    private Object plainChunk(long[] coords) throws AnnDataFormatException {
+        String key = meta.keys.key(path, coords);
+        try {
+            byte[] stored = store.read(key);
+            return stored == null ? null : meta.pipeline.decode(stored, readShape, meta.type);
+        } catch (IOException e) {
+            throw failure(key, "cannot read it: " + e.getMessage(), e);
+        } catch (CodecException e) {
+            throw failure(key, e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw failure(key, "cannot decode it: " + e, e);
+        }
+    }
+
+    @Nullable
+    private Object innerChunk(long[] coords) throws AnnDataFormatException {
+        int rank = coords.length;
+        long[] shard = new long[rank];
+        int inner = 0;
+        for (int d = 0; d < rank; d++) {
+            shard[d] = coords[d] / innerPerShard[d];
+            inner = inner * innerPerShard[d] + (int) (coords[d] % innerPerShard[d]);
+        }
+        String key = meta.keys.key(path, shard);
+        try {
+            ShardIndex index = shardIndex(shard, key);
+            if (index.isEmpty(inner)) {
+                return null;
+            }
+            byte[] stored = store.readRange(key, index.offset(inner), index.length(inner));
+            return sharding.inner.decode(stored, readShape, meta.type);
+        } catch (IOException e) {
+            throw failure(key, "cannot read inner chunk " + inner + ": " + e.getMessage(), e);
+        } catch (CodecException e) {
+            throw failure(key, "inner chunk " + inner + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw failure(key, "cannot decode inner chunk " + inner + ": " + e, e);
+        }
+    }
+
+    private ShardIndex shardIndex(long[] shard, String key) throws IOException, CodecException {
+        ChunkCache.Key cacheKey =
+                new ChunkCache.Key(path + SHARD_INDEX_SUFFIX, linear(shard, shardGrid));
+        Object cached = cache.get(cacheKey);
+        if (cached != null) {
+            return (ShardIndex) cached;
+        }
+        int innerCount = 1;
+        for (int n : innerPerShard) {
+            innerCount *= n; // bounded by ArrayMetadata's index size check
+        }
+        ShardIndex index = ShardIndex.read(store, key, sharding, innerCount);
+        cache.put(cacheKey, index, index.weight());
+        return index;
+    }
+
+    private AnnDataFormatException failure(String key, String problem, Exception cause) {
+        return new AnnDataFormatException(location, path, "chunk '" + key + "': " + problem, cause);
+    }
+}

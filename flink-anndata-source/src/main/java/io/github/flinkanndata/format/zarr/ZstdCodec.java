@@ -1,0 +1,73 @@
+package io.github.flinkanndata.format.zarr;
+
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+
+/**
+ * Zstandard ({@code zstd}), through zstd-jni: the default compressor of zarr-python 3 for v2 and v3
+ * arrays. numcodecs writes one frame with its content size, which is checked against the limit
+ * before anything is allocated; frames without a content size are streamed with a bound.
+ */
+final class ZstdCodec implements BytesCodec {
+
+    static final ZstdCodec INSTANCE = new ZstdCodec();
+
+    private static final long CONTENT_SIZE_UNKNOWN = -1;
+
+    private ZstdCodec() {}
+
+    @Override
+    public byte[] decode(byte[] input, int maxOutput) throws CodecException {
+        long declared;
+        try {
+            declared = Zstd.getFrameContentSize(input);
+        } catch (RuntimeException e) {
+            throw new CodecException("zstd frame header is corrupted: " + e.getMessage(), e);
+        }
+        if (declared == CONTENT_SIZE_UNKNOWN) {
+            return streamed(input, maxOutput);
+        }
+        if (declared < 0) {
+            throw new CodecException("zstd frame header is corrupted or truncated");
+        }
+        if (declared > maxOutput) {
+            throw new CodecException(
+                    "zstd frame declares "
+                            + declared
+                            + " bytes, more than the expected "
+                            + maxOutput);
+        }
+        byte[] out = new byte[(int) declared];
+        long n;
+        try {
+            n = Zstd.decompressByteArray(out, 0, out.length, input, 0, input.length);
+        } catch (RuntimeException e) {
+            throw new CodecException("zstd data is corrupted: " + e.getMessage(), e);
+        }
+        if (Zstd.isError(n)) {
+            throw new CodecException("zstd data is corrupted: " + Zstd.getErrorName(n));
+        }
+        if (n != declared) {
+            throw new CodecException(
+                    "zstd frame decoded to " + n + " bytes but declares " + declared);
+        }
+        return out;
+    }
+
+    private static byte[] streamed(byte[] input, int maxOutput) throws CodecException {
+        try (ZstdInputStreamNoFinalizer in =
+                new ZstdInputStreamNoFinalizer(new ByteArrayInputStream(input))) {
+            return BoundedStreams.readAtMost(in, maxOutput, "zstd");
+        } catch (IOException e) {
+            throw new CodecException("zstd data is corrupted: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String name() {
+        return "zstd";
+    }
+}
