@@ -3,11 +3,17 @@
 Run from this folder with h5py 3.16 / HDF5 2.0 / numpy 2.4 (the versions the committed files were
 made with):  python make_test_files.py
 
-  lzf_tolerance.h5  LZF datasets that jhdf 0.13 cannot read: filters without cd_values (as some
-                    h5py builds write them) and chunks that HDF5 stored raw because LZF was skipped
-                    (the per-chunk filter mask has bit 0 set).
+  lzf_tolerance.h5  LZF datasets that jhdf 0.13 cannot read: filters without cd_values (h5py
+                    itself writes vlen-string LZF datasets that way; a numeric one is patched to
+                    match) and a chunk that HDF5 stored raw because LZF did not shrink it (the
+                    per-chunk filter mask has bit 0 set).
   types.h5          every element type, layout and attribute kind the reader maps.
   absurd_shape.h5   datasets whose dataspace was patched to declare 2^40 elements.
+  plugins.h5        zstd (32015) and blosc (32001) filters, as hdf5plugin 7.1 writes them.
+  v4_indexes.h5     libver v110..v114: the version-4 chunk indexes (single chunk, implicit, fixed
+                    array, extensible array, v2 B-tree), one with a raw LZF chunk.
+  layout_v5.h5      libver="latest" under HDF5 2.0: a data layout message version 5, which jhdf
+                    0.13 cannot parse (the reader must fail cleanly).
 
 The script asserts the properties the tests rely on (filter masks, missing cd_values) and prints
 the values the Java tests hard-code.
@@ -57,7 +63,8 @@ def make_lzf_tolerance():
                          chunks=(100,), compression="lzf")
         f.create_dataset("floats_nocd_rawchunk", data=floats, chunks=(256,), compression="lzf")
         f.create_dataset("floats_rawchunk", data=floats, chunks=(256,), compression="lzf")
-    drop_lzf_cd_values(path, ["strings_nocd", "floats_nocd_rawchunk"])
+    # h5py's LZF set_local leaves vlen strings without cd_values; numbers need a patch
+    drop_lzf_cd_values(path, ["floats_nocd_rawchunk"])
 
     with h5py.File(path, "r") as f:
         for name in ["strings_nocd", "floats_nocd_rawchunk", "floats_rawchunk"]:
@@ -70,6 +77,7 @@ def make_lzf_tolerance():
             assert m == [0, 0, 1, 0], m
             assert np.array_equal(f[name][:], floats)
         assert f["floats_nocd_rawchunk"].id.get_create_plist().get_filter(0)[2] == ()
+        assert f["strings_nocd"].id.get_create_plist().get_filter(0)[2] == ()
         assert list(f["strings_nocd"].asstr()[:]) == list(strings)
         print("floats[510:515]", repr(floats[510:515].tolist()))
         print("floats[766:770]", repr(floats[766:770].tolist()))
@@ -100,8 +108,9 @@ def make_types():
         s.create_dataset("vlen", data=np.array(["a", "", "gène_µ", "日本語", "x" * 40], dtype=object),
                          dtype=h5py.string_dtype())
         s.create_dataset("fixed_ascii", data=np.array([b"ab", b"abcdefgh", b""], dtype="S8"))
-        s.create_dataset("fixed_utf8", data=np.array(["é", "ü1"], dtype=object),
-                         dtype=h5py.string_dtype("utf-8", 6))
+        fu = s.create_dataset("fixed_utf8", shape=(2,), dtype=h5py.string_dtype("utf-8", 6))
+        fu.id.write(h5py.h5s.ALL, h5py.h5s.ALL, np.array(["é".encode(), "ü1".encode()], dtype="S6"),
+                    mtype=fu.id.get_type())
         s.create_dataset("vlen_2d", data=np.array([[f"r{r}c{c}" for c in range(3)] for r in range(5)],
                                                   dtype=object),
                          dtype=h5py.string_dtype(), chunks=(2, 2), compression="gzip")
@@ -120,6 +129,7 @@ def make_types():
         space = h5py.h5s.create_simple((4,))
         dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
         dcpl.set_layout(h5py.h5d.COMPACT)
+        dcpl.set_obj_track_times(False)  # byte-identical output on every run
         cid = h5py.h5d.create(f.id, b"compact_i16", h5py.h5t.STD_I16LE, space, dcpl=dcpl)
         cid.write(h5py.h5s.ALL, h5py.h5s.ALL, np.array([5, -6, 7, -8], dtype="<i2"))
         d = f.create_dataset("sparse_fill", shape=(100,), chunks=(10,), dtype="<i4", fillvalue=-7)
@@ -158,10 +168,10 @@ def make_types():
 def make_absurd_shape():
     """Declares 2^40 elements over 16 stored ones, so that reads far out must not allocate them."""
     path = "absurd_shape.h5"
-    n = 12345  # a dimension value that occurs nowhere else in the file
+    n = 3001  # a dimension value that occurs nowhere else in the file
     with h5py.File(path, "w") as f:
         f.create_dataset("contiguous", data=np.arange(n, dtype="<i4") % 97)
-        f.create_dataset("chunked", data=np.arange(n, dtype="<i4") % 97, chunks=(4096,),
+        f.create_dataset("chunked", data=np.arange(n, dtype="<i4") % 97, chunks=(1024,),
                          maxshape=(None,), compression="gzip")
     raw = bytearray(open(path, "rb").read())
     needle = struct.pack("<Q", n)
@@ -171,12 +181,75 @@ def make_absurd_shape():
         struct.pack_into("<Q", raw, at, 1 << 40)
         count += 1
         at = raw.find(needle, at + 8)
-    assert count == 3, count  # contiguous dims, chunked dims (its maxdims is unlimited)
+    assert count == 3, count  # contiguous dims and maxdims, chunked dims (maxdims unlimited)
     open(path, "wb").write(raw)
     print("absurd_shape patched", count, "dimension fields")
+
+
+def make_plugins():
+    import hdf5plugin  # only needed to write these filters
+
+    path = "plugins.h5"
+    f64 = np.arange(5000, dtype="<f8") * 0.1
+    i32 = np.arange(5000, dtype="<i4") % 1000
+    f32 = np.sin(np.arange(5000, dtype="<f4"))
+    strings = np.array([f"gene_{i}_é" for i in range(500)], dtype=object)
+    with h5py.File(path, "w") as f:
+        f.create_dataset("zstd_f64", data=f64, chunks=(1000,), **hdf5plugin.Zstd(clevel=3))
+        f.create_dataset("blosc_lz4_i32", data=i32, chunks=(1000,),
+                         **hdf5plugin.Blosc(cname="lz4", clevel=5, shuffle=hdf5plugin.Blosc.SHUFFLE))
+        f.create_dataset("blosc_zstd_f32", data=f32, chunks=(1000,),
+                         **hdf5plugin.Blosc(cname="zstd", clevel=5, shuffle=hdf5plugin.Blosc.BITSHUFFLE))
+        f.create_dataset("zstd_strings", data=strings, dtype=h5py.string_dtype(), chunks=(128,),
+                         **hdf5plugin.Zstd())
+    with h5py.File(path, "r") as f:
+        for name in f:
+            print(name, f[name].id.get_create_plist().get_filter(0)[:3])
+        print("zstd_f64[995:1003]", f["zstd_f64"][995:1003].tolist())
+        print("blosc_lz4_i32 sum", int(f["blosc_lz4_i32"][:].sum()))
+        print("blosc_zstd_f32[998:1001]", f["blosc_zstd_f32"][998:1001].tolist())
+        print("zstd_strings[126:130]", f["zstd_strings"].asstr()[126:130].tolist())
+
+
+def make_v4_indexes():
+    path = "v4_indexes.h5"
+    rng = np.random.default_rng(7)
+    lzf = np.arange(1024, dtype="<f8") * 0.25
+    lzf[256:512] = rng.random(256)  # chunk 1: incompressible, stored raw
+    # "latest" would write HDF5 2.0's layout message v5; v114 still writes v4 with the new indexes
+    with h5py.File(path, "w", libver=("v110", "v114")) as f:
+        f.create_dataset("single", data=np.arange(30, dtype="<i8"), chunks=(30,), compression="gzip")
+        f.create_dataset("fixed", data=np.arange(100, dtype="<i4"), chunks=(16,), compression="gzip")
+        f.create_dataset("extensible", data=np.arange(100, dtype="<i4"), chunks=(16,), maxshape=(None,),
+                         compression="gzip")
+        f.create_dataset("btree2", data=np.arange(200, dtype="<f4").reshape(20, 10), chunks=(4, 4),
+                         maxshape=(None, None), compression="gzip")
+        space = h5py.h5s.create_simple((64,))
+        dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+        dcpl.set_chunk((16,))
+        dcpl.set_alloc_time(h5py.h5d.ALLOC_TIME_EARLY)
+        dcpl.set_obj_track_times(False)
+        iid = h5py.h5d.create(f.id, b"implicit", h5py.h5t.STD_I16LE, space, dcpl=dcpl)
+        iid.write(h5py.h5s.ALL, h5py.h5s.ALL, np.arange(64, dtype="<i2"))
+        f.create_dataset("lzf_raw", data=lzf, chunks=(256,), compression="lzf")
+    with h5py.File(path, "r") as f:
+        masks = [f["lzf_raw"].id.get_chunk_info(i).filter_mask for i in range(4)]
+        assert masks == [0, 1, 0, 0], masks
+        print("v4 lzf_raw[254:258]", f["lzf_raw"][254:258].tolist(), "sum", repr(float(f["lzf_raw"][:].sum())))
+        print("v4 btree2[3:6,3:5]", f["btree2"][3:6, 3:5].ravel().tolist())
+
+
+def make_layout_v5():
+    with h5py.File("layout_v5.h5", "w", libver="latest") as f:
+        # HDF5 2.0 writes layout v5 for filtered chunked datasets
+        f.create_dataset("data", data=np.arange(10, dtype="<i4"), chunks=(5,), compression="gzip")
+        f.create_group("group").attrs["encoding-type"] = "dict"
 
 
 if __name__ == "__main__":
     make_lzf_tolerance()
     make_types()
     make_absurd_shape()
+    make_plugins()
+    make_v4_indexes()
+    make_layout_v5()

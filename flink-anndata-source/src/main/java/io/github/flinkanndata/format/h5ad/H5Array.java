@@ -1,0 +1,288 @@
+package io.github.flinkanndata.format.h5ad;
+
+import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.ArrayNode;
+import io.github.flinkanndata.format.tree.ChunkCache;
+import io.github.flinkanndata.format.tree.DataType;
+import io.jhdf.api.Dataset;
+import io.jhdf.api.dataset.ChunkedDataset;
+import io.jhdf.api.dataset.ContiguousDataset;
+import io.jhdf.dataset.DatasetBase;
+import io.jhdf.object.datatype.CompoundDataType;
+import io.jhdf.object.message.DataLayout;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import javax.annotation.Nullable;
+
+/**
+ * An HDF5 dataset as an {@link ArrayNode}.
+ *
+ * <p>Every read goes through one path: validate the slab, then let {@link SlabAssembler} copy it
+ * out of decoded chunks that come from the container's {@link ChunkCache} or, on a miss, from this
+ * dataset's {@link ChunkSource} (real chunks, or bounded virtual chunks of contiguous data). Memory
+ * is proportional to the requested slab plus the chunks it touches, never to the declared shape.
+ *
+ * <p>An empty dataspace (anndata's {@code null} encoding) has shape {@code [0]}, so it reads as an
+ * empty array. Types without an AnnData meaning (references, opaque, ...) report {@link
+ * DataType#COMPOUND} with no fields and refuse reads, so that walking a file never fails on them.
+ *
+ * <p>Immutable handle; thread-safe.
+ */
+final class H5Array implements ArrayNode {
+
+    /** Largest Java array we allocate, with headroom below the VM limit. */
+    private static final long MAX_SLOTS = Integer.MAX_VALUE - 16;
+
+    private final H5adContainer container;
+    private final String path;
+    private final Dataset dataset;
+    private final long[] shape;
+    private final ElementDecoder decoder;
+    @Nullable private final CompoundFields compound;
+    private final ChunkSource source;
+    private final int[] chunkShape;
+    private volatile Map<String, Object> attributes;
+
+    H5Array(H5adContainer container, String path, Dataset dataset) throws AnnDataFormatException {
+        this.container = container;
+        this.path = path;
+        this.dataset = dataset;
+        String store = container.location();
+        try {
+            long[] dims = dataset.getDimensionsAsLong();
+            // no dimensions: a scalar has one element, a null dataspace (h5py.Empty) none
+            this.shape = dims.length == 0 && dataset.getSize() == 0 ? new long[] {0} : dims;
+            this.decoder = ElementDecoder.of(dataset.getDataType());
+            this.compound =
+                    dataset.getDataType() instanceof CompoundDataType
+                            ? new CompoundFields(
+                                    store, path, (CompoundDataType) dataset.getDataType())
+                            : null;
+            this.source = chunkSource(store);
+            this.chunkShape = source.chunkShape();
+        } catch (RuntimeException | Error e) {
+            throw Failures.wrap(store, path, "cannot read dataset metadata", e);
+        }
+    }
+
+    private ChunkSource chunkSource(String store) throws AnnDataFormatException {
+        Object fill = fillValue();
+        if (dataset instanceof ChunkedDataset) {
+            return new FilteredChunkSource(
+                    store,
+                    path,
+                    (ChunkedDataset) dataset,
+                    shape.length,
+                    container.storage(),
+                    container.reader(),
+                    decoder,
+                    fill);
+        }
+        ContiguousChunkSource.Bytes bytes;
+        if (dataset.getDataLayout() == DataLayout.COMPACT && dataset instanceof DatasetBase) {
+            bytes =
+                    ContiguousChunkSource.compactBytes(
+                            store, path, ((DatasetBase) dataset).getDataBuffer());
+        } else if (dataset instanceof ContiguousDataset) {
+            // an unallocated contiguous dataset (never written) reads as fill values
+            bytes =
+                    dataset.isEmpty()
+                            ? null
+                            : ContiguousChunkSource.fileBytes(
+                                    store,
+                                    path,
+                                    container.reader(),
+                                    ((ContiguousDataset) dataset).getDataAddress());
+        } else {
+            throw new AnnDataFormatException(
+                    store, path, "unsupported storage layout " + dataset.getDataLayout());
+        }
+        return new ContiguousChunkSource(
+                store, path, shape, decoder, container.storage(), bytes, fill);
+    }
+
+    /** jhdf's decoding of the fill value, or null for the default (or if it cannot decode it). */
+    @Nullable
+    private Object fillValue() {
+        if (!decoder.supported() || decoder.kind() == ElementKind.RECORD) {
+            return null;
+        }
+        try {
+            return dataset.getFillValue();
+        } catch (RuntimeException e) {
+            return null; // a fill value only matters for unwritten chunks; zero is HDF5's default
+        }
+    }
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public String store() {
+        return container.location();
+    }
+
+    @Override
+    public Map<String, Object> attributes() throws AnnDataFormatException {
+        Map<String, Object> a = attributes;
+        if (a == null) {
+            a = H5Attributes.read(container, path, dataset);
+            attributes = a;
+        }
+        return a;
+    }
+
+    @Override
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    @Override
+    public DataType dataType() {
+        return decoder.dataType();
+    }
+
+    @Override
+    public Object read(long[] offset, int[] count) throws AnnDataFormatException {
+        if (!decoder.supported()) {
+            throw new AnnDataFormatException(
+                    store(),
+                    path,
+                    "unsupported HDF5 datatype "
+                            + dataset.getDataType().getClass().getSimpleName()
+                            + "; the dataset cannot be read");
+        }
+        int total = checkSlab(offset, count);
+        if (compound != null) {
+            return new Object[total]; // records are read field by field (readField)
+        }
+        return slab(offset, count, total);
+    }
+
+    /** The slab as an array of the decoder's type; records as raw bytes. */
+    private Object slab(long[] offset, int[] count, int total) throws AnnDataFormatException {
+        Object out = decoder.newArray(total);
+        if (total > 0) {
+            SlabAssembler.assemble(chunkShape, offset, count, decoder.width(), out, this::chunk);
+        }
+        return out;
+    }
+
+    /** One decoded chunk, from the container's cache when a previous read decoded it. */
+    private Object chunk(long[] chunkOffset) throws AnnDataFormatException {
+        ChunkCache.Key key = cacheKey(chunkOffset);
+        Object cached = key == null ? null : container.cache().get(key);
+        if (cached != null) {
+            return cached;
+        }
+        Object decoded = source.decode(chunkOffset);
+        if (key != null) {
+            container.cache().put(key, decoded, ChunkCache.weightOf(decoded));
+        }
+        return decoded;
+    }
+
+    /** Keyed by the chunk's linear index in the grid; null (uncached) if that overflows. */
+    @Nullable
+    private ChunkCache.Key cacheKey(long[] chunkOffset) {
+        long linear = 0;
+        try {
+            for (int d = 0; d < shape.length; d++) {
+                long gridDim = (shape[d] + chunkShape[d] - 1) / chunkShape[d];
+                linear =
+                        Math.addExact(
+                                Math.multiplyExact(linear, gridDim),
+                                chunkOffset[d] / chunkShape[d]);
+            }
+        } catch (ArithmeticException e) {
+            return null;
+        }
+        return new ChunkCache.Key(path, linear);
+    }
+
+    /** Validates a slab and returns its element count. */
+    private int checkSlab(long[] offset, int[] count) throws AnnDataFormatException {
+        if (offset.length != shape.length || count.length != shape.length) {
+            throw new AnnDataFormatException(
+                    store(),
+                    path,
+                    "slab rank "
+                            + offset.length
+                            + "/"
+                            + count.length
+                            + " does not match the dataset rank "
+                            + shape.length);
+        }
+        long total = 1;
+        for (int d = 0; d < shape.length; d++) {
+            if (offset[d] < 0 || count[d] < 0 || offset[d] > shape[d] - count[d]) {
+                throw new AnnDataFormatException(
+                        store(),
+                        path,
+                        "slab offset "
+                                + Arrays.toString(offset)
+                                + " count "
+                                + Arrays.toString(count)
+                                + " is out of bounds for shape "
+                                + Arrays.toString(shape));
+            }
+            total *= count[d];
+            if (total * decoder.width() > MAX_SLOTS) {
+                throw new AnnDataFormatException(
+                        store(),
+                        path,
+                        "slab of "
+                                + Arrays.toString(count)
+                                + " elements is too large for one array; read it in parts");
+            }
+        }
+        return (int) total;
+    }
+
+    @Override
+    public List<String> fieldNames() {
+        return compound == null ? List.of() : compound.names();
+    }
+
+    @Override
+    public Object readField(String field, long offset, int count) throws AnnDataFormatException {
+        CompoundFields.Field f = requireCompound().field(field);
+        long[] off = {offset};
+        int[] cnt = {count};
+        int total = checkSlab(off, cnt);
+        byte[] records = (byte[]) slab(off, cnt, total);
+        return compound.extract(f, records, total, container.storage());
+    }
+
+    @Override
+    public int[] fieldShape(String field) throws AnnDataFormatException {
+        return requireCompound().field(field).shape.clone();
+    }
+
+    @Override
+    public DataType fieldType(String field) throws AnnDataFormatException {
+        return CompoundFields.typeOf(requireCompound().field(field));
+    }
+
+    private CompoundFields requireCompound() throws AnnDataFormatException {
+        if (compound == null || shape.length != 1) {
+            throw new AnnDataFormatException(store(), path, "not a 1-d compound dataset");
+        }
+        return compound;
+    }
+
+    @Override
+    public String toString() {
+        return "H5Array{"
+                + store()
+                + ":"
+                + path
+                + " "
+                + decoder.dataType()
+                + Arrays.toString(shape)
+                + "}";
+    }
+}

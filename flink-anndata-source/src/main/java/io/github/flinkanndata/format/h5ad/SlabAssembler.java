@@ -1,0 +1,124 @@
+package io.github.flinkanndata.format.h5ad;
+
+import io.github.flinkanndata.format.AnnDataFormatException;
+
+/**
+ * Copies a hyperslab out of decoded chunks into one row-major array.
+ *
+ * <p>Visits only the chunks that overlap the slab, in row-major grid order, and copies each overlap
+ * with {@link System#arraycopy} over the longest runs that are contiguous in both the chunk and the
+ * output (a CSR range read is one copy per chunk; a block of whole rows of a dense matrix chunked
+ * by rows is one copy per chunk as well).
+ *
+ * <p>Stateless; thread-safe.
+ */
+final class SlabAssembler {
+    private SlabAssembler() {}
+
+    /** Supplies decoded chunks by the element offset of their first element. */
+    interface Chunks {
+        Object chunk(long[] chunkOffset) throws AnnDataFormatException;
+    }
+
+    /**
+     * Fills {@code out} with the slab {@code [offset, offset + count)}. The caller has checked the
+     * bounds, that every count is positive, and that the slab and each chunk fit in an array.
+     *
+     * @param width array slots per element (record size for raw records, else 1)
+     */
+    static void assemble(
+            int[] chunkShape, long[] offset, int[] count, int width, Object out, Chunks chunks)
+            throws AnnDataFormatException {
+        int rank = offset.length;
+        if (rank == 0) {
+            System.arraycopy(chunks.chunk(new long[0]), 0, out, 0, width);
+            return;
+        }
+        long[] first = new long[rank];
+        long[] last = new long[rank];
+        for (int d = 0; d < rank; d++) {
+            first[d] = offset[d] / chunkShape[d];
+            last[d] = (offset[d] + count[d] - 1) / chunkShape[d];
+        }
+        int[] chunkStrides = strides(chunkShape);
+        int[] outStrides = strides(count);
+        int[] lo = new int[rank];
+        int[] outLo = new int[rank];
+        int[] len = new int[rank];
+        long[] grid = first.clone();
+        while (true) {
+            long[] chunkOffset = new long[rank];
+            for (int d = 0; d < rank; d++) {
+                chunkOffset[d] = grid[d] * chunkShape[d];
+                long start = Math.max(offset[d], chunkOffset[d]);
+                long end = Math.min(offset[d] + count[d], chunkOffset[d] + chunkShape[d]);
+                lo[d] = (int) (start - chunkOffset[d]);
+                outLo[d] = (int) (start - offset[d]);
+                len[d] = (int) (end - start);
+            }
+            Object chunk = chunks.chunk(chunkOffset);
+            copyOverlap(
+                    chunk, chunkShape, chunkStrides, lo, out, count, outStrides, outLo, len, width);
+            // advance the grid odometer, last dimension fastest
+            int d = rank - 1;
+            while (d >= 0 && ++grid[d] > last[d]) {
+                grid[d] = first[d];
+                d--;
+            }
+            if (d < 0) {
+                return;
+            }
+        }
+    }
+
+    private static void copyOverlap(
+            Object chunk,
+            int[] chunkShape,
+            int[] chunkStrides,
+            int[] lo,
+            Object out,
+            int[] count,
+            int[] outStrides,
+            int[] outLo,
+            int[] len,
+            int width) {
+        int rank = len.length;
+        // merge trailing dimensions that the overlap covers whole in both arrays into one run
+        int k = rank - 1;
+        long run = len[k];
+        while (k > 0 && len[k] == chunkShape[k] && len[k] == count[k]) {
+            k--;
+            run *= len[k];
+        }
+        int runSlots = (int) run * width;
+        int[] idx = new int[k];
+        while (true) {
+            int src = 0;
+            int dst = 0;
+            for (int d = 0; d < rank; d++) {
+                int i = d < k ? idx[d] : 0;
+                src += (lo[d] + i) * chunkStrides[d];
+                dst += (outLo[d] + i) * outStrides[d];
+            }
+            System.arraycopy(chunk, src * width, out, dst * width, runSlots);
+            int d = k - 1;
+            while (d >= 0 && ++idx[d] == len[d]) {
+                idx[d] = 0;
+                d--;
+            }
+            if (d < 0) {
+                return;
+            }
+        }
+    }
+
+    private static int[] strides(int[] shape) {
+        int[] s = new int[shape.length];
+        int acc = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            s[d] = acc;
+            acc *= shape[d];
+        }
+        return s;
+    }
+}
