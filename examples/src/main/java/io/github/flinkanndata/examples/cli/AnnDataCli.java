@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "anndata-cli 0.1.0",
         description = "Inspect AnnData stores (.h5ad, .zarr, .zarr.zip).",
-        subcommands = {InspectCommand.class})
+        subcommands = {InspectCommand.class, DumpCommand.class, SummaryCommand.class, WeightsCommand.class})
 public final class AnnDataCli {
 
     public static void main(String[] args) {
@@ -35,6 +35,13 @@ public final class AnnDataCli {
                 (e, cmd, parsed) -> {
                     cmd.getErr().println("error: " + e.getMessage());
                     cmd.getErr().flush();
+                    return 2;
+                });
+        // bad options get the same one-line form as bad stores, not picocli's usage dump
+        cli.setParameterExceptionHandler(
+                (e, a) -> {
+                    e.getCommandLine().getErr().println("error: " + e.getMessage());
+                    e.getCommandLine().getErr().flush();
                     return 2;
                 });
         int code = cli.execute(args);

@@ -1,0 +1,162 @@
+package io.github.flinkanndata.examples.cli;
+
+import io.github.flinkanndata.collection.CollectionOptions;
+import io.github.flinkanndata.collection.CollectionOptionsBuilder;
+import io.github.flinkanndata.collection.Missing;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The collection parameters shared by {@code dump}, {@code summary} and {@code weights}, spelled
+ * like lamindb's {@code MappedCollection} arguments.
+ *
+ * <p><b>Label values</b> ({@code --obs-filter} values, {@code --unknown-label}) are typed by
+ * their spelling, because a filter matches by label equality and the string {@code "3"} never
+ * equals the number {@code 3}:
+ *
+ * <ul>
+ *   <li>{@code nan} selects missing labels (lamindb's NaN in a filter);
+ *   <li>an integer ({@code 3}, {@code -2}) or a decimal ({@code 2.5}, {@code 1e-3}) is a number;
+ *   <li>{@code true} / {@code false} are booleans;
+ *   <li>{@code s:VALUE} is the string VALUE, whatever it looks like ({@code s:3}, {@code s:nan});
+ *   <li>anything else is a string.
+ * </ul>
+ *
+ * Values are separated by commas, so a label containing a comma cannot be given here.
+ * Everything is parsed when the command runs, so a bad value fails with a one-line error.
+ */
+final class CollectionOptionsMixin {
+    private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+");
+    private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.\\d*|\\.\\d+|\\d+)([eE][+-]?\\d+)?");
+
+    @Parameters(arity = "1..*", paramLabel = "PATH",
+            description = "Stores in collection order: .h5ad files, .zarr directories, .zarr.zip files.")
+    List<String> paths;
+
+    @Option(names = "--layers-keys", split = ",", paramLabel = "KEY",
+            description = "Matrices per sample: X, raw.X or layer names (default: X; \"\" for none).")
+    List<String> layersKeys;
+
+    @Option(names = "--obs-keys", split = ",", paramLabel = "KEY", description = "obs columns per sample.")
+    List<String> obsKeys;
+
+    @Option(names = "--obsm-keys", split = ",", paramLabel = "KEY", description = "obsm entries per sample.")
+    List<String> obsmKeys;
+
+    @Option(names = "--obs-filter", paramLabel = "KEY=V1[,V2...]",
+            description = "Keep rows whose KEY label is one of the values; repeat for more keys (ANDed).")
+    List<String> obsFilter = new ArrayList<>();
+
+    @Option(names = "--join", paramLabel = "inner|outer|none", defaultValue = "inner",
+            description = "Variable join (default: ${DEFAULT-VALUE}).")
+    String join;
+
+    @Option(names = "--encode-labels", paramLabel = "true|false|K1,K2", defaultValue = "true",
+            description = "Encode obs labels to integers: all, none or the listed keys (default: ${DEFAULT-VALUE}).")
+    String encodeLabels;
+
+    @Option(names = "--unknown-label", paramLabel = "L|KEY=L",
+            description = "Label encoded as -1: one for every key, or KEY=L per key (repeatable).")
+    List<String> unknownLabel = new ArrayList<>();
+
+    @Option(names = "--dtype", paramLabel = "TYPE",
+            description = "Matrix output type: float32, float64, int8, int16, int32, int64 (default: as stored).")
+    String dtype;
+
+    @Option(names = "--cache-categories", arity = "1", paramLabel = "true|false", defaultValue = "true",
+            description = "Speed only (default: ${DEFAULT-VALUE}).")
+    boolean cacheCategories;
+
+    /** The options, validated by the collection layer (its messages name the parameter). */
+    CollectionOptions build() {
+        CollectionOptionsBuilder b = CollectionOptions.builder(paths)
+                .layersKeys(keys(layersKeys))
+                .obsKeys(keys(obsKeys))
+                .obsmKeys(keys(obsmKeys))
+                .join(join)
+                .dtype(dtype)
+                .cacheCategories(cacheCategories);
+        if (!obsFilter.isEmpty()) {
+            Map<String, Object> filter = new LinkedHashMap<>();
+            for (String f : obsFilter) {
+                int eq = f.indexOf('=');
+                if (eq <= 0) {
+                    throw new IllegalArgumentException("--obs-filter expects KEY=V1[,V2...], was '" + f + "'");
+                }
+                @SuppressWarnings("unchecked")
+                List<Object> values = (List<Object>) filter.computeIfAbsent(f.substring(0, eq), k -> new ArrayList<>());
+                for (String v : f.substring(eq + 1).split(",", -1)) {
+                    values.add(value(v));
+                }
+            }
+            b.obsFilter(filter);
+        }
+        if (encodeLabels.equals("true") || encodeLabels.equals("false")) {
+            b.encodeLabels(Boolean.parseBoolean(encodeLabels));
+        } else {
+            b.encodeLabels(keys(List.of(encodeLabels.split(",", -1))));
+        }
+        unknownLabel(b);
+        return b.build();
+    }
+
+    private void unknownLabel(CollectionOptionsBuilder b) {
+        if (unknownLabel.isEmpty()) {
+            return;
+        }
+        boolean perKey = unknownLabel.get(0).contains("=") && !unknownLabel.get(0).startsWith("s:");
+        if (!perKey) {
+            if (unknownLabel.size() > 1) {
+                throw new IllegalArgumentException("--unknown-label: give one label, or KEY=LABEL for each key");
+            }
+            b.unknownLabel(value(unknownLabel.get(0)));
+            return;
+        }
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (String u : unknownLabel) {
+            int eq = u.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--unknown-label: mix of KEY=LABEL and a plain label ('" + u + "')");
+            }
+            map.put(u.substring(0, eq), value(u.substring(eq + 1)));
+        }
+        b.unknownLabel(map);
+    }
+
+    /** null stays null (the default); a lone empty string is the empty list. */
+    private static List<String> keys(List<String> keys) {
+        if (keys == null) {
+            return null;
+        }
+        return keys.size() == 1 && keys.get(0).isEmpty() ? List.of() : keys;
+    }
+
+    /** A label value typed by its spelling (see the class comment). */
+    static Object value(String v) {
+        if (v.startsWith("s:")) {
+            return v.substring(2);
+        }
+        if (v.equals("nan")) {
+            return Missing.MISSING;
+        }
+        if (v.equals("true") || v.equals("false")) {
+            return Boolean.parseBoolean(v);
+        }
+        if (INTEGER.matcher(v).matches()) {
+            try {
+                return Long.parseLong(v);
+            } catch (NumberFormatException tooBig) {
+                return Double.parseDouble(v);
+            }
+        }
+        if (DECIMAL.matcher(v).matches()) {
+            return Double.parseDouble(v);
+        }
+        return v;
+    }
+}

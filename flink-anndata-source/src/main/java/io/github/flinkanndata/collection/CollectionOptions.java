@@ -1,0 +1,145 @@
+package io.github.flinkanndata.collection;
+
+import io.github.flinkanndata.format.tree.ContainerOptions;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.annotation.Nullable;
+
+/**
+ * The parameters of a collection, with lamindb {@code MappedCollection}'s names and defaults
+ * (semantics §2), already normalised and validated: build one with {@link #builder}
+ * ({@link CollectionOptionsBuilder}).
+ *
+ * <p>Invariants after {@link CollectionOptionsBuilder#build()}: {@link #layersKeys()} is never null ({@code ["X"]}
+ * by default); {@link #encodeKeys()} is the effective encode list (empty means
+ * {@code encode_labels=false}) and only names {@link #obsKeys()} entries; every obs_filter value
+ * list is non-empty and holds normalised labels ({@code Long}, {@code Double}, {@code Boolean},
+ * {@code String}, {@link Missing#MISSING}). Immutable, serialisable, thread-safe.
+ */
+public final class CollectionOptions implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final List<String> paths;
+    private final List<String> layersKeys;
+    @Nullable private final List<String> obsKeys;
+    @Nullable private final List<String> obsmKeys;
+    @Nullable private final Map<String, List<Object>> obsFilter;
+    private final Join join;
+    private final List<String> encodeKeys;
+    // Exactly one of the two is used: a per-key map, or one label for every key (both may be null).
+    @Nullable private final Map<String, Object> unknownLabelMap;
+    @Nullable private final Object unknownLabel;
+    private final boolean cacheCategories;
+    private final boolean parallel;
+    @Nullable private final OutputType dtype;
+    private final ContainerOptions containerOptions;
+
+    CollectionOptions(CollectionOptionsBuilder b, Join join, List<String> layersKeys,
+            @Nullable Map<String, List<Object>> obsFilter, List<String> encodeKeys,
+            @Nullable Map<String, Object> unknownLabelMap, @Nullable Object unknownLabel,
+            @Nullable OutputType dtype) {
+        this.paths = List.copyOf(b.paths);
+        this.layersKeys = layersKeys;
+        this.obsKeys = b.obsKeys == null ? null : List.copyOf(b.obsKeys);
+        this.obsmKeys = b.obsmKeys == null ? null : List.copyOf(b.obsmKeys);
+        this.obsFilter = obsFilter;
+        this.join = join;
+        this.encodeKeys = encodeKeys;
+        this.unknownLabelMap = unknownLabelMap;
+        this.unknownLabel = unknownLabel;
+        this.cacheCategories = b.cacheCategories;
+        this.parallel = b.parallel;
+        this.dtype = dtype;
+        this.containerOptions = b.containerOptions;
+    }
+
+    /** A builder for a collection over these stores, in this order. */
+    public static CollectionOptionsBuilder builder(List<String> paths) {
+        return new CollectionOptionsBuilder(paths);
+    }
+
+    public static CollectionOptionsBuilder builder(String... paths) {
+        return builder(List.of(paths));
+    }
+
+    public static CollectionOptionsBuilder builder(Path... paths) {
+        List<String> out = new ArrayList<>();
+        for (Path p : paths) {
+            out.add(p.toString());
+        }
+        return builder(out);
+    }
+
+    /** The store locations, in collection order (the order defines {@code _store_idx}). */
+    public List<String> paths() {
+        return paths;
+    }
+
+    /** Matrices per sample: {@code X}, {@code raw.X} or a layer name; {@code ["X"]} by default. */
+    public List<String> layersKeys() {
+        return layersKeys;
+    }
+
+    @Nullable
+    public List<String> obsKeys() {
+        return obsKeys;
+    }
+
+    @Nullable
+    public List<String> obsmKeys() {
+        return obsmKeys;
+    }
+
+    /** key → accepted labels (OR), keys ANDed; null when there is no filter. */
+    @Nullable
+    public Map<String, List<Object>> obsFilter() {
+        return obsFilter;
+    }
+
+    /** The requested join; the effective one may be {@link Join#NONE} (identical vars). */
+    public Join join() {
+        return join;
+    }
+
+    /** The effective encode list: the obs keys whose labels are encoded to integers. */
+    public List<String> encodeKeys() {
+        return encodeKeys;
+    }
+
+    /** The label encoded as -1 for an obs key, or null. */
+    @Nullable
+    public Object unknownLabelFor(String key) {
+        return unknownLabelMap != null ? unknownLabelMap.get(key) : unknownLabel;
+    }
+
+    /** Speed only: every answer is the same either way. */
+    public boolean cacheCategories() {
+        return cacheCategories;
+    }
+
+    /** Accepted for parity with lamindb; it never changes a value (semantics §12). */
+    public boolean parallel() {
+        return parallel;
+    }
+
+    /** The output type of every matrix, or null for each element's stored type. */
+    @Nullable
+    public OutputType dtype() {
+        return dtype;
+    }
+
+    public ContainerOptions containerOptions() {
+        return containerOptions;
+    }
+
+    @Override
+    public String toString() {
+        return "CollectionOptions{paths=" + paths + ", layersKeys=" + layersKeys + ", obsKeys=" + obsKeys
+                + ", obsmKeys=" + obsmKeys + ", obsFilter=" + obsFilter + ", join=" + join
+                + ", encodeKeys=" + encodeKeys + ", unknownLabel="
+                + (unknownLabelMap != null ? unknownLabelMap : unknownLabel) + ", dtype=" + dtype + "}";
+    }
+}

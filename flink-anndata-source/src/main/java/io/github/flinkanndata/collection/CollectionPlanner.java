@@ -1,0 +1,153 @@
+package io.github.flinkanndata.collection;
+
+import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.AnnDataStore;
+import io.github.flinkanndata.format.MatrixElement;
+import io.github.flinkanndata.format.MatrixLayout;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.annotation.Nullable;
+
+/**
+ * Builds a {@link CollectionPlan} from opened stores, following semantics §2.1 steps 7-11 in
+ * order (steps 1-5 are {@link CollectionOptionsBuilder#build()}, step 6 is the caller's):
+ * key inventory, categories and encoders (before, and independent of, the filter), per store
+ * X, row count, filter and CSC checks, the global index, then the variable join.
+ *
+ * <p>Reads metadata, whole obs columns for the filter and the encoded keys, and var names when
+ * a join is requested; never matrix rows. Stateless; the stores are not closed here.
+ */
+public final class CollectionPlanner {
+    private CollectionPlanner() {}
+
+    /**
+     * Plans a collection over {@code stores}, opened from {@code options.paths()} in order.
+     *
+     * @throws CollectionException for a store without X, a CSC (or dataframe) element that
+     *     would have to be read by row, no shared variables under an inner join, duplicate var
+     *     names under a join, an encoded key mixing strings and numbers
+     * @throws AnnDataFormatException when a store cannot be decoded
+     */
+    public static CollectionPlan plan(CollectionOptions options, List<AnnDataStore> stores)
+            throws AnnDataFormatException {
+        if (stores.size() != options.paths().size()) {
+            throw new IllegalArgumentException(stores.size() + " stores for " + options.paths().size() + " paths");
+        }
+        List<String> paths = options.paths();
+        ObsColumns columns = new ObsColumns(stores);
+        // step 8 (step 7, the inventory, is each store's own listing, read on demand)
+        Map<String, LabelEncoder> encoders = new LinkedHashMap<>();
+        if (options.obsKeys() != null) {
+            for (String key : options.encodeKeys()) {
+                List<Object> cats = MergedCategories.merge(key, columns, paths);
+                encoders.put(key, LabelEncoder.build(key, cats, options.unknownLabelFor(key)));
+            }
+        }
+        // step 9
+        List<StorePlan> plans = new ArrayList<>();
+        List<long[]> layerWidths = new ArrayList<>();
+        for (int s = 0; s < stores.size(); s++) {
+            AnnDataStore store = stores.get(s);
+            String path = paths.get(s);
+            MatrixElement x = store.x();
+            if (x == null) {
+                throw CollectionException.inStore(path, "X",
+                        "the store has no X; every store of a collection needs one (it gives the row count)");
+            }
+            checkReadableByRow(x, "X", path);
+            long rows = x.rows();
+            int[] kept = options.obsFilter() == null ? null
+                    : ObsFilter.keptRows(options.obsFilter(), columns, s, rows, path);
+            List<String> layersKeys = options.layersKeys();
+            boolean[] hasLayer = new boolean[layersKeys.size()];
+            long[] widths = new long[layersKeys.size()];
+            for (int i = 0; i < layersKeys.size(); i++) {
+                MatrixElement m = layer(store, layersKeys.get(i));
+                hasLayer[i] = m != null;
+                widths[i] = m == null ? -1 : m.cols();
+                if (m != null && m != x) {
+                    checkReadableByRow(m, layerPath(layersKeys.get(i)), path);
+                }
+            }
+            layerWidths.add(widths);
+            boolean[] hasObsm = new boolean[options.obsmKeys() == null ? 0 : options.obsmKeys().size()];
+            for (int i = 0; i < hasObsm.length; i++) {
+                String key = options.obsmKeys().get(i);
+                MatrixElement m = store.obsmKeys().contains(key) ? store.matrix("obsm/" + key) : null;
+                hasObsm[i] = m != null;
+                if (m != null) {
+                    checkReadableByRow(m, "obsm/" + key, path);
+                }
+            }
+            boolean[] hasObs = new boolean[options.obsKeys() == null ? 0 : options.obsKeys().size()];
+            for (int i = 0; i < hasObs.length; i++) {
+                hasObs[i] = store.obs().has(options.obsKeys().get(i));
+            }
+            plans.add(new StorePlan(path, rows, kept, x.cols(), null, hasLayer, hasObsm, hasObs));
+        }
+        // step 10 is the plan's offsets; step 11
+        Join effective = Join.NONE;
+        List<String> joint = null;
+        if (options.join() != Join.NONE) {
+            List<List<String>> vars = new ArrayList<>();
+            for (AnnDataStore store : stores) {
+                vars.add(store.var().index());
+            }
+            VarJoin.Result r = VarJoin.join(options.join(), vars, paths);
+            effective = r.effective;
+            joint = r.joint;
+            for (int s = 0; r.varIndices != null && s < plans.size(); s++) {
+                plans.set(s, plans.get(s).withVarIndices(r.varIndices[s]));
+            }
+            if (effective != Join.NONE) {
+                checkLayerWidths(options.layersKeys(), plans, layerWidths);
+            }
+        }
+        return new CollectionPlan(options, plans, effective, joint, encoders);
+    }
+
+    /** The element path of a layers key: {@code X}, {@code raw/X} or {@code layers/<k>}. */
+    static String layerPath(String key) {
+        return key.equals("X") ? "X" : key.equals("raw.X") ? "raw.X" : "layers/" + key;
+    }
+
+    /** The element of a layers key, or null if the store lacks it (semantics §7.1). */
+    @Nullable
+    static MatrixElement layer(AnnDataStore store, String key) throws AnnDataFormatException {
+        if (key.equals("X")) {
+            return store.x();
+        }
+        if (key.equals("raw.X")) {
+            return store.matrix("raw.X"); // raw/X only; a pre-0.7 root-level raw.X is absent
+        }
+        return store.layerKeys().contains(key) ? store.matrix("layers/" + key) : null;
+    }
+
+    private static void checkReadableByRow(MatrixElement m, String element, String path) throws CollectionException {
+        if (m.layout() == MatrixLayout.CSC) {
+            throw CollectionException.inStore(path, element,
+                    "is a CSC matrix, which the collection does not support (it is read by row);"
+                            + " store it as CSR or dense");
+        }
+        if (m.layout() == MatrixLayout.DATAFRAME) {
+            throw CollectionException.inStore(path, element, "is a dataframe, which has no numeric rows to return");
+        }
+    }
+
+    // Layers are joined with X's variables, so they must have X's width (lamindb assumes it).
+    private static void checkLayerWidths(List<String> keys, List<StorePlan> plans, List<long[]> widths)
+            throws CollectionException {
+        for (int s = 0; s < plans.size(); s++) {
+            for (int i = 0; i < keys.size(); i++) {
+                long w = widths.get(s)[i];
+                if (w >= 0 && !keys.get(i).equals("raw.X") && w != plans.get(s).xCols()) {
+                    throw CollectionException.inStore(plans.get(s).path(), layerPath(keys.get(i)),
+                            "has " + w + " columns but X has " + plans.get(s).xCols()
+                                    + "; a joined layer must have X's variables");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.github.flinkanndata.collection;
+
+import io.github.flinkanndata.format.Values;
+import io.github.flinkanndata.format.tree.DataType;
+import java.util.Arrays;
+import javax.annotation.Nullable;
+
+/**
+ * One row of one matrix of a sample (X, a layer, raw.X or an obsm entry), in output order (joint
+ * order under a join), either dense or sparse. Both forms are available from either: the dense
+ * form is lamindb's parity form; the sparse form lists column indices ascending with their values
+ * and densifies to exactly the dense form.
+ *
+ * <p>Values are a primitive array of {@link #type()} ({@code float[]} for float32, {@code
+ * long[]} for int64, ...). Sparse rows read from CSR keep the stored entries (explicit zeros
+ * included, duplicates resolved to the last one); sparse rows made from dense ones list the
+ * entries that are not +0. Immutable by convention: callers must not modify the arrays.
+ */
+public final class MatrixRow {
+    private final DataType type;
+    private final int width;
+    @Nullable private final Object dense;
+    @Nullable private final int[] indices;
+    @Nullable private final Object values;
+
+    private MatrixRow(DataType type, int width, @Nullable Object dense, @Nullable int[] indices,
+            @Nullable Object values) {
+        this.type = type;
+        this.width = width;
+        this.dense = dense;
+        this.indices = indices;
+        this.values = values;
+    }
+
+    static MatrixRow dense(DataType type, Object values) {
+        return new MatrixRow(type, Values.length(values), values, null, null);
+    }
+
+    /** {@code indices} ascending and distinct, each in {@code [0, width)}. */
+    static MatrixRow sparse(DataType type, int width, int[] indices, Object values) {
+        return new MatrixRow(type, width, null, indices, values);
+    }
+
+    /** The element type of the values (the output dtype, or the stored type). */
+    public DataType type() {
+        return type;
+    }
+
+    /** The length of the dense form. */
+    public int width() {
+        return width;
+    }
+
+    /** Whether this row was produced in sparse form (both forms are always available). */
+    public boolean isSparse() {
+        return dense == null;
+    }
+
+    /** The dense form: a primitive array of {@link #width()} values. */
+    public Object dense() {
+        if (dense != null) {
+            return dense;
+        }
+        int[] idx = new int[width];
+        Arrays.fill(idx, -1);
+        for (int k = 0; k < indices.length; k++) {
+            idx[indices[k]] = k;
+        }
+        return Kernels.gather(values, 0, idx, width);
+    }
+
+    /** The sparse form's column indices, ascending. */
+    public int[] indices() {
+        return indices != null ? indices : Kernels.nonZeroPositions(dense);
+    }
+
+    /** The sparse form's values, parallel to {@link #indices()}. */
+    public Object values() {
+        if (values != null) {
+            return values;
+        }
+        int[] pos = Kernels.nonZeroPositions(dense);
+        return Kernels.gather(dense, 0, pos, pos.length);
+    }
+
+    /** This row in sparse form. */
+    public MatrixRow toSparse() {
+        return dense == null ? this : sparse(type, width, indices(), values());
+    }
+
+    /** This row in dense form. */
+    public MatrixRow toDense() {
+        return dense != null ? this : dense(type, dense());
+    }
+
+    /** The dense values as doubles (booleans as 0/1), for printing and tests. */
+    public double[] toDoubles() {
+        Object d = dense();
+        double[] out = new double[width];
+        for (int i = 0; i < width; i++) {
+            out[i] = Values.asDouble(d, i);
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        Object d = dense();
+        String shown = width <= 16 ? arrayString(d) : width + " values";
+        return type.numpyName() + shown;
+    }
+
+    private static String arrayString(Object a) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < Values.length(a); i++) {
+            sb.append(i == 0 ? "" : ", ").append(java.lang.reflect.Array.get(a, i));
+        }
+        return sb.append(']').toString();
+    }
+}

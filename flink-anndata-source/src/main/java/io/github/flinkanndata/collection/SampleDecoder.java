@@ -1,0 +1,189 @@
+package io.github.flinkanndata.collection;
+
+import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.AnnDataStore;
+import io.github.flinkanndata.format.MatrixElement;
+import io.github.flinkanndata.format.RowBlock;
+import io.github.flinkanndata.format.tree.DataType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import javax.annotation.Nullable;
+
+/**
+ * Decodes samples of one store, given the plan and the store opened by the caller: the
+ * TaskManager-side half of the collection. A range of positions is read with one range read per
+ * requested element ({@link MatrixElement#readRows}) per run of nearby kept rows, then cut into
+ * rows, remapped to joint order, cast to the output type, and completed with obs values.
+ *
+ * <p>{@code AnnDataCollection.get(i)} is a one-row {@link #decode} call, so single and batch
+ * reads agree by construction.
+ *
+ * <p>Obs columns are decoded whole, once per key, on first use (the format layer decodes columns
+ * whole). Thread-safe: concurrent {@link #decode} calls are allowed; the store must stay open
+ * while they run. The decoder does not own the store.
+ */
+public final class SampleDecoder {
+    /** Rows skipped by the filter inside one range read; a larger gap starts a new read. */
+    static final int MAX_GAP = 64;
+
+    private final CollectionPlan plan;
+    private final int storeIndex;
+    private final StorePlan storePlan;
+    private final AnnDataStore store;
+    private final String[] layerKeys;
+    private final MatrixElement[] layers;
+    private final RowMapping[] layerMappings;
+    private final String[] obsmKeys;
+    private final MatrixElement[] obsm;
+    private final String[] obsKeys;
+    private final AtomicReferenceArray<ObsLookup> lookups;
+
+    private SampleDecoder(CollectionPlan plan, int storeIndex, AnnDataStore store) throws AnnDataFormatException {
+        this.plan = plan;
+        this.storeIndex = storeIndex;
+        this.storePlan = plan.store(storeIndex);
+        this.store = store;
+        CollectionOptions o = plan.options();
+        MatrixElement x = store.x();
+        if (x == null || x.rows() != storePlan.rows() || x.cols() != storePlan.xCols()) {
+            throw CollectionException.inStore(store.location(), "X", "the store does not match the plan (X "
+                    + (x == null ? "missing" : x.rows() + "x" + x.cols()) + ", planned " + storePlan.rows()
+                    + "x" + storePlan.xCols() + "); was it changed or swapped after planning?");
+        }
+        RowMapping joined = RowMapping.of(plan.effectiveJoin(), storePlan.varIndices(),
+                plan.nVars() == null ? -1 : plan.nVars(), Math.toIntExact(storePlan.xCols()));
+        this.layerKeys = StorePlan.present(o.layersKeys(), storePlan.layerMask(), "");
+        this.layers = new MatrixElement[layerKeys.length];
+        this.layerMappings = new RowMapping[layerKeys.length];
+        for (int i = 0; i < layerKeys.length; i++) {
+            layers[i] = element(CollectionPlanner.layerPath(layerKeys[i]));
+            // raw.X keeps raw's own variables whatever the join
+            layerMappings[i] = layerKeys[i].equals("raw.X") ? RowMapping.IDENTITY : joined;
+        }
+        this.obsmKeys = o.obsmKeys() == null ? new String[0]
+                : StorePlan.present(o.obsmKeys(), storePlan.obsmMask(), "");
+        this.obsm = new MatrixElement[obsmKeys.length];
+        for (int i = 0; i < obsmKeys.length; i++) {
+            obsm[i] = element("obsm/" + obsmKeys[i]);
+        }
+        this.obsKeys = o.obsKeys() == null ? new String[0] : StorePlan.present(o.obsKeys(), storePlan.obsMask(), "");
+        this.lookups = new AtomicReferenceArray<>(obsKeys.length);
+    }
+
+    /**
+     * A decoder of store {@code storeIndex} of {@code plan}; the caller opened {@code store} from
+     * {@code plan.store(storeIndex).path()} and closes it after the decoder's last use.
+     *
+     * @throws AnnDataFormatException if the store does not hold what the plan says
+     */
+    public static SampleDecoder create(CollectionPlan plan, int storeIndex, AnnDataStore store)
+            throws AnnDataFormatException {
+        return new SampleDecoder(plan, storeIndex, store);
+    }
+
+    private MatrixElement element(String path) throws AnnDataFormatException {
+        MatrixElement m = path.equals("X") ? store.x() : store.matrix(path);
+        if (m == null) {
+            throw CollectionException.inStore(store.location(), path,
+                    "planned element is missing; was the store changed?");
+        }
+        return m;
+    }
+
+    public int storeIndex() {
+        return storeIndex;
+    }
+
+    /**
+     * Decodes the samples at positions {@code [from, to)} of this store (positions count kept rows,
+     * see {@link StorePlan}), in order.
+     *
+     * @param sparse whether matrix rows are produced in sparse form (both forms stay available)
+     */
+    public List<Sample> decode(long from, long to, boolean sparse) throws AnnDataFormatException {
+        if (from < 0 || to < from || to > storePlan.keptRows()) {
+            throw new IndexOutOfBoundsException("positions [" + from + ", " + to + ") outside [0, "
+                    + storePlan.keptRows() + ") of store " + storeIndex);
+        }
+        List<Sample> out = new ArrayList<>(Math.toIntExact(to - from));
+        long pos = from;
+        while (pos < to) {
+            // one run: kept rows close enough to share a range read
+            long first = storePlan.row(pos);
+            long last = first;
+            long end = pos + 1;
+            while (end < to && storePlan.row(end) - last <= MAX_GAP) {
+                last = storePlan.row(end++);
+            }
+            decodeRun(pos, end, first, last + 1, sparse, out);
+            pos = end;
+        }
+        return out;
+    }
+
+    private void decodeRun(long from, long to, long firstRow, long endRow, boolean sparse, List<Sample> out)
+            throws AnnDataFormatException {
+        RowBlock[] layerBlocks = new RowBlock[layers.length];
+        Object[] layerValues = new Object[layers.length];
+        for (int i = 0; i < layers.length; i++) {
+            layerBlocks[i] = layers[i].readRows(firstRow, endRow);
+            layerValues[i] = Kernels.cast(layerBlocks[i].values(), outputType(layers[i]));
+        }
+        RowBlock[] obsmBlocks = new RowBlock[obsm.length];
+        Object[] obsmValues = new Object[obsm.length];
+        for (int i = 0; i < obsm.length; i++) {
+            obsmBlocks[i] = obsm[i].readRows(firstRow, endRow);
+            obsmValues[i] = Kernels.cast(obsmBlocks[i].values(), outputType(obsm[i]));
+        }
+        ObsLookup[] obsLookups = new ObsLookup[obsKeys.length];
+        for (int i = 0; i < obsKeys.length; i++) {
+            obsLookups[i] = lookup(i);
+        }
+        for (long pos = from; pos < to; pos++) {
+            long row = storePlan.row(pos);
+            int k = (int) (row - firstRow);
+            MatrixRow[] layerRows = new MatrixRow[layers.length];
+            for (int i = 0; i < layers.length; i++) {
+                layerRows[i] = layerMappings[i].row(layerBlocks[i], layerValues[i], k, outputType(layers[i]), sparse);
+            }
+            MatrixRow[] obsmRows = new MatrixRow[obsm.length];
+            for (int i = 0; i < obsm.length; i++) {
+                obsmRows[i] = RowMapping.IDENTITY.row(obsmBlocks[i], obsmValues[i], k, outputType(obsm[i]), sparse);
+            }
+            Object[] obsValues = new Object[obsKeys.length];
+            for (int i = 0; i < obsKeys.length; i++) {
+                obsValues[i] = obsLookups[i].value(Math.toIntExact(row));
+            }
+            out.add(new Sample(plan.offset(storeIndex) + pos, storeIndex, row, layerKeys, layerRows,
+                    obsmKeys, obsmRows, obsKeys, obsValues));
+        }
+    }
+
+    /** The dtype, or the element's stored type (the {@code data} type of a sparse element). */
+    private DataType outputType(MatrixElement m) {
+        OutputType t = plan.options().dtype();
+        return t == null ? m.dataType() : t.dataType();
+    }
+
+    private ObsLookup lookup(int i) throws AnnDataFormatException {
+        ObsLookup l = lookups.get(i);
+        if (l == null) {
+            synchronized (lookups) {
+                l = lookups.get(i);
+                if (l == null) {
+                    String key = obsKeys[i];
+                    @Nullable LabelEncoder encoder = plan.encoders().get(key);
+                    l = new ObsLookup(store.obs().column(key), encoder);
+                    lookups.set(i, l);
+                }
+            }
+        }
+        return l;
+    }
+
+    @Override
+    public String toString() {
+        return "SampleDecoder{store " + storeIndex + ": " + store.location() + "}";
+    }
+}
