@@ -2,12 +2,11 @@ package io.github.flinkanndata.examples.cli;
 
 import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.collection.CollectionOptionsBuilder;
-import io.github.flinkanndata.collection.Missing;
+import io.github.flinkanndata.collection.LabelSpelling;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -31,9 +30,6 @@ import picocli.CommandLine.Parameters;
  * Everything is parsed when the command runs, so a bad value fails with a one-line error.
  */
 final class CollectionOptionsMixin {
-    private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+");
-    private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.\\d*|\\.\\d+|\\d+)([eE][+-]?\\d+)?");
-
     @Parameters(arity = "1..*", paramLabel = "PATH",
             description = "Stores in collection order: .h5ad files, .zarr directories, .zarr.zip files.")
     List<String> paths;
@@ -138,25 +134,6 @@ final class CollectionOptionsMixin {
 
     /** A label value typed by its spelling (see the class comment). */
     static Object value(String v) {
-        if (v.startsWith("s:")) {
-            return v.substring(2);
-        }
-        if (v.equals("nan")) {
-            return Missing.MISSING;
-        }
-        if (v.equals("true") || v.equals("false")) {
-            return Boolean.parseBoolean(v);
-        }
-        if (INTEGER.matcher(v).matches()) {
-            try {
-                return Long.parseLong(v);
-            } catch (NumberFormatException tooBig) {
-                return Double.parseDouble(v);
-            }
-        }
-        if (DECIMAL.matcher(v).matches()) {
-            return Double.parseDouble(v);
-        }
-        return v;
+        return LabelSpelling.parse(v);
     }
 }
