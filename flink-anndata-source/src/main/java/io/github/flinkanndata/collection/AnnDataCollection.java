@@ -61,7 +61,11 @@ public final class AnnDataCollection implements AutoCloseable {
         return open(options.paths(), options, null);
     }
 
-    /** Opens the stores of an existing plan without planning again (the reader side). */
+    /**
+     * Opens the stores of an existing plan without planning again (the reader side). A plan
+     * decoded without kept rows is completed from the stores ({@link
+     * CollectionPlanner#completeStore}); {@link #plan()} then returns the completed plan.
+     */
     public static AnnDataCollection open(CollectionPlan plan) throws AnnDataFormatException {
         List<String> paths = new ArrayList<>();
         plan.stores().forEach(s -> paths.add(s.path()));
@@ -75,7 +79,11 @@ public final class AnnDataCollection implements AutoCloseable {
             for (String path : paths) {
                 opened.add(AnnDataStore.open(Path.of(path), options.containerOptions()));
             }
-            return new AnnDataCollection(plan != null ? plan : CollectionPlanner.plan(options, opened), opened);
+            // a plan decoded without kept rows is completed here, so indicesList() and the label
+            // queries (which read rows by position) work as on the planning side
+            CollectionPlan p = plan != null
+                    ? CollectionPlanner.complete(plan, opened) : CollectionPlanner.plan(options, opened);
+            return new AnnDataCollection(p, opened);
         } catch (AnnDataFormatException | RuntimeException | Error e) {
             closeAll(opened, e);
             throw e;

@@ -41,19 +41,34 @@ public final class CollectionOptions implements Serializable {
             @Nullable Map<String, List<Object>> obsFilter, List<String> encodeKeys,
             @Nullable Map<String, Object> unknownLabelMap, @Nullable Object unknownLabel,
             @Nullable OutputType dtype) {
-        this.paths = List.copyOf(b.paths);
+        this(List.copyOf(b.paths), layersKeys, b.obsKeys == null ? null : List.copyOf(b.obsKeys),
+                b.obsmKeys == null ? null : List.copyOf(b.obsmKeys), obsFilter, join, encodeKeys,
+                unknownLabelMap, unknownLabel, b.cacheCategories, b.parallel, dtype, b.containerOptions);
+    }
+
+    /**
+     * Every field as it is, already normalised and validated (the invariants of the class
+     * comment hold): for {@link CollectionPlanCodec}, which restores options that a build made.
+     * At most one of {@code unknownLabelMap} and {@code unknownLabel} is non-null.
+     */
+    CollectionOptions(List<String> paths, List<String> layersKeys, @Nullable List<String> obsKeys,
+            @Nullable List<String> obsmKeys, @Nullable Map<String, List<Object>> obsFilter, Join join,
+            List<String> encodeKeys, @Nullable Map<String, Object> unknownLabelMap, @Nullable Object unknownLabel,
+            boolean cacheCategories, boolean parallel, @Nullable OutputType dtype,
+            ContainerOptions containerOptions) {
+        this.paths = paths;
         this.layersKeys = layersKeys;
-        this.obsKeys = b.obsKeys == null ? null : List.copyOf(b.obsKeys);
-        this.obsmKeys = b.obsmKeys == null ? null : List.copyOf(b.obsmKeys);
+        this.obsKeys = obsKeys;
+        this.obsmKeys = obsmKeys;
         this.obsFilter = obsFilter;
         this.join = join;
         this.encodeKeys = encodeKeys;
         this.unknownLabelMap = unknownLabelMap;
         this.unknownLabel = unknownLabel;
-        this.cacheCategories = b.cacheCategories;
-        this.parallel = b.parallel;
+        this.cacheCategories = cacheCategories;
+        this.parallel = parallel;
         this.dtype = dtype;
-        this.containerOptions = b.containerOptions;
+        this.containerOptions = containerOptions;
     }
 
     /** A builder for a collection over these stores, in this order. */
@@ -113,6 +128,18 @@ public final class CollectionOptions implements Serializable {
     @Nullable
     public Object unknownLabelFor(String key) {
         return unknownLabelMap != null ? unknownLabelMap.get(key) : unknownLabel;
+    }
+
+    /** The per-key unknown labels (without null values), or null when none was given per key. */
+    @Nullable
+    Map<String, Object> unknownLabelMap() {
+        return unknownLabelMap;
+    }
+
+    /** The one unknown label of every key, or null (always null when a per-key map was given). */
+    @Nullable
+    Object unknownLabelForEveryKey() {
+        return unknownLabel;
     }
 
     /** Speed only: every answer is the same either way. */

@@ -16,7 +16,9 @@ import javax.annotation.Nullable;
  * <p>Everything a reader needs to decode any row range of any store, given only the store
  * itself: a Flink enumerator plans once and ships the plan; readers open their own stores and
  * decode with {@link SampleDecoder}. It holds no handles, and its bulk is primitive arrays, so
- * Java serialisation is cheap. Immutable and thread-safe.
+ * Java serialisation is cheap; {@link CollectionPlanCodec} is its versioned binary form, which can
+ * leave the kept rows out (each reader re-derives its stores' rows, see {@link StorePlan}).
+ * Immutable and thread-safe.
  *
  * <p>Global index (semantics §4): store {@code s} covers {@code [offset(s), offset(s+1))};
  * global index {@code g} is position {@code g - offset(s)} of store {@code s}.
@@ -42,6 +44,22 @@ public final class CollectionPlan implements Serializable {
         this.effectiveJoin = effectiveJoin;
         this.varJoint = varJoint == null ? null : varJoint.toArray(new String[0]);
         this.encoders = new LinkedHashMap<>(encoders);
+    }
+
+    /** This plan with other store plans (same count; kept counts must stay as planned). */
+    CollectionPlan withStores(List<StorePlan> replaced) {
+        return new CollectionPlan(options, replaced, effectiveJoin, varJoint == null ? null : Arrays.asList(varJoint),
+                encoders);
+    }
+
+    /** True unless some filtered store lacks its kept rows (a plan decoded without them). */
+    boolean isComplete() {
+        for (StorePlan s : stores) {
+            if (!s.isComplete()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public CollectionOptions options() {
@@ -118,7 +136,12 @@ public final class CollectionPlan implements Serializable {
         return Collections.unmodifiableMap(encoders);
     }
 
-    /** {@code indices_list}: the kept local rows per store. */
+    /**
+     * {@code indices_list}: the kept local rows per store.
+     *
+     * @throws IllegalStateException for a plan decoded without its kept rows ({@link
+     *     StorePlan#row(long)})
+     */
     public List<long[]> indicesList() {
         List<long[]> out = new ArrayList<>(stores.length);
         for (StorePlan s : stores) {

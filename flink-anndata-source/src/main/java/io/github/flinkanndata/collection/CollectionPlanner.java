@@ -108,6 +108,55 @@ public final class CollectionPlanner {
         return new CollectionPlan(options, plans, effective, joint, encoders);
     }
 
+    /**
+     * Store {@code storeIndex} of {@code plan} with its kept rows, re-derived from {@code store}
+     * if the plan holds only their count (a plan decoded by {@link CollectionPlanCodec} without
+     * kept rows); otherwise the planned store as it is. The filter is evaluated exactly as
+     * planning did ({@link ObsFilter} on this store alone: a store's kept rows depend on no other
+     * store), so an unchanged store gives exactly the planned rows.
+     *
+     * <p>Reads the store's filter columns whole, as planning did. Thread-safe for distinct
+     * stores; {@link SampleDecoder#create} calls it, so most callers never need to.
+     *
+     * @param store the store opened from {@code plan.store(storeIndex).path()}
+     * @throws CollectionException naming the store ("store changed since planning") if its row
+     *     count or the number of rows the filter keeps differ from the plan
+     * @throws AnnDataFormatException if the store's filter columns cannot be decoded
+     */
+    public static StorePlan completeStore(CollectionPlan plan, int storeIndex, AnnDataStore store)
+            throws AnnDataFormatException {
+        StorePlan planned = plan.store(storeIndex);
+        if (planned.isComplete()) {
+            return planned;
+        }
+        MatrixElement x = store.x();
+        if (x == null || x.rows() != planned.rows()) {
+            throw CollectionException.inStore(planned.path(), "X", "store changed since planning: X has "
+                    + (x == null ? "gone" : x.rows() + " rows") + ", the plan has " + planned.rows()
+                    + " rows (opened as " + store.location() + ")");
+        }
+        int[] kept = ObsFilter.keptRows(plan.options().obsFilter(), new ObsColumns(List.of(store)), 0,
+                planned.rows(), planned.path());
+        if (kept.length != planned.keptRows()) {
+            throw CollectionException.inStore(planned.path(), "obs", "store changed since planning: the obs filter "
+                    + plan.options().obsFilter() + " keeps " + kept.length + " rows, the plan has "
+                    + planned.keptRows() + " (opened as " + store.location() + ")");
+        }
+        return planned.withKeptRows(kept);
+    }
+
+    /** {@code plan} with every store completed ({@link #completeStore}); the plan itself if complete. */
+    static CollectionPlan complete(CollectionPlan plan, List<AnnDataStore> stores) throws AnnDataFormatException {
+        if (plan.isComplete()) {
+            return plan;
+        }
+        List<StorePlan> completed = new ArrayList<>(plan.storeCount());
+        for (int s = 0; s < plan.storeCount(); s++) {
+            completed.add(completeStore(plan, s, stores.get(s)));
+        }
+        return plan.withStores(completed);
+    }
+
     /** The element path of a layers key: {@code X}, {@code raw/X} or {@code layers/<k>}. */
     static String layerPath(String key) {
         return key.equals("X") ? "X" : key.equals("raw.X") ? "raw.X" : "layers/" + key;

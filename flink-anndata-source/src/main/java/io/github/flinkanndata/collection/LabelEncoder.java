@@ -63,6 +63,27 @@ public final class LabelEncoder implements Serializable {
         return new LabelEncoder(key, labels, codes);
     }
 
+    /**
+     * An encoder from its entries as {@link #build} made them, in dict order: for {@link
+     * CollectionPlanCodec}, which validates them first. The arrays are taken, not copied.
+     */
+    static LabelEncoder of(String key, Object[] labels, int[] codes) {
+        if (labels.length != codes.length) {
+            throw new IllegalArgumentException(labels.length + " labels but " + codes.length + " codes");
+        }
+        return new LabelEncoder(key, labels, codes);
+    }
+
+    /** The label of entry {@code i}, in dict order. */
+    Object labelAt(int i) {
+        return labels[i];
+    }
+
+    /** The code of entry {@code i}, in dict order. */
+    int codeAt(int i) {
+        return codes[i];
+    }
+
     public String key() {
         return key;
     }

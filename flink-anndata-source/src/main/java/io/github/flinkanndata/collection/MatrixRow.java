@@ -32,12 +32,13 @@ public final class MatrixRow {
         this.values = values;
     }
 
-    static MatrixRow dense(DataType type, Object values) {
+    /** A dense row: {@code values} is a primitive array of {@code type}. */
+    public static MatrixRow dense(DataType type, Object values) {
         return new MatrixRow(type, Values.length(values), values, null, null);
     }
 
-    /** {@code indices} ascending and distinct, each in {@code [0, width)}. */
-    static MatrixRow sparse(DataType type, int width, int[] indices, Object values) {
+    /** A sparse row: {@code indices} ascending and distinct, each in {@code [0, width)}. */
+    public static MatrixRow sparse(DataType type, int width, int[] indices, Object values) {
         return new MatrixRow(type, width, null, indices, values);
     }
 

@@ -28,8 +28,15 @@ public final class Sample {
     private final String[] obsKeys;
     private final Object[] obs;
 
-    Sample(long index, int storeIndex, long row, String[] layerKeys, MatrixRow[] layers,
+    /**
+     * A sample from its parts (used by record deserializers). Arrays are taken as they are; the
+     * key and value arrays of each group must have equal lengths.
+     */
+    public Sample(long index, int storeIndex, long row, String[] layerKeys, MatrixRow[] layers,
             String[] obsmKeys, MatrixRow[] obsm, String[] obsKeys, Object[] obs) {
+        if (layerKeys.length != layers.length || obsmKeys.length != obsm.length || obsKeys.length != obs.length) {
+            throw new IllegalArgumentException("sample keys and values differ in length");
+        }
         this.index = index;
         this.storeIndex = storeIndex;
         this.row = row;

@@ -42,15 +42,17 @@ public final class SampleDecoder {
     private SampleDecoder(CollectionPlan plan, int storeIndex, AnnDataStore store) throws AnnDataFormatException {
         this.plan = plan;
         this.storeIndex = storeIndex;
-        this.storePlan = plan.store(storeIndex);
         this.store = store;
         CollectionOptions o = plan.options();
+        StorePlan planned = plan.store(storeIndex);
         MatrixElement x = store.x();
-        if (x == null || x.rows() != storePlan.rows() || x.cols() != storePlan.xCols()) {
+        if (x == null || x.rows() != planned.rows() || x.cols() != planned.xCols()) {
             throw CollectionException.inStore(store.location(), "X", "the store does not match the plan (X "
-                    + (x == null ? "missing" : x.rows() + "x" + x.cols()) + ", planned " + storePlan.rows()
-                    + "x" + storePlan.xCols() + "); was it changed or swapped after planning?");
+                    + (x == null ? "missing" : x.rows() + "x" + x.cols()) + ", planned " + planned.rows()
+                    + "x" + planned.xCols() + "); was it changed or swapped after planning?");
         }
+        // a plan that travelled without kept rows gets this store's back from the store itself
+        this.storePlan = CollectionPlanner.completeStore(plan, storeIndex, store);
         RowMapping joined = RowMapping.of(plan.effectiveJoin(), storePlan.varIndices(),
                 plan.nVars() == null ? -1 : plan.nVars(), Math.toIntExact(storePlan.xCols()));
         this.layerKeys = StorePlan.present(o.layersKeys(), storePlan.layerMask(), "");
@@ -73,7 +75,9 @@ public final class SampleDecoder {
 
     /**
      * A decoder of store {@code storeIndex} of {@code plan}; the caller opened {@code store} from
-     * {@code plan.store(storeIndex).path()} and closes it after the decoder's last use.
+     * {@code plan.store(storeIndex).path()} and closes it after the decoder's last use. If the
+     * plan holds only the store's kept-row count (decoded without kept rows), the decoder
+     * re-derives the rows from the store first ({@link CollectionPlanner#completeStore}).
      *
      * @throws AnnDataFormatException if the store does not hold what the plan says
      */

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -24,7 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ReferenceConformanceTest {
 
     static Stream<ReferenceCase> cases() throws Exception {
-        Assumptions.assumeTrue(ReferenceCase.available(), "reference/cases.json not generated yet");
+        assertThat(ReferenceCase.available()).as("reference/cases.json (python/gen_reference.py)").isTrue();
         List<ReferenceCase> all = ReferenceCase.load();
         assertThat(all).hasSizeGreaterThan(50);
         return all.stream();
