@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "anndata-cli 0.1.0",
         description = "Inspect AnnData stores (.h5ad, .zarr, .zarr.zip).",
-        subcommands = {InspectCommand.class, DumpCommand.class, SummaryCommand.class, WeightsCommand.class})
+        subcommands = {InspectCommand.class, DumpCommand.class, SummaryCommand.class, WeightsCommand.class,
+            StreamCommand.class})
 public final class AnnDataCli {
 
     public static void main(String[] args) {

@@ -1,0 +1,118 @@
+package io.github.flinkanndata.source;
+
+import io.github.flinkanndata.collection.CollectionOptions;
+import io.github.flinkanndata.source.enumerator.AnnDataEnumState;
+import io.github.flinkanndata.source.enumerator.AnnDataEnumStateSerializer;
+import io.github.flinkanndata.source.enumerator.AnnDataSplitEnumerator;
+import io.github.flinkanndata.source.reader.AnnDataSourceReader;
+import io.github.flinkanndata.source.record.CellRecord;
+import io.github.flinkanndata.source.record.CellRecordTypeInfo;
+import io.github.flinkanndata.source.split.AnnDataSplit;
+import io.github.flinkanndata.source.split.AnnDataSplitSerializer;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Boundedness;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.connector.source.SourceReader;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.api.connector.source.SplitEnumerator;
+import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+
+/**
+ * A Flink source of cells from an AnnData collection: {@code .h5ad} files and {@code .zarr}
+ * stores, read as lamindb's {@code MappedCollection} reads them, sample for sample.
+ *
+ * <p>The enumerator plans the collection once when the job starts (row counts after the obs
+ * filter, joint genes, merged label categories) and checkpoints the plan; readers pull splits —
+ * runs of rows, each read with one range read — and decode, remap and label-encode them. Every
+ * random choice is a pure function of {@code (seed, epoch, split)}, so a job restored from a
+ * checkpoint or savepoint continues with exactly the next sample: in sequential and
+ * block-shuffled sampling each {@code (epoch, global index)} is emitted exactly once.
+ *
+ * <pre>{@code
+ * DataStream<CellRecord> cells = env.fromSource(
+ *         AnnDataSource.builder("pbmc.h5ad").obsKeys("cell_type").build(),
+ *         WatermarkStrategy.noWatermarks(), "cells");
+ * }</pre>
+ *
+ * Bounded for a number of epochs; continuous with {@code epochs(UNBOUNDED)}.
+ */
+@PublicEvolving
+public final class AnnDataSource
+        implements Source<CellRecord, AnnDataSplit, AnnDataEnumState>, ResultTypeQueryable<CellRecord> {
+    private static final long serialVersionUID = 1L;
+
+    private final SourceSettings settings;
+
+    AnnDataSource(SourceSettings settings) {
+        this.settings = settings;
+    }
+
+    /** A builder for the collection of the given stores, in order. */
+    public static AnnDataSourceBuilder builder(String... paths) {
+        return new AnnDataSourceBuilder(Arrays.asList(paths));
+    }
+
+    public static AnnDataSourceBuilder builder(List<String> paths) {
+        return new AnnDataSourceBuilder(paths);
+    }
+
+    /**
+     * A builder over collection options built elsewhere (for tools that already hold them); its
+     * collection setters then refuse to change them.
+     */
+    public static AnnDataSourceBuilder builder(CollectionOptions collection) {
+        return new AnnDataSourceBuilder(collection);
+    }
+
+    /** The validated settings (for tools and tests). */
+    public SourceSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public Boundedness getBoundedness() {
+        return settings.bounded() ? Boundedness.BOUNDED : Boundedness.CONTINUOUS_UNBOUNDED;
+    }
+
+    @Override
+    public SourceReader<CellRecord, AnnDataSplit> createReader(SourceReaderContext context) {
+        return AnnDataSourceReader.create(context, settings);
+    }
+
+    @Override
+    public SplitEnumerator<AnnDataSplit, AnnDataEnumState> createEnumerator(
+            SplitEnumeratorContext<AnnDataSplit> context) {
+        return new AnnDataSplitEnumerator(context, settings, AnnDataEnumState.initial());
+    }
+
+    @Override
+    public SplitEnumerator<AnnDataSplit, AnnDataEnumState> restoreEnumerator(
+            SplitEnumeratorContext<AnnDataSplit> context, AnnDataEnumState checkpoint) {
+        return new AnnDataSplitEnumerator(context, settings, checkpoint);
+    }
+
+    @Override
+    public SimpleVersionedSerializer<AnnDataSplit> getSplitSerializer() {
+        return AnnDataSplitSerializer.INSTANCE;
+    }
+
+    @Override
+    public SimpleVersionedSerializer<AnnDataEnumState> getEnumeratorCheckpointSerializer() {
+        return new AnnDataEnumStateSerializer();
+    }
+
+    @Override
+    public TypeInformation<CellRecord> getProducedType() {
+        return CellRecordTypeInfo.INSTANCE;
+    }
+
+    @Override
+    public String toString() {
+        return "AnnDataSource{" + settings + "}";
+    }
+}

@@ -1,0 +1,113 @@
+package io.github.flinkanndata.source;
+
+import io.github.flinkanndata.collection.CollectionOptions;
+import java.io.Serializable;
+import java.util.List;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
+
+/**
+ * Everything the source was configured with, validated by {@link AnnDataSourceBuilder}: the
+ * collection options plus how to sample. Serializable: it travels in the job graph. It holds no
+ * plan and no file contents; the enumerator plans when the job starts.
+ */
+@Internal
+public final class SourceSettings implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Epochs value of an unbounded (continuous) source. */
+    public static final int UNBOUNDED = -1;
+
+    final CollectionOptions collection;
+    final OutputForm output;
+    final SamplingMode sampling;
+    final int blockSize;
+    final int windowBlocks;
+    final int rowsPerSplit;
+    @Nullable final List<String> weightKeys;
+    @Nullable final Double weightScaler;
+    final int epochs;
+    final long seed;
+    final int fetchRows;
+    final int maxOpenStores;
+
+    SourceSettings(CollectionOptions collection, OutputForm output, SamplingMode sampling, int blockSize,
+            int windowBlocks, int rowsPerSplit, @Nullable List<String> weightKeys,
+            @Nullable Double weightScaler, int epochs, long seed, int fetchRows, int maxOpenStores) {
+        this.collection = collection;
+        this.output = output;
+        this.sampling = sampling;
+        this.blockSize = blockSize;
+        this.windowBlocks = windowBlocks;
+        this.rowsPerSplit = rowsPerSplit;
+        this.weightKeys = weightKeys == null ? null : List.copyOf(weightKeys);
+        this.weightScaler = weightScaler;
+        this.epochs = epochs;
+        this.seed = seed;
+        this.fetchRows = fetchRows;
+        this.maxOpenStores = maxOpenStores;
+    }
+
+    public CollectionOptions collection() {
+        return collection;
+    }
+
+    public OutputForm output() {
+        return output;
+    }
+
+    public SamplingMode sampling() {
+        return sampling;
+    }
+
+    public int blockSize() {
+        return blockSize;
+    }
+
+    public int windowBlocks() {
+        return windowBlocks;
+    }
+
+    public int rowsPerSplit() {
+        return rowsPerSplit;
+    }
+
+    @Nullable
+    public List<String> weightKeys() {
+        return weightKeys;
+    }
+
+    @Nullable
+    public Double weightScaler() {
+        return weightScaler;
+    }
+
+    /** Number of epochs, or {@link #UNBOUNDED}. */
+    public int epochs() {
+        return epochs;
+    }
+
+    public boolean bounded() {
+        return epochs != UNBOUNDED;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public int fetchRows() {
+        return fetchRows;
+    }
+
+    public int maxOpenStores() {
+        return maxOpenStores;
+    }
+
+    @Override
+    public String toString() {
+        return "SourceSettings{" + collection + ", output=" + output + ", sampling=" + sampling
+                + ", blockSize=" + blockSize + ", windowBlocks=" + windowBlocks + ", rowsPerSplit="
+                + rowsPerSplit + ", weightKeys=" + weightKeys + ", epochs="
+                + (bounded() ? String.valueOf(epochs) : "unbounded") + ", seed=" + seed + "}";
+    }
+}

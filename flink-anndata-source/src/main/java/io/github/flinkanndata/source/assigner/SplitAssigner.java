@@ -1,0 +1,99 @@
+package io.github.flinkanndata.source.assigner;
+
+import io.github.flinkanndata.source.split.AnnDataSplit;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.List;
+import javax.annotation.Nullable;
+
+/**
+ * Hands out the splits of consecutive epochs in the order a sampling policy ({@link EpochSplits})
+ * dictates, splits handed back after a failure first.
+ *
+ * <p>Its state is {@code (epoch, cursor)} plus the handed-back splits: O(1) in the number of rows.
+ * An epoch ends when its last split has been handed out; the source is finished after {@code
+ * epochs} epochs, or never when {@code epochs} is {@link #UNBOUNDED}.
+ *
+ * <p>Not thread-safe: used by the enumerator on the coordinator thread only.
+ */
+public final class SplitAssigner {
+    public static final int UNBOUNDED = -1;
+
+    private final EpochSplits policy;
+    private final int epochs;
+    private final Deque<AnnDataSplit> returned = new ArrayDeque<>();
+    private int epoch;
+    private long cursor;
+
+    public SplitAssigner(EpochSplits policy, int epochs, int epoch, long cursor, Collection<AnnDataSplit> returned) {
+        if (epochs != UNBOUNDED && epochs < 0) {
+            throw new IllegalArgumentException("epochs must be >= 0 or UNBOUNDED, was " + epochs);
+        }
+        this.policy = policy;
+        this.epochs = epochs;
+        this.epoch = epoch;
+        this.cursor = cursor;
+        this.returned.addAll(returned);
+    }
+
+    /**
+     * The next split, or null when there will be none: all epochs handed out, or the collection is
+     * empty (an unbounded source over zero samples would otherwise spin through empty epochs).
+     */
+    @Nullable
+    public AnnDataSplit next() {
+        if (!returned.isEmpty()) {
+            return returned.pollFirst();
+        }
+        long perEpoch = policy.splitsPerEpoch();
+        if (perEpoch == 0) {
+            return null;
+        }
+        if (cursor >= perEpoch) {
+            epoch++;
+            cursor = 0;
+        }
+        if (epochs != UNBOUNDED && epoch >= epochs) {
+            return null;
+        }
+        return policy.split(epoch, cursor++);
+    }
+
+    /** Splits whose reader failed before a checkpoint covered them: they are handed out first. */
+    public void addBack(Collection<AnnDataSplit> splits) {
+        List<AnnDataSplit> copy = new ArrayList<>(splits);
+        for (int i = copy.size() - 1; i >= 0; i--) {
+            returned.addFirst(copy.get(i));
+        }
+    }
+
+    /** The epoch of the split handed out last (0 before the first). */
+    public int epoch() {
+        return epoch;
+    }
+
+    /** Splits of {@link #epoch()} handed out so far. */
+    public long cursor() {
+        return cursor;
+    }
+
+    public long splitsPerEpoch() {
+        return policy.splitsPerEpoch();
+    }
+
+    public List<AnnDataSplit> returned() {
+        return new ArrayList<>(returned);
+    }
+
+    /** Splits not yet handed out in bounded mode, -1 when unbounded. */
+    public long remaining() {
+        if (epochs == UNBOUNDED) {
+            return -1;
+        }
+        long perEpoch = policy.splitsPerEpoch();
+        long left = Math.max(0, (long) (epochs - epoch) * perEpoch - cursor);
+        return returned.size() + (perEpoch == 0 ? 0 : left);
+    }
+}

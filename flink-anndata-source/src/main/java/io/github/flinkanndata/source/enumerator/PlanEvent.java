@@ -1,0 +1,29 @@
+package io.github.flinkanndata.source.enumerator;
+
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.connector.source.SourceEvent;
+
+/**
+ * The enumerator's answer to a {@link PlanRequestEvent}: the collection plan in the binary form
+ * of {@code CollectionPlanCodec} (without per-row data; readers derive the kept rows of the
+ * stores they open). O(stores + genes + vocabulary) bytes, sent once per reader start.
+ */
+@Internal
+public final class PlanEvent implements SourceEvent {
+    private static final long serialVersionUID = 1L;
+
+    private final byte[] plan;
+
+    public PlanEvent(byte[] plan) {
+        this.plan = plan;
+    }
+
+    public byte[] plan() {
+        return plan;
+    }
+
+    @Override
+    public String toString() {
+        return "PlanEvent{" + plan.length + " bytes}";
+    }
+}

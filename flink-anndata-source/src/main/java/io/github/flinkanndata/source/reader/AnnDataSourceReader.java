@@ -1,0 +1,124 @@
+package io.github.flinkanndata.source.reader;
+
+import io.github.flinkanndata.collection.CollectionPlanCodec;
+import io.github.flinkanndata.source.OutputForm;
+import io.github.flinkanndata.source.SourceSettings;
+import io.github.flinkanndata.source.enumerator.PlanEvent;
+import io.github.flinkanndata.source.enumerator.PlanRequestEvent;
+import io.github.flinkanndata.source.record.CellRecord;
+import io.github.flinkanndata.source.split.AnnDataSplit;
+import io.github.flinkanndata.source.split.AnnDataSplitState;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.connector.source.SourceEvent;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
+import org.apache.flink.util.FlinkRuntimeException;
+
+/**
+ * The TaskManager side of the source: one fetcher thread decodes splits ({@link
+ * AnnDataSplitReader}), the task thread emits the records.
+ *
+ * <p>On start the reader asks the enumerator for the plan, and asks for a split unless it was
+ * restored with some. Splits that arrive before the plan (restored ones, or early assignments)
+ * are parked, and still checkpointed, until the plan is there. When a split finishes, the reader
+ * asks for the next one: work is pulled, so fast readers take more.
+ */
+@Internal
+public final class AnnDataSourceReader
+        extends SingleThreadMultiplexSourceReaderBase<CellRecord, CellRecord, AnnDataSplit, AnnDataSplitState> {
+
+    private final PlanHolder planHolder;
+    private final ReaderProgress progress;
+    private final List<AnnDataSplit> parked = new ArrayList<>();
+    private boolean started;
+    private boolean restoredSplits;
+
+    private AnnDataSourceReader(SourceReaderContext context, Configuration config, PlanHolder planHolder,
+            ReaderProgress progress, SourceSettings settings) {
+        super(() -> new AnnDataSplitReader(planHolder, settings.output() == OutputForm.SPARSE,
+                        settings.fetchRows(), settings.maxOpenStores(),
+                        context.metricGroup().getIOMetricGroup().getNumBytesInCounter()),
+                new AnnDataRecordEmitter(progress), config, context);
+        this.planHolder = planHolder;
+        this.progress = progress;
+    }
+
+    public static AnnDataSourceReader create(SourceReaderContext context, SourceSettings settings) {
+        return new AnnDataSourceReader(context, context.getConfiguration(), new PlanHolder(), new ReaderProgress(),
+                settings);
+    }
+
+    @Override
+    public void start() {
+        started = true;
+        context.metricGroup().setPendingRecordsGauge(progress::pending);
+        context.metricGroup().gauge("currentEpoch", progress::epoch);
+        context.sendSourceEventToCoordinator(new PlanRequestEvent());
+        if (!restoredSplits) {
+            context.sendSplitRequest();
+        }
+    }
+
+    @Override
+    public void addSplits(List<AnnDataSplit> splits) {
+        if (!started && !splits.isEmpty()) {
+            restoredSplits = true;
+        }
+        for (AnnDataSplit s : splits) {
+            progress.added(s.size() - s.skip());
+        }
+        if (planHolder.get() == null) {
+            parked.addAll(splits);
+        } else {
+            super.addSplits(splits);
+        }
+    }
+
+    @Override
+    public void handleSourceEvents(SourceEvent event) {
+        if (!(event instanceof PlanEvent)) {
+            super.handleSourceEvents(event);
+            return;
+        }
+        if (planHolder.get() != null) {
+            return; // answered twice: the plan never changes
+        }
+        try {
+            planHolder.set(CollectionPlanCodec.fromBytes(((PlanEvent) event).plan()));
+        } catch (IOException e) {
+            throw new FlinkRuntimeException("the enumerator sent an unreadable plan", e);
+        }
+        if (!parked.isEmpty()) {
+            List<AnnDataSplit> release = new ArrayList<>(parked);
+            parked.clear();
+            super.addSplits(release);
+        }
+    }
+
+    @Override
+    public List<AnnDataSplit> snapshotState(long checkpointId) {
+        List<AnnDataSplit> splits = new ArrayList<>(super.snapshotState(checkpointId));
+        splits.addAll(parked);
+        return splits;
+    }
+
+    @Override
+    protected void onSplitFinished(Map<String, AnnDataSplitState> finished) {
+        context.sendSplitRequest();
+    }
+
+    @Override
+    protected AnnDataSplitState initializedState(AnnDataSplit split) {
+        return new AnnDataSplitState(split);
+    }
+
+    @Override
+    protected AnnDataSplit toSplitType(String splitId, AnnDataSplitState state) {
+        return state.toSplit();
+    }
+}

@@ -1,0 +1,31 @@
+package io.github.flinkanndata.source.reader;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.annotation.Internal;
+
+/** Progress figures of one reader, updated on the task thread and read by metric reporters. */
+@Internal
+final class ReaderProgress {
+    private final AtomicLong pending = new AtomicLong();
+    private final AtomicInteger epoch = new AtomicInteger(-1);
+
+    void added(long samples) {
+        pending.addAndGet(samples);
+    }
+
+    void emitted(int recordEpoch) {
+        pending.decrementAndGet();
+        epoch.accumulateAndGet(recordEpoch, Math::max);
+    }
+
+    /** Samples of the splits assigned to this reader that are not emitted yet. */
+    long pending() {
+        return pending.get();
+    }
+
+    /** The highest epoch this reader has emitted a sample of, -1 before the first. */
+    int epoch() {
+        return epoch.get();
+    }
+}

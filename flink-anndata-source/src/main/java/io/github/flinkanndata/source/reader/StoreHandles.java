@@ -1,0 +1,83 @@
+package io.github.flinkanndata.source.reader;
+
+import io.github.flinkanndata.collection.CollectionPlan;
+import io.github.flinkanndata.collection.SampleDecoder;
+import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.AnnDataStore;
+import java.io.IOException;
+import java.nio.file.Paths;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.flink.annotation.Internal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The stores one reader has open, with their decoders: opened on first use (lamindb's
+ * worker-init pattern: each reader has its own persistent handles), at most {@code maxOpen} at a
+ * time, least recently used closed first. Used by the fetcher thread only.
+ */
+@Internal
+final class StoreHandles implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StoreHandles.class);
+
+    private final int maxOpen;
+    private final LinkedHashMap<Integer, Open> open = new LinkedHashMap<>(16, 0.75f, true);
+
+    private static final class Open {
+        final AnnDataStore store;
+        final SampleDecoder decoder;
+
+        Open(AnnDataStore store, SampleDecoder decoder) {
+            this.store = store;
+            this.decoder = decoder;
+        }
+    }
+
+    StoreHandles(int maxOpen) {
+        this.maxOpen = maxOpen;
+    }
+
+    SampleDecoder decoder(CollectionPlan plan, int storeIndex) throws AnnDataFormatException {
+        Open o = open.get(storeIndex);
+        if (o == null) {
+            String path = plan.store(storeIndex).path();
+            AnnDataStore store = AnnDataStore.open(Paths.get(path), plan.options().containerOptions());
+            try {
+                o = new Open(store, SampleDecoder.create(plan, storeIndex, store));
+            } catch (AnnDataFormatException | RuntimeException e) {
+                closeQuietly(store);
+                throw e;
+            }
+            open.put(storeIndex, o);
+            evict();
+        }
+        return o.decoder;
+    }
+
+    private void evict() {
+        Iterator<Map.Entry<Integer, Open>> it = open.entrySet().iterator();
+        while (open.size() > maxOpen && it.hasNext()) {
+            Open eldest = it.next().getValue();
+            it.remove();
+            closeQuietly(eldest.store);
+        }
+    }
+
+    private static void closeQuietly(AnnDataStore store) {
+        try {
+            store.close();
+        } catch (IOException e) {
+            LOG.warn("closing {} failed", store.location(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Open o : open.values()) {
+            closeQuietly(o.store);
+        }
+        open.clear();
+    }
+}
