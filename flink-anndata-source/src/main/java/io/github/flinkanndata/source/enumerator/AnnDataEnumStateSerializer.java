@@ -2,6 +2,7 @@ package io.github.flinkanndata.source.enumerator;
 
 import io.github.flinkanndata.source.split.AnnDataSplit;
 import io.github.flinkanndata.source.split.AnnDataSplitSerializer;
+import java.io.EOFException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,6 +57,14 @@ public final class AnnDataEnumStateSerializer implements SimpleVersionedSerializ
 
     @Override
     public AnnDataEnumState deserialize(int version, byte[] bytes) throws IOException {
+        try {
+            return read(version, bytes);
+        } catch (EOFException e) {
+            throw AnnDataSplitSerializer.truncated("enumerator state", bytes.length, e);
+        }
+    }
+
+    private static AnnDataEnumState read(int version, byte[] bytes) throws IOException {
         if (version != VERSION_1) {
             throw new IOException("unknown enumerator state version " + version + " (this build reads 1.."
                     + CURRENT_VERSION + ")");

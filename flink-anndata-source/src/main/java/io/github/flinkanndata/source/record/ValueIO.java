@@ -7,6 +7,7 @@ import java.io.IOException;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.types.StringValue;
 
 /**
  * Binary forms of matrix rows and obs values inside a record. Type codes are fixed numbers, never
@@ -30,6 +31,10 @@ final class ValueIO {
     private static final byte LONG = 3;
     private static final byte DOUBLE = 4;
     private static final byte BOOLEAN = 5;
+    /** A string too long for {@code writeUTF} (its encoded form is capped at 64 KiB). */
+    private static final byte LONG_STRING = 6;
+    /** Above this many chars the modified UTF-8 form may pass 65,535 bytes (3 bytes per char). */
+    private static final int SHORT_STRING_CHARS = 65_535 / 3;
 
     /** Upper bound on array lengths read back, so a corrupt length cannot exhaust the heap. */
     private static final int MAX_LENGTH = 1 << 28;
@@ -170,9 +175,12 @@ final class ValueIO {
         } else if (v instanceof Integer) {
             out.writeByte(CODE);
             out.writeInt((Integer) v);
-        } else if (v instanceof String) {
+        } else if (v instanceof String && ((String) v).length() <= SHORT_STRING_CHARS) {
             out.writeByte(STRING);
             out.writeUTF((String) v);
+        } else if (v instanceof String) {
+            out.writeByte(LONG_STRING);
+            StringValue.writeString((String) v, out);
         } else if (v instanceof Long) {
             out.writeByte(LONG);
             out.writeLong((Long) v);
@@ -202,6 +210,8 @@ final class ValueIO {
                 return in.readDouble();
             case BOOLEAN:
                 return in.readBoolean();
+            case LONG_STRING:
+                return StringValue.readString(in);
             default:
                 throw new IOException("corrupt record: unknown obs value tag " + tag);
         }

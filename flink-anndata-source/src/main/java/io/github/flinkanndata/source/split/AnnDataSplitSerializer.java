@@ -1,5 +1,6 @@
 package io.github.flinkanndata.source.split;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,11 +71,21 @@ public final class AnnDataSplitSerializer implements SimpleVersionedSerializer<A
     @Override
     public AnnDataSplit deserialize(int version, byte[] bytes) throws IOException {
         DataInputDeserializer in = new DataInputDeserializer(bytes);
-        AnnDataSplit split = read(version, in);
+        AnnDataSplit split;
+        try {
+            split = read(version, in);
+        } catch (EOFException e) {
+            throw truncated("split", bytes.length, e);
+        }
         if (in.available() > 0) {
             throw new IOException("unexpected " + in.available() + " trailing bytes after split " + split.splitId());
         }
         return split;
+    }
+
+    /** An EOF with the context Flink's deserializer leaves out (its EOFException has no message). */
+    public static IOException truncated(String what, int length, EOFException cause) {
+        return new IOException(what + " truncated: its " + length + " bytes ended before the data did", cause);
     }
 
     /** Reads a split written by {@link #write} at the given version. */
