@@ -27,5 +27,5 @@ if [[ "${SKIP_REGENERATE:-0}" != "1" ]]; then
 fi
 
 echo "== building and testing"
-# MAVEN_EXTRA_ARGS: e.g. -Dflink.version=2.2.1 (the CI matrix)
+# MAVEN_EXTRA_ARGS: e.g. -Dflink.version=2.2.0 (the CI matrix)
 mvn -B -ntp verify ${MAVEN_EXTRA_ARGS:-} "${props[@]}"
