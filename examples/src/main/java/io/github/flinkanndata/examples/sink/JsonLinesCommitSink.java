@@ -6,7 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -27,8 +29,7 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * never appended.
  *
  * <p>Meant for the command-line tool and examples on one machine: run it with parallelism 1 so
- * that a single committer appends. A staged file that no longer exists was appended already, so a
- * repeated commit is skipped.
+ * that a single committer appends. Commits are idempotent (see {@link Appender}).
  */
 public final class JsonLinesCommitSink implements Sink<String>, SupportsCommitter<String> {
     private static final long serialVersionUID = 1L;
@@ -121,6 +122,12 @@ public final class JsonLinesCommitSink implements Sink<String>, SupportsCommitte
         }
     }
 
+    /**
+     * Appends staged files to the output, idempotently: a staged file is first renamed to carry the
+     * output's length before the append ({@code name.at-<offset>}); a commit retried after a crash
+     * finds that marker, cuts the output back to the offset and appends again. A staged file that
+     * is gone and has no marker was committed completely.
+     */
     private static final class Appender implements Committer<String> {
         private final Path output;
 
@@ -130,15 +137,34 @@ public final class JsonLinesCommitSink implements Sink<String>, SupportsCommitte
 
         @Override
         public void commit(Collection<CommitRequest<String>> requests) throws IOException {
-            List<CommitRequest<String>> ordered = new ArrayList<>(requests);
-            for (CommitRequest<String> r : ordered) {
+            for (CommitRequest<String> r : new ArrayList<>(requests)) {
                 Path staged = Paths.get(r.getCommittable());
-                if (!Files.exists(staged)) {
+                Path marker = findMarker(staged);
+                if (marker == null && !Files.exists(staged)) {
                     r.signalAlreadyCommitted();
                     continue;
                 }
-                Files.write(output, Files.readAllBytes(staged), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-                Files.delete(staged);
+                long offset;
+                if (marker == null) {
+                    offset = Files.exists(output) ? Files.size(output) : 0;
+                    marker = staged.resolveSibling(staged.getFileName() + ".at-" + offset);
+                    Files.move(staged, marker, StandardCopyOption.ATOMIC_MOVE);
+                } else {
+                    String name = marker.getFileName().toString();
+                    offset = Long.parseLong(name.substring(name.lastIndexOf(".at-") + 4));
+                }
+                try (FileChannel ch = FileChannel.open(output, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                    ch.truncate(offset); // no-op unless a previous attempt appended part of it
+                }
+                Files.write(output, Files.readAllBytes(marker), StandardOpenOption.APPEND);
+                Files.delete(marker);
+            }
+        }
+
+        private static Path findMarker(Path staged) throws IOException {
+            String prefix = staged.getFileName() + ".at-";
+            try (java.util.stream.Stream<Path> files = Files.list(staged.getParent())) {
+                return files.filter(p -> p.getFileName().toString().startsWith(prefix)).findFirst().orElse(null);
             }
         }
 
