@@ -20,7 +20,8 @@ import picocli.CommandLine.Command;
         version = "anndata-cli 0.1.0",
         description = "Inspect AnnData stores (.h5ad, .zarr, .zarr.zip).",
         subcommands = {InspectCommand.class, DumpCommand.class, SummaryCommand.class, WeightsCommand.class,
-            StreamCommand.class, io.github.flinkanndata.examples.features.FeaturePipelineJob.class})
+            StreamCommand.class, io.github.flinkanndata.examples.features.FeaturePipelineJob.class,
+            io.github.flinkanndata.examples.training.ContinuousTrainingJob.class})
 public final class AnnDataCli {
 
     public static void main(String[] args) {
