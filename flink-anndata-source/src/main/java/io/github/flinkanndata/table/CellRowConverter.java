@@ -1,0 +1,174 @@
+package io.github.flinkanndata.table;
+
+import io.github.flinkanndata.collection.MatrixRow;
+import io.github.flinkanndata.collection.Missing;
+import io.github.flinkanndata.source.record.CellRecord;
+import java.util.List;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.table.api.TableException;
+import org.apache.flink.table.data.GenericArrayData;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
+
+/**
+ * Turns a {@link CellRecord} into the table's row ({@link RowData} in Flink's internal
+ * representation): one field per selected column, in column order. Matrix and obsm values are cast
+ * to FLOAT; a missing label, a key the sample's store lacks and a matrix it lacks are NULL.
+ *
+ * <p>Stateless and cheap: arrays are wrapped, not copied, when the values already are {@code
+ * float}s (records are immutable by convention, and so are the rows).
+ */
+@Internal
+final class CellRowConverter implements MapFunction<CellRecord, RowData> {
+    private static final long serialVersionUID = 1L;
+
+    private final MappedColumn[] columns;
+    private final List<String> paths; // to name the store in errors
+
+    CellRowConverter(List<MappedColumn> columns, List<String> paths) {
+        this.columns = columns.toArray(new MappedColumn[0]);
+        this.paths = List.copyOf(paths);
+    }
+
+    @Override
+    public RowData map(CellRecord record) {
+        GenericRowData row = new GenericRowData(columns.length);
+        for (int i = 0; i < columns.length; i++) {
+            row.setField(i, field(columns[i], record));
+        }
+        return row;
+    }
+
+    @Nullable
+    private Object field(MappedColumn c, CellRecord r) {
+        switch (c.kind()) {
+            case STORE_INDEX:
+                return r.storeIndex();
+            case GLOBAL_INDEX:
+                return r.globalIndex();
+            case EPOCH:
+                return r.epoch();
+            case MATRIX:
+                MatrixRow m = r.matrix(c.key());
+                return m == null ? null : c.sparse() ? sparse(m) : new GenericArrayData(floats(m.dense()));
+            case OBSM:
+                MatrixRow o = r.sample().obsm(c.key());
+                return o == null ? null : new GenericArrayData(floats(o.dense()));
+            default:
+                return obs(c, r);
+        }
+    }
+
+    private static RowData sparse(MatrixRow m) {
+        return GenericRowData.of(new GenericArrayData(m.indices()), new GenericArrayData(floats(m.values())));
+    }
+
+    @Nullable
+    private Object obs(MappedColumn c, CellRecord r) {
+        Object v = r.obs(c.key());
+        if (v == null || Missing.isMissing(v)) {
+            return null;
+        }
+        switch (c.obsType()) {
+            case CODE:
+                if (v instanceof Integer) {
+                    return v;
+                }
+                break;
+            case STRING:
+                if (v instanceof String) {
+                    return StringData.fromString((String) v);
+                }
+                break;
+            case BIGINT:
+                if (v instanceof Long) {
+                    return v;
+                }
+                break;
+            case DOUBLE:
+                if (v instanceof Double) {
+                    return v;
+                }
+                if (v instanceof Long) {
+                    // a column stored as integers in one store and floats in another
+                    return ((Long) v).doubleValue();
+                }
+                break;
+            default:
+                if (v instanceof Boolean) {
+                    return v;
+                }
+        }
+        throw new TableException("Column '" + c.name() + "' of the anndata table is declared " + sqlType(c.obsType())
+                + ", but store " + paths.get(r.storeIndex()) + " holds the label '" + v + "' at row " + r.row()
+                + ", a " + v.getClass().getSimpleName() + ": declare the column " + sqlType(v) + ".");
+    }
+
+    private static String sqlType(MappedColumn.ObsType t) {
+        return t == MappedColumn.ObsType.CODE ? "INT" : t.name();
+    }
+
+    private static String sqlType(Object label) {
+        return label instanceof String ? "STRING" : label instanceof Long ? "BIGINT or DOUBLE"
+                : label instanceof Double ? "DOUBLE" : label instanceof Boolean ? "BOOLEAN" : "INT";
+    }
+
+    /** The values of a primitive numeric array as floats (booleans as 0 and 1). */
+    static float[] floats(Object values) {
+        if (values instanceof float[]) {
+            return (float[]) values;
+        }
+        if (values instanceof double[]) {
+            double[] a = (double[]) values;
+            float[] out = new float[a.length];
+            for (int i = 0; i < a.length; i++) {
+                out[i] = (float) a[i];
+            }
+            return out;
+        }
+        if (values instanceof long[]) {
+            long[] a = (long[]) values;
+            float[] out = new float[a.length];
+            for (int i = 0; i < a.length; i++) {
+                out[i] = a[i];
+            }
+            return out;
+        }
+        if (values instanceof int[]) {
+            int[] a = (int[]) values;
+            float[] out = new float[a.length];
+            for (int i = 0; i < a.length; i++) {
+                out[i] = a[i];
+            }
+            return out;
+        }
+        if (values instanceof short[]) {
+            short[] a = (short[]) values;
+            float[] out = new float[a.length];
+            for (int i = 0; i < a.length; i++) {
+                out[i] = a[i];
+            }
+            return out;
+        }
+        if (values instanceof byte[]) {
+            byte[] a = (byte[]) values;
+            float[] out = new float[a.length];
+            for (int i = 0; i < a.length; i++) {
+                out[i] = a[i];
+            }
+            return out;
+        }
+        if (values instanceof boolean[]) {
+            boolean[] a = (boolean[]) values;
+            float[] out = new float[a.length];
+            for (int i = 0; i < a.length; i++) {
+                out[i] = a[i] ? 1f : 0f;
+            }
+            return out;
+        }
+        throw new IllegalArgumentException("not a numeric array: " + values.getClass().getSimpleName());
+    }
+}
