@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.flinkanndata.testutil.TestData;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,7 +39,7 @@ class InspectFactsTest {
     @MethodSource("facts")
     void inspectJsonMatchesFacts(String relative, JsonNode expected) throws Exception {
         Path store = TestData.shared(relative);
-        Result r = run("inspect", store.toString(), "--json");
+        CollectionCommandsTest.Result r = run("inspect", store.toString(), "--json");
         assertThat(r.code).as("exit code; stderr: %s", r.err).isZero();
         String[] lines = r.out.strip().split("\n");
         assertThat(lines).as("exactly one JSON object").hasSize(1);
@@ -65,7 +63,7 @@ class InspectFactsTest {
 
     @Test
     void readableSummaryNamesTheParts() throws Exception {
-        Result r = run("inspect", TestData.shared("anndataR/example.h5ad").toString());
+        CollectionCommandsTest.Result r = run("inspect", TestData.shared("anndataR/example.h5ad").toString());
         assertThat(r.code).isZero();
         assertThat(r.out)
                 .contains("50 cells x 100 genes")
@@ -79,7 +77,7 @@ class InspectFactsTest {
     void unreadableStoreExitsNonZeroWithTheMessage() throws Exception {
         Path bogus = Files.createTempFile("not-a-store", ".h5ad");
         Files.writeString(bogus, "this is not HDF5");
-        Result r = run("inspect", bogus.toString(), "--json");
+        CollectionCommandsTest.Result r = run("inspect", bogus.toString(), "--json");
         assertThat(r.code).isNotZero();
         assertThat(r.out).isEmpty();
         assertThat(r.err).contains(bogus.toString()).contains("neither an HDF5 file");
@@ -87,7 +85,7 @@ class InspectFactsTest {
 
     @Test
     void missingPathExitsNonZero() {
-        Result r = run("inspect", "no/such/store.zarr", "--json");
+        CollectionCommandsTest.Result r = run("inspect", "no/such/store.zarr", "--json");
         assertThat(r.code).isNotZero();
         assertThat(r.err).contains("no/such/store.zarr").contains("no such file");
     }
@@ -114,22 +112,7 @@ class InspectFactsTest {
         return out;
     }
 
-    static final class Result {
-        final int code;
-        final String out;
-        final String err;
-
-        Result(int code, String out, String err) {
-            this.code = code;
-            this.out = out;
-            this.err = err;
-        }
-    }
-
-    static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = AnnDataCli.run(args, new PrintWriter(out), new PrintWriter(err));
-        return new Result(code, out.toString(), err.toString());
+    private static CollectionCommandsTest.Result run(String... args) {
+        return CollectionCommandsTest.run(args);
     }
 }
