@@ -1,0 +1,204 @@
+"""Turns the raw JSON lines of benchmarks/run.sh into target/bench/results.{md,json}.
+
+usage: python report.py RAW.jsonl DATA_DIR OUT_PREFIX [--quick 0|1]
+"""
+import argparse
+import json
+import os
+import pathlib
+import platform
+import subprocess
+
+FORMS = ["h5ad_none", "h5ad_gzip", "zarr_zstd", "annbatch"]
+FORM_NAMES = {"h5ad_none": "h5ad, uncompressed", "h5ad_gzip": "h5ad, gzip",
+              "zarr_zstd": "zarr v3 sharded, zstd", "annbatch": "annbatch store (pre-shuffled, blosc-lz4)"}
+
+
+def machine():
+    cpu = ""
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem, 1), "os": platform.platform(),
+            "java": java, "python": platform.python_version()}
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("raw")
+    p.add_argument("data")
+    p.add_argument("out")
+    p.add_argument("--quick", default="0")
+    a = p.parse_args()
+    rows = [json.loads(l) for l in open(a.raw) if l.strip()]
+    data = pathlib.Path(a.data)
+    man = json.loads((data / "manifest_h5ad_none.json").read_text())
+    nnz_per_cell = man["parts"]["data"]["nnz"] / man["cells"]
+    sizes = json.loads((data / "sizes.json").read_text()) if (data / "sizes.json").exists() else {}
+
+    def find(form, loader, case=None):
+        for r in rows:
+            if r.get("form") == form and r.get("loader") == loader and (case is None or r.get("case") == case):
+                return r
+        return None
+
+    def cps(r):
+        return r["cells_per_s"] if r else None
+
+    def mbps(r):  # payload: stored values and column indices, 8 bytes per non-zero
+        return r["cells_per_s"] * nnz_per_cell * 8 / 1e6 if r else None
+
+    def ratio(x, y):
+        return x / y if x and y else None
+
+    def f0(v):
+        return "n/a" if v is None else f"{v:,.0f}"
+
+    def f1(v):
+        return "n/a" if v is None else f"{v:.2f}"
+
+    derived = {}
+    md = []
+    md.append(f"# Loader benchmark results{' (quick)' if a.quick == '1' else ''}\n")
+    m = machine()
+    loads = [r.get("load1") for r in rows if r.get("load1") is not None]
+    md.append(f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; {m['os']}; {m['java']}; "
+              f"Python {m['python']}. Load average (1 min) during the cases: "
+              f"{min(loads):.1f}-{max(loads):.1f} (the machine is shared; 2.0 = both cores busy).\n")
+    md.append(f"Collection: `{data.name}` (stores x cells x genes x non-zeros per cell), "
+              f"{nnz_per_cell:,.0f} non-zeros per cell measured; sizes on disk: "
+              + ", ".join(f"{k} {v / 1e6:,.0f} MB" for k, v in sizes.items()) + ".\n")
+    md.append("Cells/s over a fixed wall time after a warm-up; every value of every cell is read by the "
+              "consumer. MB/s = payload (value + column index, 8 bytes per non-zero). Ours: the Flink "
+              "source in a MiniCluster, `-Xmx1g` for the whole JVM; block-shuffled = blocks of 512 rows, "
+              "32 blocks per window (annbatch's chunk_size=512, preload_nchunks=32); uniform = "
+              "block-shuffled with 1-row blocks (per-cell random order, like DataLoader's shuffle). "
+              "MappedCollection: DataLoader(shuffle=True, batch_size=256, num_workers=cores, "
+              "worker_init_fn=torch_worker_init_fn), dense rows. annbatch: Loader(chunk_size=512, "
+              "preload_nchunks=32, batch_size=256, shuffle=True), zarrs pipeline, sparse batches. "
+              "Ceiling: one thread decompressing + decoding the stored chunks of store 0 "
+              "(`X/data` + `X/indices`), nothing else.\n")
+
+    md.append("\n## Per storage form (cells/s)\n")
+    md.append("| storage | MappedCollection | annbatch | ours block p=1 | ours block p=2 | ours uniform p=2 "
+              "| collection getRange | collection get(i) | ceiling (1 thread) | p=2 / Mapped | p=2 / annbatch "
+              "| p=2 per core / ceiling | uniform / Mapped |")
+    md.append("|---|" + "---|" * 13)
+    for form in FORMS:
+        mc = find(form, "mapped-collection")
+        ab = find(form, "annbatch")
+        b1 = find(form, "ours-flink", "flink:block:sparse:1")
+        b2 = find(form, "ours-flink", "flink:block:sparse:2")
+        un = find(form, "ours-flink", "flink:uniform:sparse:2")
+        gr = find(form, "ours-collection", "coll:range")
+        gi = find(form, "ours-collection", "coll:get")
+        ce = find(form, "ceiling")
+        d = {
+            "mapped": cps(mc), "annbatch": cps(ab), "block_p1": cps(b1), "block_p2": cps(b2),
+            "uniform_p2": cps(un), "get_range": cps(gr), "get": cps(gi), "ceiling": cps(ce),
+            "codec": ce["codec"] if ce else None,
+            "block_p2_over_mapped": ratio(cps(b2), cps(mc)),
+            "block_p2_over_annbatch": ratio(cps(b2), cps(ab)),
+            "block_p2_per_core_over_ceiling": ratio(cps(b2) / 2 if b2 else None, cps(ce)),
+            "uniform_over_mapped": ratio(cps(un), cps(mc)),
+        }
+        derived[form] = d
+        md.append(f"| {FORM_NAMES[form]} | {f0(d['mapped'])} | {f0(d['annbatch'])} | {f0(d['block_p1'])} | "
+                  f"{f0(d['block_p2'])} | {f0(d['uniform_p2'])} | {f0(d['get_range'])} | {f0(d['get'])} | "
+                  f"{f0(d['ceiling'])} ({d['codec']}) | {f1(d['block_p2_over_mapped'])} | "
+                  f"{f1(d['block_p2_over_annbatch'])} | {f1(d['block_p2_per_core_over_ceiling'])} | "
+                  f"{f1(d['uniform_over_mapped'])} |")
+
+    md.append("\n## Every case\n")
+    md.append("| storage | loader | case | cells/s | MB/s | cells per CPU-second | live heap MB | peak RSS MB | load |")
+    md.append("|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        if "cells_per_s" not in r:
+            continue
+        heap = r.get("peak_live_heap_mb")
+        md.append(f"| {r['form']} | {r['loader']} | {r['case']} | {f0(r['cells_per_s'])} | {f0(mbps(r))} | "
+                  f"{f0(r.get('cells_per_cpu_s'))} | {f0(heap)} | {f0(r.get('peak_rss_mb'))} | {r.get('load1', 0):.1f} |")
+
+    md.append("\n## Scale\n")
+    plan = find("many", "ours-plan")
+    many = find("many", "ours-flink")
+    heap = find("heap2m", "ours-flink")
+    small = find("rows_small", "ours-flink")
+    large = find("rows_large", "ours-flink")
+    scale = {
+        "plan_1000_stores_s": plan and plan["plan_seconds"], "plan_1000_stores_bytes": plan and plan["plan_bytes"],
+        "first_record_1000_stores_s": many and many["first_record_s"],
+        "heap_2m_live_mb": heap and heap.get("peak_live_heap_mb"), "heap_2m_used_mb": heap and heap.get("peak_heap_mb"), "heap_2m_stores": heap and heap["stores"],
+        "heap_2m_cells_per_s": cps(heap),
+        "checkpoint_small": small and small.get("checkpoint_bytes"), "rows_small": small and small.get("rows"),
+        "checkpoint_large": large and large.get("checkpoint_bytes"), "rows_large": large and large.get("rows"),
+    }
+    derived["scale"] = scale
+    if plan:
+        md.append(f"- Planning {plan['stores']:,} stores ({plan['cells']:,} cells): {plan['plan_seconds']:.2f} s; "
+                  f"plan (enumerator state) {plan['plan_bytes']:,} bytes. First record of a Flink job over them "
+                  f"(MiniCluster start included): {many['first_record_s']:.1f} s." if many else "")
+    if heap:
+        md.append(f"- {heap['stores']} stores, >= 2M cells, block-shuffled sparse p=2, whole MiniCluster JVM under "
+                  f"`-Xmx1g`: peak live heap (after GC) {heap['peak_live_heap_mb']:,.0f} MB, peak used (garbage "
+                  f"included) {heap['peak_heap_mb']:,.0f} MB, {heap['cells_per_s']:,.0f} cells/s.")
+    if small and large:
+        md.append(f"- Checkpoint size (last retained checkpoint, block-shuffled p=2): {small['rows']:,} rows -> "
+                  f"{small['checkpoint_bytes']:,} bytes; {large['rows']:,} rows -> {large['checkpoint_bytes']:,} bytes.")
+
+    md.append("\n## Targets\n")
+    md.append("| target | measured | status |")
+    md.append("|---|---|---|")
+
+    def status(ok):
+        return "n/a" if ok is None else ("met" if ok else "not met")
+
+    for form in FORMS:
+        d = derived[form]
+        r = d["block_p2_over_mapped"]
+        md.append(f"| block-shuffled sparse p=2 >= 10x MappedCollection, {form} | {f1(r)}x | "
+                  f"{status(None if r is None else r >= 10)} |")
+    for form in FORMS:
+        d = derived[form]
+        r = d["block_p2_over_annbatch"]
+        md.append(f"| block-shuffled sparse p=2 >= 1.5x annbatch, {form} | "
+                  f"{'annbatch cannot read h5ad' if r is None and form.startswith('h5ad') else f1(r) + 'x'} | "
+                  f"{status(None if r is None else r >= 1.5)} |")
+    for form in FORMS:
+        d = derived[form]
+        r = d["block_p2_per_core_over_ceiling"]
+        md.append(f"| p=2 per core >= 50% of the 1-thread decode ceiling, {d['codec']} | {f1(r)} | "
+                  f"{status(None if r is None else r >= 0.5)} |")
+    for form in FORMS:
+        d = derived[form]
+        r = d["uniform_over_mapped"]
+        md.append(f"| uniform per-cell sampling >= 3x MappedCollection, {form} | {f1(r)}x | "
+                  f"{status(None if r is None else r >= 3)} |")
+    sc = derived["scale"]
+    if sc["heap_2m_live_mb"] is not None:
+        md.append(f"| TaskManager heap <= 1 GiB at 2M cells | ran under -Xmx1g (whole MiniCluster), "
+                  f"{sc['heap_2m_cells_per_s']:,.0f} cells/s | met |")
+    if sc["plan_1000_stores_s"] is not None:
+        md.append(f"| enumeration of 1,000 stores <= 10 s | plan {sc['plan_1000_stores_s']:.2f} s, first record "
+                  f"{sc['first_record_1000_stores_s']:.1f} s | {status(sc['first_record_1000_stores_s'] <= 10)} |")
+    if sc["checkpoint_small"] is not None and sc["checkpoint_large"] is not None:
+        md.append(f"| checkpoint size independent of rows | {sc['rows_small']:,} rows: {sc['checkpoint_small']:,} B; "
+                  f"{sc['rows_large']:,} rows: {sc['checkpoint_large']:,} B | "
+                  f"{status(sc['checkpoint_large'] < 1.2 * sc['checkpoint_small'])} |")
+
+    out = pathlib.Path(a.out)
+    out.with_suffix(".md").write_text("\n".join(md) + "\n")
+    out.with_suffix(".json").write_text(json.dumps({"machine": m, "collection": data.name,
+                                                    "nnz_per_cell": nnz_per_cell, "sizes": sizes,
+                                                    "derived": derived, "cases": rows}, indent=1))
+    print("\n".join(md))
+
+
+if __name__ == "__main__":
+    main()

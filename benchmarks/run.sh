@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The side-by-side loader benchmark: our source (Flink MiniCluster) and collection against lamindb's
+# MappedCollection + PyTorch DataLoader and annbatch, on the same generated stores, plus the
+# single-thread decode ceiling and the scale targets. Writes target/bench/results.{md,json}.
+#
+# usage: bash benchmarks/run.sh [--quick] [--stores N] [--cells C] [--genes G] [--nnz K]
+#                               [--seconds S] [--all-cases] [--skip-peers]
+#   default: 10 stores x 20,000 cells x 30,000 genes, ~2,000 non-zeros per cell, 10 s per case
+#   --quick: 4 stores x 5,000 cells (same genes and density), 3 s per case
+#   the full Flink matrix (sequential / block / weighted x sparse / dense x p=1 / p=2) runs on the
+#   zarr form; on the other forms the block-shuffled and uniform cases only (--all-cases: on all)
+# First run: installs the peers (benchmarks/.venv, ~6 GB with PyTorch's CUDA wheels) and writes
+# the stores (target/bench/s<N>x<C>x<G>x<K>/, reused by later runs with the same parameters).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+stores=10 cells=20000 genes=30000 nnz=2000 seconds=10 warmup=5 quick=0 peers=1 all=0
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) quick=1 stores=4 cells=5000 seconds=3 warmup=2 ;;
+    --stores) stores=$2; shift ;;
+    --cells) cells=$2; shift ;;
+    --genes) genes=$2; shift ;;
+    --nnz) nnz=$2; shift ;;
+    --seconds) seconds=$2; shift ;;
+    --skip-peers) peers=0 ;;
+    --all-cases) all=1 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+started=$(date +%s)
+data="target/bench/s${stores}x${cells}x${genes}x${nnz}"
+tag="${BENCH_TAG:+-$BENCH_TAG}" # BENCH_TAG: suffix of the result files (before/after runs)
+raw="target/bench/raw$tag.jsonl"
+py=benchmarks/.venv/bin/python
+log() { echo "[bench $(( $(date +%s) - started ))s, load $(cut -d' ' -f1 /proc/loadavg)] $*"; }
+
+bash benchmarks/setup-peers.sh
+if [[ ! -f "$data/.done" ]]; then
+  log "generating $data"
+  rm -rf "$data"
+  $py -W ignore benchmarks/gen_bench_stores.py "$data" --stores "$stores" --cells "$cells" \
+      --genes "$genes" --nnz "$nnz" --many 1000
+  touch "$data/.done"
+fi
+# the heap target's collection: the stores again and again (symbolic links), >= 2,000,000 cells
+heap="$data/heap2m"
+if [[ ! -d "$heap" ]]; then
+  mkdir -p "$heap"
+  copies=$(( (2000000 + stores * cells - 1) / (stores * cells) ))
+  for ((k = 0; k < copies; k++)); do
+    for f in "$data"/h5ad_none/*.h5ad; do ln -s "$(realpath "$f")" "$heap/c$(printf %03d $k)_$(basename "$f")"; done
+  done
+fi
+jar=examples/target/anndata-cli.jar
+cp="${BENCH_CLASSPATH:-$jar}" # BENCH_CLASSPATH: classes to try ahead of the jar (A/B runs)
+[[ -f "$jar" ]] || mvn -B -ntp -q -DskipTests package
+rm -f "$raw"
+java_bench() { # FORM DIR CASES...
+  local form=$1 dir=$2; shift 2
+  java -Xmx1g -cp "$cp" io.github.flinkanndata.examples.bench.LoaderBenchmark \
+    --form "$form" --stores "$dir" --out "$raw" --warmup "$warmup" --seconds "$seconds" \
+    --block 512 --window 32 "$@" 2>/dev/null | cut -c1-160
+}
+peer() { # LOADER FORM DIR
+  [[ $peers == 1 ]] || return 0
+  $py -W ignore benchmarks/peers/bench_peers.py --loader "$1" --form "$2" --stores "$3" --out "$raw" \
+    --warmup "$warmup" --seconds "$seconds" --chunk 512 --preload 32 2>/dev/null | cut -c1-160 || log "peer $1 on $2 failed"
+}
+for form in h5ad_none h5ad_gzip zarr_zstd annbatch; do
+  dir="$data/$form"
+  log "form $form"
+  cases=(ceiling:"$data/manifest_$form.json" coll:range coll:get flink:block:sparse:2 flink:block:sparse:1 flink:uniform:sparse:2)
+  if [[ $all == 1 || $form == zarr_zstd ]]; then
+    cases+=(flink:seq:sparse:1 flink:seq:sparse:2 flink:weighted:sparse:2 flink:block:dense:2 flink:seq:dense:2 flink:weighted:dense:2)
+  fi
+  java_bench "$form" "$dir" "${cases[@]}"
+  peer mapped "$form" "$dir"
+  [[ $form == zarr_zstd || $form == annbatch ]] && peer annbatch "$form" "$dir"
+done
+log "scale: 1,000 stores, 2M cells, checkpoint size"
+java_bench many "$data/many" plan flink:seq:sparse:1
+java_bench heap2m "$heap" flink:block:sparse:2
+java_bench rows_small "$data/rows_small" ckpt:block:sparse:2
+java_bench rows_large "$data/rows_large" ckpt:block:sparse:2
+$py benchmarks/report.py "$raw" "$data" "target/bench/results$tag" --quick "$quick"
+log "done: target/bench/results$tag.md, target/bench/results$tag.json"
