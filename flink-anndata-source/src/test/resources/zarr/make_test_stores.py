@@ -1,8 +1,8 @@
 """Generates the small zarr stores used by the tests of io.github.flinkanndata.format.zarr.
 
-Run from anywhere with the project's probe toolchain (zarr 3.1.6, numcodecs 0.16.6, numpy 2.4.6):
+Run with the pinned toolchain of python/requirements.txt (zarr 3.1.6, numcodecs 0.16.6, numpy 2.4.6):
 
-    /tmp/venv-probe/bin/python make_test_stores.py
+    python/.venv/bin/python flink-anndata-source/src/test/resources/zarr/make_test_stores.py
 
 It rewrites, next to this script:
 
