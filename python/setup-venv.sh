@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
-# Create python/.venv with the pinned toolchain of requirements.txt (Python 3.11).
+# Create a venv with a pinned toolchain (Python 3.11):
+#   python/setup-venv.sh           -> python/.venv          from requirements.txt (anndata, lamindb)
+#   python/setup-venv.sh pyflink   -> python/.venv-pyflink  from requirements-pyflink.txt (apache-flink)
 # Idempotent: a stamp file holds the hash of requirements.txt and the interpreter version, and
 # the install is skipped while it matches. Needs no network other than PyPI.
 #   PYTHON=/path/to/python3.11 python/setup-venv.sh   # to choose the interpreter
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-venv="$here/.venv"
-req="$here/requirements.txt"
+flavour="${1:-}"
+if [ -n "$flavour" ]; then
+  venv="$here/.venv-$flavour"
+  req="$here/requirements-$flavour.txt"
+else
+  venv="$here/.venv"
+  req="$here/requirements.txt"
+fi
+[ -f "$req" ] || { echo "setup-venv: no $req" >&2; exit 1; }
 stamp="$venv/.requirements.stamp"
 
 py="${PYTHON:-}"
@@ -37,7 +46,8 @@ if [ ! -x "$venv/bin/python" ]; then
   "$py" -m venv "$venv"
 fi
 rm -f "$stamp"
-# Wheels only: nothing is compiled, so the install behaves the same on every machine with the same Python.
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --only-binary=:all: -r "$req"
+# Wheels only where a wheel exists, so nothing native is compiled; apache-beam (a PyFlink
+# dependency) pulls four pure-Python packages that PyPI has only as source archives.
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --prefer-binary -r "$req"
 echo "$want" > "$stamp"
 echo "setup-venv: installed $(grep -c '==' "$req") pinned packages into $venv in $(( $(date +%s) - start ))s"
