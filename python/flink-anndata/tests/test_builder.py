@@ -81,6 +81,15 @@ def test_defaults_are_the_java_defaults():
     assert ours.toString() == theirs.toString()
 
 
+def test_filters_take_labels_as_arguments_or_a_list():
+    a = _settings(AnnDataSource.builder(MIXED).obs_filter("donor", "d1", "d2").obs_filter("n_genes", 2).build())
+    b = _settings(AnnDataSource.builder(MIXED).obs_filter("donor", ["d1", "d2"]).obs_filter("n_genes", [2]).build())
+    c = _settings(AnnDataSource.builder(MIXED).obs_filter({"donor": ["d1", "d2"], "n_genes": 2}).build())
+    filters = [s.collection().obsFilter() for s in (a, b, c)]
+    assert filters[0].toString() == "{donor=[d1, d2], n_genes=[2]}"
+    assert filters[0] == filters[1] == filters[2]
+
+
 def test_configure_takes_the_java_option_keys():
     s = _settings(AnnDataSource.builder(MIXED)
                   .configure({"anndata.obs-keys": "cell_type", "anndata.sampling": "BLOCK_SHUFFLED",
@@ -132,6 +141,7 @@ def test_invalid_options_fail_at_build_with_the_connector_message(configure, mes
     (lambda b: b.obs_types({"donor": "text"}), ValueError),
     (lambda b: b.obs_filter("donor", object()), TypeError),
     (lambda b: b.cache_categories("yes"), TypeError),
+    (lambda b: b.encode_labels("cell_type"), TypeError),
 ])
 def test_wrong_python_types_fail_at_the_call(call, error):
     with pytest.raises(error):

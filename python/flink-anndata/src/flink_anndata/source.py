@@ -95,6 +95,8 @@ class AnnDataSourceBuilder:
                 filt[k] = [_label(x, "obs_filter") for x in (v if isinstance(v, (list, tuple, set)) else [v])]
             return self._add("obs_filter_map", filt)
         _strings("obs_filter key", [key_or_filter])
+        if len(values) == 1 and isinstance(values[0], (list, tuple, set)):
+            values = tuple(values[0])  # obs_filter("donor", ["d1", "d2"])
         return self._add("obs_filter", key_or_filter, [_label(v, "obs_filter") for v in values])
 
     def join(self, join: Optional[str]) -> "AnnDataSourceBuilder":
@@ -107,7 +109,7 @@ class AnnDataSourceBuilder:
         """True (default): every obs key; False: none; or a list of keys."""
         if isinstance(keys, bool):
             return self._add("encode_labels", keys)
-        return self._add("encode_labels", _strings("encode_labels", list(keys)))
+        return self._add("encode_labels", _strings("encode_labels", keys))
 
     def unknown_label(self, label: Union[Label, Mapping[str, Label]]) -> "AnnDataSourceBuilder":
         """The label encoded as -1: one for every encoded key, or ``{key: label}``."""
