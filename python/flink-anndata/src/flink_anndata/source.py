@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from pyflink.datastream.connectors import Source
 
 from flink_anndata import jar as _jar
+from flink_anndata._apply import APPLY, java_list, java_message
+from flink_anndata._checks import Label
+from flink_anndata._checks import bool_ as _bool
+from flink_anndata._checks import choice as _choice
+from flink_anndata._checks import flatten as _flatten
+from flink_anndata._checks import int_ as _int
+from flink_anndata._checks import label as _label
+from flink_anndata._checks import strings as _strings
 
 UNBOUNDED = -1
 """Value of ``epochs`` for a continuous, never-ending source."""
@@ -15,9 +22,6 @@ UNBOUNDED = -1
 _OBS_TYPES = ("string", "long", "double", "boolean", "int")
 _OUTPUTS = ("sparse", "dense")
 _SAMPLINGS = ("sequential", "block_shuffled", "weighted")
-_DTYPES = ("float32", "float64", "int32", "int64")
-
-Label = Union[str, int, float, bool, None]
 
 
 class AnnDataSource(Source):
@@ -198,182 +202,14 @@ class AnnDataSourceBuilder:
         gateway = get_gateway()
         try:
             j_builder = gateway.jvm.io.github.flinkanndata.source.AnnDataSource.builder(
-                _java_list(gateway, self._paths))
+                java_list(gateway, self._paths))
             for name, args in self._calls:
-                _APPLY[name](gateway, j_builder, *args)
+                APPLY[name](gateway, j_builder, *args)
             j_source = j_builder.build()
             types = gateway.jvm.java.util.LinkedHashMap()
             for k, t in self._obs_types.items():
                 types.put(k, t)
             j_rows = gateway.jvm.io.github.flinkanndata.source.python.RowAnnDataSource.ofSpelled(j_source, types)
         except Py4JJavaError as e:
-            raise ValueError(_java_message(e)) from None
+            raise ValueError(java_message(e)) from None
         return AnnDataSource(j_rows, list(j_rows.fieldNames()))
-
-
-# ---- applying the recorded calls to the Java builder ----
-def _java_list(gateway, values):
-    out = gateway.jvm.java.util.ArrayList()
-    for v in values:
-        out.add(v)
-    return out
-
-
-def _java_strings(gateway, values):
-    arr = gateway.new_array(gateway.jvm.String, len(values))
-    for i, v in enumerate(values):
-        arr[i] = v
-    return arr
-
-
-def _java_label(gateway, v):
-    # NaN and None both mean "missing"; py4j would pass NaN as a Double, which the connector
-    # also reads as missing, but MISSING says so without relying on it
-    if v is None:
-        return gateway.jvm.io.github.flinkanndata.collection.Missing.MISSING
-    return v
-
-
-def _enum(gateway, cls: str, value: str):
-    return getattr(gateway.jvm.io.github.flinkanndata.source, cls).valueOf(value.upper())
-
-
-def _apply_filter_map(gateway, b, filt):
-    m = gateway.jvm.java.util.LinkedHashMap()
-    for k, values in filt.items():
-        m.put(k, _java_list(gateway, [_java_label(gateway, v) for v in values]))
-    b.obsFilter(m)
-
-
-def _apply_filter(gateway, b, key, values):
-    arr = gateway.new_array(gateway.jvm.Object, 1)
-    arr[0] = _java_list(gateway, [_java_label(gateway, v) for v in values])
-    b.obsFilter(key, arr)
-
-
-def _apply_unknown(gateway, b, label):
-    if isinstance(label, dict):
-        m = gateway.jvm.java.util.LinkedHashMap()
-        for k, v in label.items():
-            m.put(k, _java_label(gateway, v))
-        b.unknownLabel(m)
-    elif label is None:
-        _call_with_null(gateway, b, "unknownLabel", "java.lang.Object")  # back to "no unknown label"
-    else:
-        b.unknownLabel(label)
-
-
-def _apply_encode(gateway, b, keys):
-    if isinstance(keys, bool):
-        b.encodeLabels(keys)
-    else:
-        b.encodeLabels(_java_list(gateway, keys))
-
-
-def _apply_dtype(gateway, b, dtype):
-    if dtype is None:
-        _call_with_null(gateway, b, "dtype", "java.lang.String")  # back to the stored type
-    else:
-        b.dtype(dtype)
-
-
-def _call_with_null(gateway, obj, method: str, param_class: str):
-    # py4j cannot choose between overloads for a bare None: name the parameter type
-    classes = gateway.new_array(gateway.jvm.Class, 1)
-    classes[0] = gateway.jvm.Class.forName(param_class)
-    obj.getClass().getMethod(method, classes).invoke(obj, gateway.new_array(gateway.jvm.Object, 1))
-
-
-def _apply_configure(gateway, b, conf):
-    m = gateway.jvm.java.util.HashMap()
-    for k, v in conf.items():
-        m.put(k, v)
-    b.configure(gateway.jvm.org.apache.flink.configuration.Configuration.fromMap(m))
-
-
-_APPLY = {
-    "layers_keys": lambda g, b, keys: b.layersKeys(_java_strings(g, keys)),
-    "obs_keys": lambda g, b, keys: b.obsKeys(_java_strings(g, keys)),
-    "obsm_keys": lambda g, b, keys: b.obsmKeys(_java_strings(g, keys)),
-    "obs_filter": _apply_filter,
-    "obs_filter_map": _apply_filter_map,
-    "join": lambda g, b, join: b.join(join),
-    "encode_labels": _apply_encode,
-    "unknown_label": _apply_unknown,
-    "cache_categories": lambda g, b, c: b.cacheCategories(c),
-    "dtype": _apply_dtype,
-    "output": lambda g, b, o: b.output(_enum(g, "OutputForm", o)),
-    "sampling": lambda g, b, s: b.sampling(_enum(g, "SamplingMode", s)),
-    "block_size": lambda g, b, v: b.blockSize(v),
-    "window_blocks": lambda g, b, v: b.windowBlocks(v),
-    "rows_per_split": lambda g, b, v: b.rowsPerSplit(v),
-    "weight_keys": lambda g, b, keys: b.weightKeys(_java_strings(g, keys)),
-    "weight_scaler": lambda g, b, v: b.weightScaler(v),
-    "epochs": lambda g, b, v: b.epochs(v),
-    "seed": lambda g, b, v: b.seed(v),
-    "fetch_rows": lambda g, b, v: b.fetchRows(v),
-    "max_open_stores": lambda g, b, v: b.maxOpenStores(v),
-    "chunk_cache_bytes": lambda g, b, v: b.chunkCacheBytes(v),
-    "configure": _apply_configure,
-}
-
-
-def _java_message(e) -> str:
-    """The message of the Java exception (its cause chain's first message), without the trace."""
-    t = e.java_exception
-    while t is not None:
-        msg = t.getMessage()
-        if msg:
-            return msg
-        t = t.getCause()
-    return str(e)
-
-
-# ---- Python-side type checks (the values themselves are validated by the connector) ----
-def _flatten(keys) -> list:
-    if len(keys) == 1 and isinstance(keys[0], (list, tuple)):
-        return list(keys[0])
-    return list(keys)
-
-
-def _strings(name: str, values) -> list:
-    if isinstance(values, str):
-        raise TypeError(f"{name} must be a list of strings, not the string {values!r}")
-    values = list(values)
-    for v in values:
-        if not isinstance(v, str):
-            raise TypeError(f"{name} must be strings, got {v!r}")
-    return values
-
-
-def _label(v, name: str) -> Label:
-    if v is None or isinstance(v, (str, bool, int)):
-        return v
-    if isinstance(v, float):
-        return None if math.isnan(v) else v
-    if hasattr(v, "item"):  # a numpy scalar
-        return _label(v.item(), name)
-    raise TypeError(f"{name} labels must be str, int, float, bool or None, got {v!r}")
-
-
-def _int(name: str, v) -> int:
-    if isinstance(v, bool) or not isinstance(v, int):
-        if hasattr(v, "item") and isinstance(v.item(), int):
-            return v.item()
-        raise TypeError(f"{name} must be an int, was {v!r}")
-    return v
-
-
-def _bool(name: str, v) -> bool:
-    if not isinstance(v, bool):
-        raise TypeError(f"{name} must be a bool, was {v!r}")
-    return v
-
-
-def _choice(name: str, v, choices) -> str:
-    if not isinstance(v, str):
-        raise TypeError(f"{name} must be one of {', '.join(choices)}, was {v!r}")
-    norm = v.strip().lower().replace("-", "_")
-    if norm not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(choices)}, was {v!r}")
-    return norm
