@@ -5,7 +5,7 @@ gateway and describes the records it emits (Flink ``Row`` objects, see ``AnnData
 """
 
 from flink_anndata.jar import add_jar, jar_path
-from flink_anndata.numpy import SparseRow, to_numpy
+from flink_anndata.arrays import SparseRow, to_numpy
 from flink_anndata.source import UNBOUNDED, AnnDataSource, AnnDataSourceBuilder
 
 __all__ = [
