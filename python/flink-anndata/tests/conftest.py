@@ -19,6 +19,8 @@ REPO = Path(__file__).resolve().parents[3]
 STORES = REPO / "flink-anndata-source" / "src" / "test" / "resources" / "reference" / "stores"
 # h5ad, zarr v2 and sharded zarr v3, with overlapping gene sets (python/reference_stores.py)
 MIXED = [str(STORES / "mixed_m1.h5ad"), str(STORES / "mixed_m2_v2.zarr"), str(STORES / "mixed_m3_v3_sharded.zarr")]
+# lamindb's test pair: dense int64 h5ad with raw.X, and CSR int64 zarr v2 without raw
+PARTS = [str(STORES / "part_one.h5ad"), str(STORES / "part_two.zarr")]
 
 
 def _built(path: Path) -> Path:

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from conftest import MIXED
+from conftest import MIXED, PARTS
 from flink_anndata import AnnDataSource, SparseRow, to_numpy
 
 OBS = ["cell_type", "donor", "score", "n_genes", "batch"]
@@ -64,6 +64,7 @@ def test_sparse_inner_join_through_a_python_function(environment, dump):
 
     options = ["--obs-keys", "cell_type,donor", "--join", "inner"]
     expected = dump(MIXED, *options)
+    env = environment()  # adds the jar, which build() loads
     source = AnnDataSource.builder(MIXED).obs_keys("cell_type", "donor").join("inner").build()
     assert source.field_names == ["store_idx", "global_idx", "epoch", "X", "cell_type", "donor"]
 
@@ -76,7 +77,6 @@ def test_sparse_inner_join_through_a_python_function(environment, dump):
                            "X": x.to_dense().tolist(), "width": x.size,
                            "cell_type": a["cell_type"], "donor": a["donor"]})
 
-    env = environment()
     ds = env.from_source(source, WatermarkStrategy.no_watermarks(), "cells").map(in_python, Types.STRING())
     with ds.execute_and_collect() as lines:
         got = {d["global_idx"]: d for d in map(json.loads, lines)}
@@ -99,3 +99,30 @@ def test_block_shuffled_epochs_hold_every_sample_once_per_epoch(collect, dump):
     for (epoch, i), r in got.items():
         assert r.cell_type == expected[i]["cell_type"], f"epoch {epoch} sample {i}"
         _same_array(to_numpy(r, dense=True)["X"], expected[i]["X"], f"epoch {epoch} sample {i}")
+
+
+def test_sparse_raw_x_layers_and_obsm_of_int64_stores(environment, dump):
+    """raw.X is the field raw_X, None for a store without raw (the dump leaves the key out).
+
+    PyFlink 2.3's execute_and_collect cannot convert a None array or Row field on the client, so
+    the records pass a Python function first (pickled output), as the README says."""
+    from pyflink.common import WatermarkStrategy
+
+    expected = dump(PARTS, "--layers-keys", "X,raw.X,layer1", "--obsm-keys", "X_pca", "--obs-keys", "feat1,feat2",
+                    "--encode-labels", "feat1")
+    env = environment()
+    source = (AnnDataSource.builder(PARTS).layers_keys("X", "raw.X", "layer1").obsm_keys("X_pca")
+              .obs_keys("feat1", "feat2").encode_labels(["feat1"]).build())
+    ds = env.from_source(source, WatermarkStrategy.no_watermarks(), "cells").map(lambda r: r)
+    with ds.execute_and_collect() as records:
+        got = _by_global_index(list(records))
+    assert sorted(got) == [(0, i) for i in range(len(expected))]
+    for i, want in enumerate(expected):
+        r, where = to_numpy(got[(0, i)], dense=True), f"sample {i}"
+        assert r["store_idx"] == want["_store_idx"], where
+        for field, key in (("X", "X"), ("raw_X", "raw.X"), ("layer1", "layer1"), ("obsm_X_pca", "obsm_X_pca")):
+            if key in want:
+                _same_array(r[field], want[key], f"{where} {key}")
+            else:
+                assert r[field] is None, f"{where} {key}"
+        assert r["feat1"] == want["feat1"] and r["feat2"] == want["feat2"], where

@@ -32,7 +32,7 @@ def jar_path(jar: Optional[str] = None) -> Path:
     if jar is None:
         raise JarNotFoundError(
             "flink_anndata needs the connector jar with its dependencies (examples/target/anndata-jobs.jar,"
-            f" built by `mvn package`): pass jar=... to add_jar() or set {ENV_VAR}")
+            f" built by `mvn package`): pass jar=... to add_jar(env), before build(), or set {ENV_VAR}")
     path = Path(jar).expanduser().resolve()
     if not path.is_file():
         raise JarNotFoundError(f"the connector jar given by {source} does not exist: {path}")

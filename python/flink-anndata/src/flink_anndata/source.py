@@ -34,6 +34,10 @@ class AnnDataSource(Source):
     field per obs key: the integer code when encoded, else the label (str unless ``obs_types``
     says otherwise). Missing labels, and keys or matrices a store lacks, are None.
     ``flink_anndata.to_numpy(row)`` turns a record into numpy arrays.
+
+    PyFlink 2.3's ``execute_and_collect`` fails on a None array or Row field (its client-side
+    converter unpickles them as values); Python functions get None. Collect records that may
+    lack a matrix after a Python function: ``ds.map(lambda r: r).execute_and_collect()``.
     """
 
     def __init__(self, j_source, field_names: List[str]):
