@@ -3,6 +3,7 @@ package io.github.flinkanndata.table;
 import io.github.flinkanndata.collection.MatrixRow;
 import io.github.flinkanndata.collection.Missing;
 import io.github.flinkanndata.source.record.CellRecord;
+import io.github.flinkanndata.source.record.FloatArrays;
 import java.util.List;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
@@ -118,57 +119,6 @@ final class CellRowConverter implements MapFunction<CellRecord, RowData> {
 
     /** The values of a primitive numeric array as floats (booleans as 0 and 1). */
     static float[] floats(Object values) {
-        if (values instanceof float[]) {
-            return (float[]) values;
-        }
-        if (values instanceof double[]) {
-            double[] a = (double[]) values;
-            float[] out = new float[a.length];
-            for (int i = 0; i < a.length; i++) {
-                out[i] = (float) a[i];
-            }
-            return out;
-        }
-        if (values instanceof long[]) {
-            long[] a = (long[]) values;
-            float[] out = new float[a.length];
-            for (int i = 0; i < a.length; i++) {
-                out[i] = a[i];
-            }
-            return out;
-        }
-        if (values instanceof int[]) {
-            int[] a = (int[]) values;
-            float[] out = new float[a.length];
-            for (int i = 0; i < a.length; i++) {
-                out[i] = a[i];
-            }
-            return out;
-        }
-        if (values instanceof short[]) {
-            short[] a = (short[]) values;
-            float[] out = new float[a.length];
-            for (int i = 0; i < a.length; i++) {
-                out[i] = a[i];
-            }
-            return out;
-        }
-        if (values instanceof byte[]) {
-            byte[] a = (byte[]) values;
-            float[] out = new float[a.length];
-            for (int i = 0; i < a.length; i++) {
-                out[i] = a[i];
-            }
-            return out;
-        }
-        if (values instanceof boolean[]) {
-            boolean[] a = (boolean[]) values;
-            float[] out = new float[a.length];
-            for (int i = 0; i < a.length; i++) {
-                out[i] = a[i] ? 1f : 0f;
-            }
-            return out;
-        }
-        throw new IllegalArgumentException("not a numeric array: " + values.getClass().getSimpleName());
+        return FloatArrays.of(values);
     }
 }

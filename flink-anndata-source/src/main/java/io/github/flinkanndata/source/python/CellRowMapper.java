@@ -1,0 +1,112 @@
+package io.github.flinkanndata.source.python;
+
+import io.github.flinkanndata.collection.MatrixRow;
+import io.github.flinkanndata.collection.Missing;
+import io.github.flinkanndata.source.python.CellRowSchema.Field;
+import io.github.flinkanndata.source.record.CellRecord;
+import io.github.flinkanndata.source.record.FloatArrays;
+import java.io.Serializable;
+import java.util.List;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.types.Row;
+
+/**
+ * Turns a {@link CellRecord} into a positional {@link Row} of a {@link CellRowSchema}. Matrix and
+ * obsm values become {@code float[]}; a missing label, an obs key the sample's store lacks and a
+ * matrix it lacks become null.
+ *
+ * <p>Stateless; arrays are wrapped, not copied, when they already hold floats.
+ */
+@Internal
+final class CellRowMapper implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final Field[] fields;
+    private final CellRowSchema schema;
+
+    CellRowMapper(CellRowSchema schema) {
+        this.schema = schema;
+        List<Field> f = schema.fields();
+        this.fields = f.toArray(new Field[0]);
+    }
+
+    Row map(CellRecord record) {
+        Row row = new Row(fields.length);
+        for (int i = 0; i < fields.length; i++) {
+            row.setField(i, field(fields[i], record));
+        }
+        return row;
+    }
+
+    @Nullable
+    private Object field(Field f, CellRecord r) {
+        switch (f.kind()) {
+            case STORE_INDEX:
+                return r.storeIndex();
+            case GLOBAL_INDEX:
+                return r.globalIndex();
+            case EPOCH:
+                return r.epoch();
+            case MATRIX:
+                MatrixRow m = r.matrix(f.key());
+                return m == null ? null : schema.sparse() ? sparse(m) : FloatArrays.of(m.dense());
+            case OBSM:
+                MatrixRow o = r.sample().obsm(f.key());
+                return o == null ? null : FloatArrays.of(o.dense());
+            default:
+                return obs(f, r);
+        }
+    }
+
+    private static Row sparse(MatrixRow m) {
+        return Row.of(m.indices(), FloatArrays.of(m.values()), m.width());
+    }
+
+    @Nullable
+    private Object obs(Field f, CellRecord r) {
+        Object v = r.obs(f.key());
+        if (v == null || Missing.isMissing(v)) {
+            return null;
+        }
+        switch (f.obsType()) {
+            case INT:
+                if (v instanceof Integer) {
+                    return v;
+                }
+                break;
+            case STRING:
+                if (v instanceof String) {
+                    return v;
+                }
+                break;
+            case LONG:
+                if (v instanceof Long) {
+                    return v;
+                }
+                break;
+            case DOUBLE:
+                if (v instanceof Double) {
+                    return v;
+                }
+                if (v instanceof Long) {
+                    return ((Long) v).doubleValue();
+                }
+                break;
+            default:
+                if (v instanceof Boolean) {
+                    return v;
+                }
+        }
+        // the type was declared before any store was opened: say which declaration fits instead
+        throw new IllegalStateException("obs key '" + f.key() + "' is declared " + f.obsType().name().toLowerCase(
+                java.util.Locale.ROOT) + ", but store " + schema.path(r.storeIndex()) + " holds the label '" + v
+                + "' at row " + r.row() + ", a " + v.getClass().getSimpleName() + ": declare its obs type "
+                + fitting(v));
+    }
+
+    private static String fitting(Object label) {
+        return label instanceof String ? "string" : label instanceof Long ? "long (or double)"
+                : label instanceof Double ? "double" : label instanceof Boolean ? "boolean" : "int (encode it)";
+    }
+}

@@ -1,0 +1,201 @@
+package io.github.flinkanndata.source.python;
+
+import io.github.flinkanndata.collection.CollectionOptions;
+import io.github.flinkanndata.source.OutputForm;
+import io.github.flinkanndata.source.SourceSettings;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.typeinfo.BasicTypeInfo;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.RowTypeInfo;
+
+/**
+ * The fields of the rows a {@link RowAnnDataSource} emits, derived from the source's options: the
+ * metadata {@code store_idx} (INT), {@code global_idx} (LONG) and {@code epoch} (INT); one field
+ * per layers key (named like the key, {@code raw.X} as {@code raw_X}): {@code float[]} when the
+ * output is dense, {@code Row(indices int[], values float[], size int)} when sparse; {@code
+ * obsm_<key>} ({@code float[]}) per obsm key; one field per obs key, INT when encoded, otherwise
+ * the declared {@link ObsFieldType}.
+ *
+ * <p>Only types PyFlink converts to Python objects are used (basic types, primitive arrays,
+ * nested {@link RowTypeInfo}), which is the point: the {@code CellRecord} type has its own
+ * serializer that PyFlink cannot read.
+ */
+@Internal
+public final class CellRowSchema implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    static final String STORE_IDX = "store_idx";
+    static final String GLOBAL_IDX = "global_idx";
+    static final String EPOCH = "epoch";
+    static final String OBSM_PREFIX = "obsm_";
+    static final String[] SPARSE_FIELDS = {"indices", "values", "size"};
+
+    /** What a field holds. */
+    enum Kind {
+        STORE_INDEX,
+        GLOBAL_INDEX,
+        EPOCH,
+        MATRIX,
+        OBSM,
+        OBS
+    }
+
+    /**
+     * One field of the row.
+     *
+     * @param key the layers, obsm or obs key; null for the metadata fields
+     * @param obsType the type of an obs field, null for every other kind
+     */
+    record Field(String name, Kind kind, @Nullable String key, @Nullable ObsFieldType obsType)
+            implements Serializable {}
+
+    private final List<Field> fields;
+    private final boolean sparse;
+    private final List<String> paths; // to name the store in errors
+
+    private CellRowSchema(List<Field> fields, boolean sparse, List<String> paths) {
+        this.fields = List.copyOf(fields);
+        this.sparse = sparse;
+        this.paths = List.copyOf(paths);
+    }
+
+    /**
+     * The schema of a source's rows.
+     *
+     * @param obsTypes the type of each raw (not encoded) obs key that is not a STRING; an encoded
+     *     key may be given only as INT
+     * @throws IllegalArgumentException for an obs type of a key that is no obs key, a raw key
+     *     declared INT, an encoded key declared otherwise, or two fields of the same name
+     */
+    public static CellRowSchema of(SourceSettings settings, Map<String, ObsFieldType> obsTypes) {
+        CollectionOptions c = settings.collection();
+        List<String> obsKeys = c.obsKeys() == null ? List.of() : c.obsKeys();
+        for (String k : obsTypes.keySet()) {
+            if (!obsKeys.contains(k)) {
+                throw new IllegalArgumentException("obs type given for '" + k + "', which is not one of the obs keys "
+                        + obsKeys);
+            }
+        }
+        List<Field> fields = new ArrayList<>();
+        fields.add(new Field(STORE_IDX, Kind.STORE_INDEX, null, null));
+        fields.add(new Field(GLOBAL_IDX, Kind.GLOBAL_INDEX, null, null));
+        fields.add(new Field(EPOCH, Kind.EPOCH, null, null));
+        for (String k : c.layersKeys()) {
+            fields.add(new Field(k.replace('.', '_'), Kind.MATRIX, k, null));
+        }
+        for (String k : c.obsmKeys() == null ? List.<String>of() : c.obsmKeys()) {
+            fields.add(new Field(OBSM_PREFIX + k, Kind.OBSM, k, null));
+        }
+        for (String k : obsKeys) {
+            fields.add(new Field(k, Kind.OBS, k, obsType(k, c.encodeKeys().contains(k), obsTypes.get(k))));
+        }
+        Map<String, Field> byName = new LinkedHashMap<>();
+        for (Field f : fields) {
+            Field previous = byName.put(f.name(), f);
+            if (previous != null) {
+                throw new IllegalArgumentException("two row fields would be named '" + f.name() + "': "
+                        + describe(previous) + " and " + describe(f));
+            }
+        }
+        return new CellRowSchema(fields, settings.output() == OutputForm.SPARSE, settings.collection().paths());
+    }
+
+    private static ObsFieldType obsType(String key, boolean encoded, @Nullable ObsFieldType declared) {
+        if (encoded) {
+            if (declared != null && declared != ObsFieldType.INT) {
+                throw new IllegalArgumentException("obs key '" + key + "' is encoded, so its field is INT (the code),"
+                        + " not " + declared + "; leave it out of the obs types or stop encoding it");
+            }
+            return ObsFieldType.INT;
+        }
+        if (declared == ObsFieldType.INT) {
+            throw new IllegalArgumentException("obs key '" + key + "' is not encoded, so it has no INT code; declare"
+                    + " the type of its labels (string, long, double or boolean) or encode it");
+        }
+        return declared == null ? ObsFieldType.STRING : declared;
+    }
+
+    private static String describe(Field f) {
+        return f.kind() == Kind.STORE_INDEX || f.kind() == Kind.GLOBAL_INDEX || f.kind() == Kind.EPOCH
+                ? "the metadata field"
+                : "the " + f.kind().name().toLowerCase(java.util.Locale.ROOT) + " key '" + f.key() + "'";
+    }
+
+    List<Field> fields() {
+        return fields;
+    }
+
+    boolean sparse() {
+        return sparse;
+    }
+
+    String path(int storeIndex) {
+        return paths.get(storeIndex);
+    }
+
+    /** The field names, in row order. */
+    public List<String> fieldNames() {
+        List<String> out = new ArrayList<>();
+        for (Field f : fields) {
+            out.add(f.name());
+        }
+        return out;
+    }
+
+    /** The row type: named fields with the types of the class comment. */
+    public RowTypeInfo typeInfo() {
+        TypeInformation<?>[] types = new TypeInformation<?>[fields.size()];
+        for (int i = 0; i < types.length; i++) {
+            types[i] = type(fields.get(i));
+        }
+        return new RowTypeInfo(types, fieldNames().toArray(new String[0]));
+    }
+
+    private TypeInformation<?> type(Field f) {
+        switch (f.kind()) {
+            case STORE_INDEX:
+            case EPOCH:
+                return BasicTypeInfo.INT_TYPE_INFO;
+            case GLOBAL_INDEX:
+                return BasicTypeInfo.LONG_TYPE_INFO;
+            case MATRIX:
+                return sparse ? sparseType() : PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO;
+            case OBSM:
+                return PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO;
+            default:
+                return obsType(f.obsType());
+        }
+    }
+
+    static RowTypeInfo sparseType() {
+        return new RowTypeInfo(new TypeInformation<?>[] {PrimitiveArrayTypeInfo.INT_PRIMITIVE_ARRAY_TYPE_INFO,
+                PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO, BasicTypeInfo.INT_TYPE_INFO}, SPARSE_FIELDS);
+    }
+
+    private static TypeInformation<?> obsType(ObsFieldType t) {
+        switch (t) {
+            case INT:
+                return BasicTypeInfo.INT_TYPE_INFO;
+            case STRING:
+                return BasicTypeInfo.STRING_TYPE_INFO;
+            case LONG:
+                return BasicTypeInfo.LONG_TYPE_INFO;
+            case DOUBLE:
+                return BasicTypeInfo.DOUBLE_TYPE_INFO;
+            default:
+                return BasicTypeInfo.BOOLEAN_TYPE_INFO;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CellRowSchema" + fields + (sparse ? ", sparse" : ", dense");
+    }
+}

@@ -1,0 +1,219 @@
+"""The source and its builder: AnnDataSourceBuilder of the Java connector, in snake_case."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+from pyflink.datastream.connectors import Source
+
+from flink_anndata import jar as _jar
+from flink_anndata._apply import APPLY, java_list, java_message
+from flink_anndata._checks import Label
+from flink_anndata._checks import bool_ as _bool
+from flink_anndata._checks import choice as _choice
+from flink_anndata._checks import flatten as _flatten
+from flink_anndata._checks import int_ as _int
+from flink_anndata._checks import label as _label
+from flink_anndata._checks import strings as _strings
+
+UNBOUNDED = -1
+"""Value of ``epochs`` for a continuous, never-ending source."""
+
+_OBS_TYPES = ("string", "long", "double", "boolean", "int")
+_OUTPUTS = ("sparse", "dense")
+_SAMPLINGS = ("sequential", "block_shuffled", "weighted")
+
+
+class AnnDataSource(Source):
+    """A PyFlink source of cells from an AnnData collection, for ``env.from_source``.
+
+    Each record is a ``pyflink.common.Row`` with, in order: ``store_idx`` (int), ``global_idx``
+    (int, lamindb's index), ``epoch`` (int); one field per layers key (named like the key,
+    ``raw.X`` as ``raw_X``) holding a list of float32 values when the output is dense, or a Row
+    ``(indices, values, size)`` when sparse; ``obsm_<key>`` (list of floats) per obsm key; one
+    field per obs key: the integer code when encoded, else the label (str unless ``obs_types``
+    says otherwise). Missing labels, and keys or matrices a store lacks, are None.
+    ``flink_anndata.to_numpy(row)`` turns a record into numpy arrays.
+
+    PyFlink 2.3's ``execute_and_collect`` fails on a None array or Row field (its client-side
+    converter unpickles them as values); Python functions get None. Collect records that may
+    lack a matrix after a Python function: ``ds.map(lambda r: r).execute_and_collect()``.
+    """
+
+    def __init__(self, j_source, field_names: List[str]):
+        super().__init__(j_source)
+        self._field_names = list(field_names)
+
+    @staticmethod
+    def builder(*paths: Union[str, Sequence[str]]) -> "AnnDataSourceBuilder":
+        """A builder for the collection of the given stores (.h5ad, .zarr, .zarr.zip), in order."""
+        flat: List[str] = []
+        for p in paths:
+            if isinstance(p, (list, tuple)):
+                flat.extend(p)
+            else:
+                flat.append(p)
+        return AnnDataSourceBuilder(flat)
+
+    @property
+    def field_names(self) -> List[str]:
+        """The names of the record's fields, in order."""
+        return list(self._field_names)
+
+    def __repr__(self) -> str:
+        return "AnnDataSource(" + self._j_function.toString() + ")"
+
+
+class AnnDataSourceBuilder:
+    """Builds an AnnDataSource. Mirrors the Java ``AnnDataSourceBuilder``: the same options with
+    the same defaults, in snake_case; setters may be chained and are applied in call order when
+    ``build()`` runs, where every option is validated (ValueError with the connector's message).
+    """
+
+    def __init__(self, paths: Sequence[str]):
+        _strings("paths", paths)
+        self._paths = list(map(str, paths))
+        self._calls: List[Tuple[str, Tuple[Any, ...]]] = []
+        self._obs_types: dict = {}
+
+    def _add(self, name: str, *args: Any) -> "AnnDataSourceBuilder":
+        self._calls.append((name, args))
+        return self
+
+    # ---- collection options (lamindb's MappedCollection parameters) ----
+    def layers_keys(self, *keys: str) -> "AnnDataSourceBuilder":
+        """Matrices per sample: ``X``, ``raw.X`` or layer names; default ``X``."""
+        return self._add("layers_keys", _strings("layers_keys", _flatten(keys)))
+
+    def obs_keys(self, *keys: str) -> "AnnDataSourceBuilder":
+        return self._add("obs_keys", _strings("obs_keys", _flatten(keys)))
+
+    def obsm_keys(self, *keys: str) -> "AnnDataSourceBuilder":
+        return self._add("obsm_keys", _strings("obsm_keys", _flatten(keys)))
+
+    def obs_filter(self, key_or_filter: Union[str, Mapping[str, Any]], *values: Label) -> "AnnDataSourceBuilder":
+        """``obs_filter("cell_type", "T cell", "B cell")`` adds one key; ``obs_filter({key: labels})``
+        replaces the whole filter. None or NaN selects missing labels."""
+        if isinstance(key_or_filter, Mapping):
+            if values:
+                raise TypeError("obs_filter(dict) takes no further values")
+            filt = {}
+            for k, v in key_or_filter.items():
+                _strings("obs_filter keys", [k])
+                filt[k] = [_label(x, "obs_filter") for x in (v if isinstance(v, (list, tuple, set)) else [v])]
+            return self._add("obs_filter_map", filt)
+        _strings("obs_filter key", [key_or_filter])
+        if len(values) == 1 and isinstance(values[0], (list, tuple, set)):
+            values = tuple(values[0])  # obs_filter("donor", ["d1", "d2"])
+        return self._add("obs_filter", key_or_filter, [_label(v, "obs_filter") for v in values])
+
+    def join(self, join: Optional[str]) -> "AnnDataSourceBuilder":
+        """``"inner"`` (default), ``"outer"`` or ``"none"``/None."""
+        if join is not None and not isinstance(join, str):
+            raise TypeError(f"join must be a string or None, was {join!r}")
+        return self._add("join", join)
+
+    def encode_labels(self, keys: Union[bool, Iterable[str]]) -> "AnnDataSourceBuilder":
+        """True (default): every obs key; False: none; or a list of keys."""
+        if isinstance(keys, bool):
+            return self._add("encode_labels", keys)
+        return self._add("encode_labels", _strings("encode_labels", keys))
+
+    def unknown_label(self, label: Union[Label, Mapping[str, Label]]) -> "AnnDataSourceBuilder":
+        """The label encoded as -1: one for every encoded key, or ``{key: label}``."""
+        if isinstance(label, Mapping):
+            return self._add("unknown_label", {k: _label(v, "unknown_label") for k, v in label.items()})
+        return self._add("unknown_label", _label(label, "unknown_label"))
+
+    def cache_categories(self, cache: bool) -> "AnnDataSourceBuilder":
+        return self._add("cache_categories", _bool("cache_categories", cache))
+
+    def dtype(self, dtype: Optional[str]) -> "AnnDataSourceBuilder":
+        """``float32``, ``float64``, ``int32``, ``int64``, or None for the stored type (the
+        record's arrays are float32 either way; this sets the cast before it)."""
+        if dtype is not None and not isinstance(dtype, str):
+            raise TypeError(f"dtype must be a string or None, was {dtype!r}")
+        return self._add("dtype", dtype)
+
+    # ---- source options ----
+    def output(self, output: str) -> "AnnDataSourceBuilder":
+        """``"sparse"`` (default; Row(indices, values, size)) or ``"dense"`` (full vectors)."""
+        return self._add("output", _choice("output", output, _OUTPUTS))
+
+    def sampling(self, sampling: str) -> "AnnDataSourceBuilder":
+        """``"sequential"`` (default, lamindb's order), ``"block_shuffled"`` or ``"weighted"``."""
+        return self._add("sampling", _choice("sampling", sampling, _SAMPLINGS))
+
+    def block_size(self, rows: int) -> "AnnDataSourceBuilder":
+        return self._add("block_size", _int("block_size", rows))
+
+    def window_blocks(self, blocks: int) -> "AnnDataSourceBuilder":
+        return self._add("window_blocks", _int("window_blocks", blocks))
+
+    def rows_per_split(self, rows: int) -> "AnnDataSourceBuilder":
+        return self._add("rows_per_split", _int("rows_per_split", rows))
+
+    def weight_keys(self, *keys: str) -> "AnnDataSourceBuilder":
+        return self._add("weight_keys", _strings("weight_keys", _flatten(keys)))
+
+    def weight_scaler(self, scaler: Optional[float]) -> "AnnDataSourceBuilder":
+        if scaler is not None and (isinstance(scaler, bool) or not isinstance(scaler, (int, float))):
+            raise TypeError(f"weight_scaler must be a number or None, was {scaler!r}")
+        return self._add("weight_scaler", None if scaler is None else float(scaler))
+
+    def epochs(self, epochs: Optional[int]) -> "AnnDataSourceBuilder":
+        """Number of epochs (default 1), or UNBOUNDED / None for a continuous source."""
+        return self._add("epochs", UNBOUNDED if epochs is None else _int("epochs", epochs))
+
+    def seed(self, seed: int) -> "AnnDataSourceBuilder":
+        return self._add("seed", _int("seed", seed))
+
+    def fetch_rows(self, rows: int) -> "AnnDataSourceBuilder":
+        return self._add("fetch_rows", _int("fetch_rows", rows))
+
+    def max_open_stores(self, stores: int) -> "AnnDataSourceBuilder":
+        return self._add("max_open_stores", _int("max_open_stores", stores))
+
+    def chunk_cache_bytes(self, nbytes: int) -> "AnnDataSourceBuilder":
+        return self._add("chunk_cache_bytes", _int("chunk_cache_bytes", nbytes))
+
+    def configure(self, options: Mapping[str, str]) -> "AnnDataSourceBuilder":
+        """Applies ``anndata.*`` configuration keys (the Java ``AnnDataSourceOptions``), as text."""
+        conf = {}
+        for k, v in options.items():
+            _strings("configure keys", [k])
+            conf[k] = v if isinstance(v, str) else str(v).lower() if isinstance(v, bool) else str(v)
+        return self._add("configure", conf)
+
+    # ---- Python only ----
+    def obs_types(self, types: Mapping[str, str]) -> "AnnDataSourceBuilder":
+        """The Python type of raw (not encoded) obs keys: ``"string"`` (default), ``"long"``,
+        ``"double"`` or ``"boolean"``; the builder opens no store, so it cannot find out."""
+        for k, t in types.items():
+            _strings("obs_types keys", [k])
+            self._obs_types[k] = _choice(f"obs type of '{k}'", t, _OBS_TYPES)
+        return self
+
+    def build(self) -> AnnDataSource:
+        """Validates every option and builds the source (no store is opened here).
+
+        Raises ValueError with the connector's message naming the option and the value.
+        """
+        from py4j.protocol import Py4JJavaError
+        from pyflink.java_gateway import get_gateway
+
+        _jar.ensure_loaded()
+        gateway = get_gateway()
+        try:
+            j_builder = gateway.jvm.io.github.flinkanndata.source.AnnDataSource.builder(
+                java_list(gateway, self._paths))
+            for name, args in self._calls:
+                APPLY[name](gateway, j_builder, *args)
+            j_source = j_builder.build()
+            types = gateway.jvm.java.util.LinkedHashMap()
+            for k, t in self._obs_types.items():
+                types.put(k, t)
+            j_rows = gateway.jvm.io.github.flinkanndata.source.python.RowAnnDataSource.ofSpelled(j_source, types)
+        except Py4JJavaError as e:
+            raise ValueError(java_message(e)) from None
+        return AnnDataSource(j_rows, list(j_rows.fieldNames()))

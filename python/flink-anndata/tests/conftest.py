@@ -1,0 +1,87 @@
+"""Shared fixtures: the repository's jars and stores, the Java CLI's dump, and running a source.
+
+The jars come from the Maven build (examples/target); a missing one fails the tests with the
+command that builds it, rather than skipping them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import List
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[3]
+STORES = REPO / "flink-anndata-source" / "src" / "test" / "resources" / "reference" / "stores"
+# h5ad, zarr v2 and sharded zarr v3, with overlapping gene sets (python/reference_stores.py)
+MIXED = [str(STORES / "mixed_m1.h5ad"), str(STORES / "mixed_m2_v2.zarr"), str(STORES / "mixed_m3_v3_sharded.zarr")]
+# lamindb's test pair: dense int64 h5ad with raw.X, and CSR int64 zarr v2 without raw
+PARTS = [str(STORES / "part_one.h5ad"), str(STORES / "part_two.zarr")]
+
+
+def _built(path: Path) -> Path:
+    if not path.is_file():
+        pytest.fail(f"{path} is missing: build it with `mvn -B -ntp -DskipTests -pl examples -am package`")
+    return path
+
+
+@pytest.fixture(scope="session")
+def jobs_jar() -> Path:
+    """The connector with its dependencies and without Flink: what the wrapper loads."""
+    env = os.environ.get("FLINK_ANNDATA_JAR")
+    return _built(Path(env) if env else REPO / "examples" / "target" / "anndata-jobs.jar")
+
+
+@pytest.fixture(scope="session")
+def cli_jar() -> Path:
+    return _built(REPO / "examples" / "target" / "anndata-cli.jar")
+
+
+@pytest.fixture(scope="session")
+def dump(cli_jar):
+    """Runs the Java CLI's dump: one dict per sample, in global index order."""
+
+    def run(paths: List[str], *options: str) -> List[dict]:
+        out = subprocess.run(["java", "-jar", str(cli_jar), "dump", *paths, *options],
+                             check=True, capture_output=True, text=True)
+        return [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def environment(jobs_jar):
+    """A fresh StreamExecutionEnvironment per call (parallelism 2), with the connector jar added."""
+    from pyflink.common import Configuration
+    from pyflink.datastream import StreamExecutionEnvironment
+
+    import flink_anndata
+
+    def make():
+        config = Configuration()
+        # Python functions run in workers started with this interpreter, which has flink_anndata
+        config.set_string("python.executable", sys.executable)
+        env = StreamExecutionEnvironment.get_execution_environment(config)
+        env.set_parallelism(2)
+        flink_anndata.add_jar(env, str(jobs_jar))
+        return env
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def collect(environment):
+    """Streams a built source to the end and returns its records."""
+    from pyflink.common import WatermarkStrategy
+
+    def run(builder) -> list:
+        env = environment()
+        ds = env.from_source(builder.build(), WatermarkStrategy.no_watermarks(), "cells")
+        with ds.execute_and_collect() as records:
+            return list(records)
+
+    return run

@@ -1,0 +1,166 @@
+"""The Python builder mirrors the Java one: every option, its value reaching the Java source, and
+the connector's validation surfacing as ValueError with its message."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import flink_anndata
+from conftest import MIXED
+from flink_anndata import UNBOUNDED, AnnDataSource
+from flink_anndata.jar import JarNotFoundError
+
+
+@pytest.fixture(scope="module", autouse=True)
+def loaded(environment):
+    environment()  # adds the jar: builders below load the connector's classes
+
+
+def _settings(source):
+    return source._j_function.recordSource().settings()
+
+
+def _missing():
+    from pyflink.java_gateway import get_gateway
+
+    return get_gateway().jvm.io.github.flinkanndata.collection.Missing.MISSING
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def test_every_java_builder_option_has_a_python_twin():
+    from pyflink.util.java_utils import load_java_class
+
+    cls = load_java_class("io.github.flinkanndata.source.AnnDataSourceBuilder")
+    java = {m.getName() for m in cls.getMethods()
+            if m.getDeclaringClass() == cls and m.getName() not in ("build",)}
+    assert java, "no builder methods found"
+    missing = sorted(n for n in java if not hasattr(flink_anndata.AnnDataSourceBuilder, _snake(n)))
+    assert missing == []
+
+
+def test_options_reach_the_java_source():
+    s = _settings(AnnDataSource.builder(MIXED)
+                  .layers_keys("X", "counts").obs_keys("cell_type", "donor").obsm_keys("X_emb")
+                  .obs_filter("donor", "d1", None).join("outer").encode_labels(["cell_type"])
+                  .unknown_label({"cell_type": "unused"}).cache_categories(False).dtype("float64")
+                  .output("dense").sampling("weighted").weight_keys("cell_type").weight_scaler(10)
+                  .block_size(8).window_blocks(3).rows_per_split(5).epochs(UNBOUNDED).seed(123)
+                  .fetch_rows(9).max_open_stores(2).chunk_cache_bytes(4096).build())
+    c = s.collection()
+    assert list(c.paths()) == MIXED
+    assert list(c.layersKeys()) == ["X", "counts"]
+    assert list(c.obsKeys()) == ["cell_type", "donor"]
+    assert list(c.obsmKeys()) == ["X_emb"]
+    donor = c.obsFilter().get("donor")
+    assert donor.get(0) == "d1" and donor.get(1) == _missing() and donor.size() == 2
+    assert c.join().toString() == "OUTER"
+    assert list(c.encodeKeys()) == ["cell_type"]
+    assert c.unknownLabelFor("cell_type") == "unused"
+    assert c.cacheCategories() is False
+    assert c.dtype().toString() in ("FLOAT64", "float64")
+    assert c.containerOptions().chunkCacheBytes() == 4096
+    assert s.output().toString() == "DENSE"
+    assert s.sampling().toString() == "WEIGHTED"
+    assert list(s.weightKeys()) == ["cell_type"]
+    assert s.weightScaler() == 10.0
+    assert (s.blockSize(), s.windowBlocks(), s.rowsPerSplit()) == (8, 3, 5)
+    assert (s.epochs(), s.bounded(), s.seed()) == (-1, False, 123)
+    assert (s.fetchRows(), s.maxOpenStores()) == (9, 2)
+
+
+def test_defaults_are_the_java_defaults():
+    from pyflink.java_gateway import get_gateway
+
+    ours = _settings(AnnDataSource.builder(MIXED).build())
+    theirs = get_gateway().jvm.io.github.flinkanndata.source.AnnDataSource.builder(MIXED).build().settings()
+    assert ours.toString() == theirs.toString()
+
+
+def test_filters_take_labels_as_arguments_or_a_list():
+    a = _settings(AnnDataSource.builder(MIXED).obs_filter("donor", "d1", "d2").obs_filter("n_genes", 2).build())
+    b = _settings(AnnDataSource.builder(MIXED).obs_filter("donor", ["d1", "d2"]).obs_filter("n_genes", [2]).build())
+    c = _settings(AnnDataSource.builder(MIXED).obs_filter({"donor": ["d1", "d2"], "n_genes": 2}).build())
+    filters = [s.collection().obsFilter() for s in (a, b, c)]
+    assert filters[0].toString() == "{donor=[d1, d2], n_genes=[2]}"
+    assert filters[0] == filters[1] == filters[2]
+
+
+def test_configure_takes_the_java_option_keys():
+    s = _settings(AnnDataSource.builder(MIXED)
+                  .configure({"anndata.obs-keys": "cell_type", "anndata.sampling": "BLOCK_SHUFFLED",
+                              "anndata.block-size": 16, "anndata.encode-labels": False}).build())
+    assert list(s.collection().obsKeys()) == ["cell_type"]
+    assert list(s.collection().encodeKeys()) == []
+    assert s.sampling().toString() == "BLOCK_SHUFFLED"
+    assert s.blockSize() == 16
+
+
+def test_resetting_to_none_restores_the_default():
+    s = _settings(AnnDataSource.builder(MIXED).obs_keys("cell_type").dtype("int32").dtype(None)
+                  .unknown_label("x").unknown_label(None).build())
+    assert s.collection().dtype() is None
+    assert s.collection().unknownLabelFor("cell_type") is None
+
+
+@pytest.mark.parametrize("configure, message", [
+    (lambda b: b.block_size(0), "blockSize must be > 0, was 0"),
+    (lambda b: b.epochs(0), "epochs must be > 0 or UNBOUNDED (-1), was 0"),
+    (lambda b: b.chunk_cache_bytes(-1), "chunkCacheBytes must be >= 0, was -1"),
+    (lambda b: b.sampling("weighted"), "weighted sampling needs weightKeys"),
+    (lambda b: b.weight_keys("cell_type"), "weightKeys [cell_type] given, but sampling is SEQUENTIAL"),
+    (lambda b: b.join("sideways"), "sideways"),
+    (lambda b: b.dtype("float16"), "float16"),
+    (lambda b: b.configure({"anndata.block-size": "many"}), "many"),
+    (lambda b: b.obs_keys("cell_type").obs_types({"donor": "string"}),
+     "obs type given for 'donor', which is not one of the obs keys [cell_type]"),
+    (lambda b: b.obs_keys("cell_type").encode_labels(False).obs_types({"cell_type": "int"}),
+     "obs key 'cell_type' is not encoded"),
+    (lambda b: b.obs_keys("cell_type").obs_types({"cell_type": "string"}), "obs key 'cell_type' is encoded"),
+    (lambda b: b.obs_keys("store_idx"), "two row fields would be named 'store_idx'"),
+])
+def test_invalid_options_fail_at_build_with_the_connector_message(configure, message):
+    with pytest.raises(ValueError) as e:
+        configure(AnnDataSource.builder(MIXED)).build()
+    assert message in str(e.value)
+    assert "at io.github" not in str(e.value)  # the message, not a Java stack trace
+
+
+@pytest.mark.parametrize("call, error", [
+    (lambda b: b.obs_keys("a", 3), TypeError),
+    (lambda b: b.obs_keys("cell_type", None), TypeError),
+    (lambda b: b.layers_keys(5), TypeError),
+    (lambda b: b.block_size(2.5), TypeError),
+    (lambda b: b.block_size(True), TypeError),
+    (lambda b: b.sampling("random"), ValueError),
+    (lambda b: b.output("csr"), ValueError),
+    (lambda b: b.obs_types({"donor": "text"}), ValueError),
+    (lambda b: b.obs_filter("donor", object()), TypeError),
+    (lambda b: b.cache_categories("yes"), TypeError),
+    (lambda b: b.encode_labels("cell_type"), TypeError),
+])
+def test_wrong_python_types_fail_at_the_call(call, error):
+    with pytest.raises(error):
+        call(AnnDataSource.builder(MIXED))
+
+
+def test_paths_must_be_strings():
+    with pytest.raises(TypeError):
+        AnnDataSource.builder("a.h5ad", 3)
+
+
+def test_a_missing_jar_is_named(tmp_path, monkeypatch):
+    missing = tmp_path / "nope.jar"
+    with pytest.raises(JarNotFoundError, match=re.escape(str(missing))):
+        flink_anndata.jar_path(str(missing))
+    monkeypatch.setenv("FLINK_ANNDATA_JAR", str(missing))
+    monkeypatch.setattr(flink_anndata.jar, "_registered", None)
+    with pytest.raises(JarNotFoundError, match=r"\$FLINK_ANNDATA_JAR"):
+        flink_anndata.jar_path()
+    monkeypatch.delenv("FLINK_ANNDATA_JAR")
+    with pytest.raises(JarNotFoundError, match="pass jar=... to add_jar"):
+        flink_anndata.jar_path()
