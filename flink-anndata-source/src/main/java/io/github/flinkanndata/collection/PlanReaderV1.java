@@ -61,6 +61,10 @@ final class PlanReaderV1 {
         r.at("varJoint");
         List<String> varJoint = r.readOptionalStrings("joint variables");
         PlanChecks.join(r, options.join(), effective, varJoint, stores, unmappedVars);
+        if (unmappedVars && !PlanChecks.anyUnmapped(stores)) {
+            // the writer uses version 2 only when it must, so each plan has one encoding
+            throw r.corrupt("a version 2 plan without an unmapped var index (such a plan is written as version 1)");
+        }
         r.at("encoders");
         Map<String, LabelEncoder> encoders = readEncoders(r, options);
         return new CollectionPlan(options, stores, effective, varJoint, encoders);
@@ -249,6 +253,18 @@ final class PlanReaderV1 {
                     }
                 }
             }
+        }
+
+        static boolean anyUnmapped(List<StorePlan> stores) {
+            for (StorePlan p : stores) {
+                int[] idx = p.varIndices();
+                for (int i = 0; idx != null && i < idx.length; i++) {
+                    if (idx[i] < 0) {
+                        return true;
+                    }
+                }
+            }
+            return false;
         }
 
         /** Codes as LabelEncoder.build makes them: an optional -1 first, then 0, 1, 2, ... */
