@@ -301,10 +301,10 @@ class GrowingCollectionITCase {
     private static void waitUntil(ClusterClient<?> client, JobID job, Check condition, String what) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!condition.ok()) {
-            assertThat(client.getJobStatus(job).get().isGloballyTerminalState())
-                    .as("job ended while waiting for %s: %s", what,
-                            client.requestJobResult(job).get().getSerializedThrowable())
-                    .isFalse();
+            if (client.getJobStatus(job).get().isGloballyTerminalState()) {
+                throw new AssertionError("job ended while waiting for " + what + ": "
+                        + client.requestJobResult(job).get().getSerializedThrowable());
+            }
             assertThat(System.nanoTime()).as("waiting for %s", what).isLessThan(deadline);
             Thread.sleep(20);
         }
