@@ -71,6 +71,12 @@ public final class CollectionOptions implements Serializable {
         this.containerOptions = containerOptions;
     }
 
+    /** These options over other stores (a growing collection appends the stores it discovers). */
+    CollectionOptions withPaths(List<String> newPaths) {
+        return new CollectionOptions(List.copyOf(newPaths), layersKeys, obsKeys, obsmKeys, obsFilter, join,
+                encodeKeys, unknownLabelMap, unknownLabel, cacheCategories, parallel, dtype, containerOptions);
+    }
+
     /** A builder for a collection over these stores, in this order. */
     public static CollectionOptionsBuilder builder(List<String> paths) {
         return new CollectionOptionsBuilder(paths);

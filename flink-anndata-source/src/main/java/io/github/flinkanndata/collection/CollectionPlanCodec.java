@@ -30,7 +30,11 @@ import javax.annotation.Nullable;
  * version ever written (pinned bytes of each are in the tests). {@link #toBytes} adds a magic
  * number in front and {@link #fromBytes} refuses trailing bytes. Values are big-endian.
  *
- * <p>Version 1 (the first; the current one):
+ * <p>Version 2 has version 1's layout; only a store's var index may also be -1 (a gene of a
+ * growing collection's fixed gene space that the store lacks, inner form, or a store gene
+ * outside the space, outer form). {@link #write} uses it only for plans that need it.
+ *
+ * <p>Version 1 (the first; still written for every plan without unmapped genes):
  *
  * <pre>
  * int      version = 1
@@ -66,8 +70,16 @@ import javax.annotation.Nullable;
  * IOException} naming the part that is corrupt. Stateless and thread-safe.
  */
 public final class CollectionPlanCodec {
-    /** The version {@link #write} writes. */
+    /**
+     * The version {@link #write} writes for every plan version 1 can hold (every static
+     * collection's plan), so such plans stay readable by builds that know only version 1.
+     */
     public static final int CURRENT_VERSION = 1;
+    /**
+     * Version 1's layout with var index -1 allowed: written only for a plan that has an unmapped
+     * gene (a growing collection's fixed gene space, {@link CollectionGrowth}).
+     */
+    public static final int VERSION_UNMAPPED_VARS = 2;
     /** The first int of {@link #toBytes}. */
     public static final int MAGIC = 0xADA7A001;
 
@@ -129,7 +141,7 @@ public final class CollectionPlanCodec {
      * @throws IOException from {@code out}, or for a string that has no UTF-8 form
      */
     public static void write(CollectionPlan plan, DataOutput out, boolean withKeptRows) throws IOException {
-        out.writeInt(CURRENT_VERSION);
+        out.writeInt(hasUnmappedVars(plan) ? VERSION_UNMAPPED_VARS : CURRENT_VERSION);
         writeOptions(plan.options(), out);
         out.writeInt(plan.storeCount());
         for (int s = 0; s < plan.storeCount(); s++) {
@@ -160,16 +172,30 @@ public final class CollectionPlanCodec {
             int version = r.readInt();
             switch (version) {
                 case 1:
-                    return PlanReaderV1.read(r);
+                    return PlanReaderV1.read(r, false);
+                case VERSION_UNMAPPED_VARS:
+                    return PlanReaderV1.read(r, true);
                 default:
                     throw new IOException("unsupported collection plan version " + version
-                            + " (this build reads versions 1 to " + CURRENT_VERSION + ")");
+                            + " (this build reads versions 1 to " + VERSION_UNMAPPED_VARS + ")");
             }
         } catch (EOFException e) {
             EOFException named = new EOFException("collection plan truncated: input ended while reading " + r.where());
             named.initCause(e);
             throw named;
         }
+    }
+
+    private static boolean hasUnmappedVars(CollectionPlan plan) {
+        for (StorePlan s : plan.stores()) {
+            int[] idx = s.varIndices();
+            for (int i = 0; idx != null && i < idx.length; i++) {
+                if (idx[i] < 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static void writeOptions(CollectionOptions o, DataOutput out) throws IOException {

@@ -49,43 +49,9 @@ public final class CollectionPlanner {
         List<StorePlan> plans = new ArrayList<>();
         List<long[]> layerWidths = new ArrayList<>();
         for (int s = 0; s < stores.size(); s++) {
-            AnnDataStore store = stores.get(s);
-            String path = paths.get(s);
-            MatrixElement x = store.x();
-            if (x == null) {
-                throw CollectionException.inStore(path, "X",
-                        "the store has no X; every store of a collection needs one (it gives the row count)");
-            }
-            checkReadableByRow(x, "X", path);
-            long rows = x.rows();
-            int[] kept = options.obsFilter() == null ? null
-                    : ObsFilter.keptRows(options.obsFilter(), columns, s, rows, path);
-            List<String> layersKeys = options.layersKeys();
-            boolean[] hasLayer = new boolean[layersKeys.size()];
-            long[] widths = new long[layersKeys.size()];
-            for (int i = 0; i < layersKeys.size(); i++) {
-                MatrixElement m = layer(store, layersKeys.get(i));
-                hasLayer[i] = m != null;
-                widths[i] = m == null ? -1 : m.cols();
-                if (m != null && m != x) {
-                    checkReadableByRow(m, layerPath(layersKeys.get(i)), path);
-                }
-            }
+            long[] widths = new long[options.layersKeys().size()];
+            plans.add(planStore(options, columns, s, stores.get(s), paths.get(s), widths));
             layerWidths.add(widths);
-            boolean[] hasObsm = new boolean[options.obsmKeys() == null ? 0 : options.obsmKeys().size()];
-            for (int i = 0; i < hasObsm.length; i++) {
-                String key = options.obsmKeys().get(i);
-                MatrixElement m = store.obsmKeys().contains(key) ? store.matrix("obsm/" + key) : null;
-                hasObsm[i] = m != null;
-                if (m != null) {
-                    checkReadableByRow(m, "obsm/" + key, path);
-                }
-            }
-            boolean[] hasObs = new boolean[options.obsKeys() == null ? 0 : options.obsKeys().size()];
-            for (int i = 0; i < hasObs.length; i++) {
-                hasObs[i] = store.obs().has(options.obsKeys().get(i));
-            }
-            plans.add(new StorePlan(path, rows, kept, x.cols(), null, hasLayer, hasObsm, hasObs));
         }
         // step 10 is the plan's offsets; step 11
         Join effective = Join.NONE;
@@ -106,6 +72,50 @@ public final class CollectionPlanner {
             }
         }
         return new CollectionPlan(options, plans, effective, joint, encoders);
+    }
+
+    /**
+     * Step 9 for store {@code s} of {@code columns}: X, row count, filter, CSC checks and which
+     * requested keys the store has (no join yet). Shared with {@link CollectionGrowth}, which plans
+     * a store that joins a growing collection exactly as planning would have.
+     *
+     * @param layerWidths filled with each requested layer's width, -1 where the store lacks it
+     */
+    static StorePlan planStore(CollectionOptions options, ObsColumns columns, int s, AnnDataStore store,
+            String path, long[] layerWidths) throws AnnDataFormatException {
+        MatrixElement x = store.x();
+        if (x == null) {
+            throw CollectionException.inStore(path, "X",
+                    "the store has no X; every store of a collection needs one (it gives the row count)");
+        }
+        checkReadableByRow(x, "X", path);
+        long rows = x.rows();
+        int[] kept = options.obsFilter() == null ? null
+                : ObsFilter.keptRows(options.obsFilter(), columns, s, rows, path);
+        List<String> layersKeys = options.layersKeys();
+        boolean[] hasLayer = new boolean[layersKeys.size()];
+        for (int i = 0; i < layersKeys.size(); i++) {
+            MatrixElement m = layer(store, layersKeys.get(i));
+            hasLayer[i] = m != null;
+            layerWidths[i] = m == null ? -1 : m.cols();
+            if (m != null && m != x) {
+                checkReadableByRow(m, layerPath(layersKeys.get(i)), path);
+            }
+        }
+        boolean[] hasObsm = new boolean[options.obsmKeys() == null ? 0 : options.obsmKeys().size()];
+        for (int i = 0; i < hasObsm.length; i++) {
+            String key = options.obsmKeys().get(i);
+            MatrixElement m = store.obsmKeys().contains(key) ? store.matrix("obsm/" + key) : null;
+            hasObsm[i] = m != null;
+            if (m != null) {
+                checkReadableByRow(m, "obsm/" + key, path);
+            }
+        }
+        boolean[] hasObs = new boolean[options.obsKeys() == null ? 0 : options.obsKeys().size()];
+        for (int i = 0; i < hasObs.length; i++) {
+            hasObs[i] = store.obs().has(options.obsKeys().get(i));
+        }
+        return new StorePlan(path, rows, kept, x.cols(), null, hasLayer, hasObsm, hasObs);
     }
 
     /**
@@ -186,7 +196,7 @@ public final class CollectionPlanner {
     }
 
     // Layers are joined with X's variables, so they must have X's width (lamindb assumes it).
-    private static void checkLayerWidths(List<String> keys, List<StorePlan> plans, List<long[]> widths)
+    static void checkLayerWidths(List<String> keys, List<StorePlan> plans, List<long[]> widths)
             throws CollectionException {
         for (int s = 0; s < plans.size(); s++) {
             for (int i = 0; i < keys.size(); i++) {

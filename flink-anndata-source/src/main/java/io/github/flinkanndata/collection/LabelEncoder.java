@@ -74,6 +74,83 @@ public final class LabelEncoder implements Serializable {
         return new LabelEncoder(key, labels, codes);
     }
 
+    /**
+     * This encoder grown append-only by {@code categories} (sorted, MISSING-free: the merged
+     * categories of the stores that join a growing collection). Every existing entry keeps its
+     * code; each new label gets the next code, in the order given — except the unknown label,
+     * which takes -1 (first in dict order, as {@link #build} places it) wherever it first
+     * appears. Returns this encoder when nothing is new.
+     *
+     * <p>Unlike {@link #build}, codes no longer follow the sorted order of the labels once the
+     * encoder has grown: a code once handed out never changes its meaning.
+     *
+     * @throws CollectionException if the new labels are strings and the old ones numbers, or the
+     *     other way round (the same check {@link MergedCategories} makes within one plan)
+     */
+    LabelEncoder extend(List<Object> categories, @Nullable Object unknown, List<String> paths)
+            throws CollectionException {
+        List<Object> added = new java.util.ArrayList<>();
+        boolean unknownAdded = false;
+        for (Object label : categories) {
+            if (code(label) != null || containsEqual(added, label)) {
+                continue;
+            }
+            if (unknown != null && Labels.equal(label, unknown) && unknownLabel() == null) {
+                unknownAdded = true;
+            } else {
+                added.add(label);
+            }
+        }
+        if (added.isEmpty() && !unknownAdded) {
+            return this;
+        }
+        checkSameKind(added, paths);
+        int n = labels.length + added.size() + (unknownAdded ? 1 : 0);
+        Object[] newLabels = new Object[n];
+        int[] newCodes = new int[n];
+        int i = 0;
+        if (unknownAdded) {
+            newLabels[i] = unknown;
+            newCodes[i++] = -1;
+        }
+        int next = 0;
+        for (int k = 0; k < labels.length; k++, i++) {
+            newLabels[i] = labels[k];
+            newCodes[i] = codes[k];
+            next = Math.max(next, codes[k] + 1);
+        }
+        for (Object label : added) {
+            newLabels[i] = label;
+            newCodes[i++] = next++;
+        }
+        return new LabelEncoder(key, newLabels, newCodes);
+    }
+
+    private static boolean containsEqual(List<Object> labels, Object label) {
+        for (Object l : labels) {
+            if (Labels.equal(l, label)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void checkSameKind(List<Object> added, List<String> paths) throws CollectionException {
+        boolean oldStrings = false;
+        boolean oldNumbers = false;
+        for (Object l : labels) {
+            oldStrings |= l instanceof String;
+            oldNumbers |= Labels.isNumeric(l);
+        }
+        for (Object l : added) {
+            if ((l instanceof String && oldNumbers) || (Labels.isNumeric(l) && oldStrings)) {
+                throw CollectionException.inCollection(paths, "obs key '" + key + "': the new label " + l
+                        + " is a " + (l instanceof String ? "string" : "number") + " but the vocabulary so far holds "
+                        + (oldNumbers ? "numbers" : "strings") + "; a growing vocabulary cannot mix them");
+            }
+        }
+    }
+
     /** The label of entry {@code i}, in dict order. */
     Object labelAt(int i) {
         return labels[i];

@@ -24,12 +24,21 @@ import javax.annotation.Nullable;
  * Reads version 1 of {@link CollectionPlanCodec}'s layout (documented there): each part in
  * order, each value checked as it is read, then the invariants that span parts (join indices
  * against the joint list, encoders against the encode keys). Kept when later versions come, so
- * that old checkpoints stay readable. Stateless.
+ * that old checkpoints stay readable. Also reads version 2, which is version 1's layout with
+ * unmapped var indices (-1) allowed. Stateless.
  */
 final class PlanReaderV1 {
     private PlanReaderV1() {}
 
     static CollectionPlan read(Reader r) throws IOException {
+        return read(r, false);
+    }
+
+    /**
+     * Reads version 1's layout; {@code unmappedVars} (version 2, the same layout) also accepts
+     * the var index -1 of a growing collection's fixed gene space ({@link CollectionGrowth}).
+     */
+    static CollectionPlan read(Reader r, boolean unmappedVars) throws IOException {
         CollectionOptions options = readOptions(r);
         r.at("store count");
         int count = r.readCount("stores", PlanCodecIo.MAX_COUNT);
@@ -51,7 +60,11 @@ final class PlanReaderV1 {
         Join effective = JOINS[r.readCode("join", JOINS.length)];
         r.at("varJoint");
         List<String> varJoint = r.readOptionalStrings("joint variables");
-        PlanChecks.join(r, options.join(), effective, varJoint, stores);
+        PlanChecks.join(r, options.join(), effective, varJoint, stores, unmappedVars);
+        if (unmappedVars && !PlanChecks.anyUnmapped(stores)) {
+            // the writer uses version 2 only when it must, so each plan has one encoding
+            throw r.corrupt("a version 2 plan without an unmapped var index (such a plan is written as version 1)");
+        }
         r.at("encoders");
         Map<String, LabelEncoder> encoders = readEncoders(r, options);
         return new CollectionPlan(options, stores, effective, varJoint, encoders);
@@ -209,7 +222,7 @@ final class PlanReaderV1 {
 
         /** varJoint and every store's varIndices agree with the requested and effective join. */
         static void join(Reader r, Join requested, Join effective, @Nullable List<String> varJoint,
-                List<StorePlan> stores) throws IOException {
+                List<StorePlan> stores, boolean unmappedVars) throws IOException {
             if ((varJoint == null) != (requested == Join.NONE)) {
                 throw r.corrupt("joint variables " + (varJoint == null ? "absent" : "present")
                         + " under the requested join " + requested);
@@ -234,12 +247,24 @@ final class PlanReaderV1 {
                     throw r.corrupt("store " + s + " has " + idx.length + " var indices, expected " + length);
                 }
                 for (int i = 0; i < idx.length; i++) {
-                    if (idx[i] < 0 || idx[i] >= bound) {
+                    if (idx[i] < (unmappedVars ? -1 : 0) || idx[i] >= bound) {
                         throw r.corrupt("store " + s + ": var index " + i + " is " + idx[i] + ", outside [0, "
                                 + bound + ")");
                     }
                 }
             }
+        }
+
+        static boolean anyUnmapped(List<StorePlan> stores) {
+            for (StorePlan p : stores) {
+                int[] idx = p.varIndices();
+                for (int i = 0; idx != null && i < idx.length; i++) {
+                    if (idx[i] < 0) {
+                        return true;
+                    }
+                }
+            }
+            return false;
         }
 
         /** Codes as LabelEncoder.build makes them: an optional -1 first, then 0, 1, 2, ... */

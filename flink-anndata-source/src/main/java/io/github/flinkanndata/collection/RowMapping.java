@@ -16,6 +16,9 @@ import javax.annotation.Nullable;
  *       0 (a scatter, done as a gather through the inverse index).
  * </ul>
  *
+ * In a growing collection's fixed gene space an index may be -1 (inner: a joint gene the store
+ * lacks, output 0; outer: a store gene outside the space, dropped).
+ *
  * Both directions are precomputed once per store: a gather index for dense blocks, a column map
  * for CSR blocks. Immutable; thread-safe.
  */
@@ -41,14 +44,18 @@ final class RowMapping {
             int[] columnMap = new int[storeWidth];
             Arrays.fill(columnMap, -1);
             for (int j = 0; j < varIndices.length; j++) {
-                columnMap[varIndices[j]] = j;
+                if (varIndices[j] >= 0) { // -1: a fixed-space gene this store lacks, output 0
+                    columnMap[varIndices[j]] = j;
+                }
             }
             return new RowMapping(jointWidth, varIndices, columnMap);
         }
         int[] gather = new int[jointWidth];
         Arrays.fill(gather, -1);
         for (int k = 0; k < varIndices.length; k++) {
-            gather[varIndices[k]] = k;
+            if (varIndices[k] >= 0) { // -1: a store gene outside the fixed space, dropped
+                gather[varIndices[k]] = k;
+            }
         }
         return new RowMapping(jointWidth, gather, varIndices);
     }

@@ -6,7 +6,9 @@ import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.collection.CollectionOptionsBuilder;
 import io.github.flinkanndata.collection.LabelSpelling;
 import io.github.flinkanndata.collection.OutputType;
+import io.github.flinkanndata.collection.Join;
 import io.github.flinkanndata.format.tree.ContainerOptions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,6 +53,9 @@ public final class AnnDataSourceBuilder {
     private int fetchRows = FETCH_ROWS.defaultValue();
     private int maxOpenStores = MAX_OPEN_STORES.defaultValue();
     private long chunkCacheBytes = CHUNK_CACHE_BYTES.defaultValue();
+    private List<String> watchDirectories = List.of();
+    private Duration discoveryInterval = DISCOVERY_INTERVAL.defaultValue();
+    @Nullable private List<String> genes;
 
     @Nullable private final CollectionOptions fixedCollection;
 
@@ -204,6 +209,28 @@ public final class AnnDataSourceBuilder {
         return this;
     }
 
+    /**
+     * A growing collection (unbounded epochs only): stores that appear in these directories join
+     * the running job — {@code .h5ad} files, {@code .zarr} directories and {@code .zarr.zip} files,
+     * not hidden ones — from the next epoch on. See the README section "Growing collections".
+     */
+    public AnnDataSourceBuilder watchDirectories(String... directories) {
+        this.watchDirectories = List.of(directories);
+        return this;
+    }
+
+    /** How often the watched directories are listed; default 10 s. */
+    public AnnDataSourceBuilder discoveryInterval(Duration interval) {
+        this.discoveryInterval = interval;
+        return this;
+    }
+
+    /** The fixed gene space of a growing collection; default: the join of the initial stores. */
+    public AnnDataSourceBuilder genes(List<String> names) {
+        this.genes = List.copyOf(names);
+        return this;
+    }
+
     /** Applies every option that is set in {@code config} (see {@link AnnDataSourceOptions}). */
     public AnnDataSourceBuilder configure(Configuration config) {
         config.getOptional(LAYERS_KEYS).ifPresent(k -> collection().layersKeys(k));
@@ -227,6 +254,9 @@ public final class AnnDataSourceBuilder {
         config.getOptional(FETCH_ROWS).ifPresent(this::fetchRows);
         config.getOptional(MAX_OPEN_STORES).ifPresent(this::maxOpenStores);
         config.getOptional(CHUNK_CACHE_BYTES).ifPresent(this::chunkCacheBytes);
+        config.getOptional(WATCH_DIRECTORIES).ifPresent(d -> watchDirectories = List.copyOf(d));
+        config.getOptional(DISCOVERY_INTERVAL).ifPresent(this::discoveryInterval);
+        config.getOptional(GENES).ifPresent(this::genes);
         return this;
     }
 
@@ -293,8 +323,40 @@ public final class AnnDataSourceBuilder {
             collection.containerOptions(ContainerOptions.defaults().withChunkCacheBytes(chunkCacheBytes));
             options = collection.build();
         }
+        checkGrowing(options);
         return new AnnDataSource(new SourceSettings(options, output, sampling, blockSize, windowBlocks,
-                rowsPerSplit, weightKeys, weightScaler, epochs, seed, fetchRows, maxOpenStores));
+                rowsPerSplit, weightKeys, weightScaler, epochs, seed, fetchRows, maxOpenStores, watchDirectories,
+                discoveryInterval, genes));
+    }
+
+    private void checkGrowing(CollectionOptions options) {
+        if (watchDirectories.isEmpty()) {
+            if (genes != null) {
+                throw new IllegalArgumentException("genes (a fixed gene space) is for growing collections;"
+                        + " set watchDirectories too, or use join to choose the genes of a static collection");
+            }
+            return;
+        }
+        if (epochs != UNBOUNDED) {
+            throw new IllegalArgumentException("watchDirectories " + watchDirectories
+                    + " needs unbounded epochs (epochs(UNBOUNDED)); epochs is " + epochs);
+        }
+        if (sampling == SamplingMode.WEIGHTED) {
+            throw new IllegalArgumentException("watchDirectories does not support WEIGHTED sampling yet"
+                    + " (label weights would change as stores join); use SEQUENTIAL or BLOCK_SHUFFLED");
+        }
+        if (options.join() == Join.NONE) {
+            throw new IllegalArgumentException("watchDirectories needs join inner or outer: joining stores are"
+                    + " mapped onto the fixed gene space by name");
+        }
+        if (discoveryInterval.isNegative() || discoveryInterval.isZero()) {
+            throw new IllegalArgumentException("discoveryInterval must be > 0, was " + discoveryInterval);
+        }
+        for (String d : watchDirectories) {
+            if (d == null || d.isBlank()) {
+                throw new IllegalArgumentException("watchDirectories holds an empty directory name: " + watchDirectories);
+            }
+        }
     }
 
     private static void positive(String name, int value) {

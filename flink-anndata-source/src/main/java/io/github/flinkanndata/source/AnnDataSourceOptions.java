@@ -1,5 +1,6 @@
 package io.github.flinkanndata.source;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.annotation.PublicEvolving;
@@ -91,4 +92,19 @@ public final class AnnDataSourceOptions {
 
     public static final ConfigOption<Long> CHUNK_CACHE_BYTES = ConfigOptions.key("anndata.chunk-cache-bytes")
             .longType().defaultValue(64L << 20).withDescription("Decoded-chunk cache per open store, in bytes.");
+
+    public static final ConfigOption<List<String>> WATCH_DIRECTORIES = ConfigOptions.key("anndata.watch-directories")
+            .stringType().asList().noDefaultValue()
+            .withDescription("Growing collection (unbounded epochs only): directories watched for new stores"
+                    + " (.h5ad files, .zarr directories, .zarr.zip files), which join from the next epoch on.");
+
+    public static final ConfigOption<Duration> DISCOVERY_INTERVAL = ConfigOptions.key("anndata.discovery-interval")
+            .durationType().defaultValue(Duration.ofSeconds(10))
+            .withDescription("How often the watched directories are listed; a store joins once two listings in"
+                    + " a row found it unchanged.");
+
+    public static final ConfigOption<List<String>> GENES = ConfigOptions.key("anndata.genes").stringType().asList()
+            .noDefaultValue()
+            .withDescription("Growing collection: the fixed gene space (var names). Unset: the join of the initial"
+                    + " stores. Genes of a store outside it are dropped, genes it lacks are 0.");
 }

@@ -2,6 +2,7 @@ package io.github.flinkanndata.source;
 
 import io.github.flinkanndata.collection.CollectionOptions;
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.List;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
@@ -30,10 +31,14 @@ public final class SourceSettings implements Serializable {
     final long seed;
     final int fetchRows;
     final int maxOpenStores;
+    final List<String> watchDirectories;
+    final Duration discoveryInterval;
+    @Nullable final List<String> genes;
 
     SourceSettings(CollectionOptions collection, OutputForm output, SamplingMode sampling, int blockSize,
             int windowBlocks, int rowsPerSplit, @Nullable List<String> weightKeys,
-            @Nullable Double weightScaler, int epochs, long seed, int fetchRows, int maxOpenStores) {
+            @Nullable Double weightScaler, int epochs, long seed, int fetchRows, int maxOpenStores,
+            List<String> watchDirectories, Duration discoveryInterval, @Nullable List<String> genes) {
         this.collection = collection;
         this.output = output;
         this.sampling = sampling;
@@ -46,6 +51,9 @@ public final class SourceSettings implements Serializable {
         this.seed = seed;
         this.fetchRows = fetchRows;
         this.maxOpenStores = maxOpenStores;
+        this.watchDirectories = List.copyOf(watchDirectories);
+        this.discoveryInterval = discoveryInterval;
+        this.genes = genes == null ? null : List.copyOf(genes);
     }
 
     public CollectionOptions collection() {
@@ -103,11 +111,33 @@ public final class SourceSettings implements Serializable {
         return maxOpenStores;
     }
 
+    /** Directories watched for new stores; empty unless the collection grows. */
+    public List<String> watchDirectories() {
+        return watchDirectories;
+    }
+
+    /** A growing collection: stores found in {@link #watchDirectories()} join while the job runs. */
+    public boolean growing() {
+        return !watchDirectories.isEmpty();
+    }
+
+    public Duration discoveryInterval() {
+        return discoveryInterval;
+    }
+
+    /** The explicit fixed gene space of a growing collection, or null for the initial join. */
+    @Nullable
+    public List<String> genes() {
+        return genes;
+    }
+
     @Override
     public String toString() {
         return "SourceSettings{" + collection + ", output=" + output + ", sampling=" + sampling
                 + ", blockSize=" + blockSize + ", windowBlocks=" + windowBlocks + ", rowsPerSplit="
                 + rowsPerSplit + ", weightKeys=" + weightKeys + ", epochs="
-                + (bounded() ? String.valueOf(epochs) : "unbounded") + ", seed=" + seed + "}";
+                + (bounded() ? String.valueOf(epochs) : "unbounded") + ", seed=" + seed
+                + (growing() ? ", watch=" + watchDirectories + " every " + discoveryInterval
+                        + (genes == null ? "" : ", " + genes.size() + " fixed genes") : "") + "}";
     }
 }

@@ -3,6 +3,7 @@ package io.github.flinkanndata.table;
 import io.github.flinkanndata.source.AnnDataSourceOptions;
 import io.github.flinkanndata.source.OutputForm;
 import io.github.flinkanndata.source.SamplingMode;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.annotation.PublicEvolving;
@@ -118,4 +119,17 @@ public final class AnnDataTableOptions {
     public static final ConfigOption<MemorySize> CHUNK_CACHE_BYTES = ConfigOptions.key("scan.chunk-cache-bytes")
             .memoryType().defaultValue(new MemorySize(AnnDataSourceOptions.CHUNK_CACHE_BYTES.defaultValue()))
             .withDescription("Decoded-chunk cache per open store: bytes, or a size such as '64 mb'.");
+
+    public static final ConfigOption<List<String>> WATCH_DIRECTORIES = ConfigOptions.key("scan.watch-directories")
+            .stringType().asList().noDefaultValue()
+            .withDescription("Growing collection (needs 'scan.epochs' = '-1'): directories whose new stores join"
+                    + " the running query from the next epoch on.");
+
+    public static final ConfigOption<Duration> DISCOVERY_INTERVAL = ConfigOptions.key("scan.discovery-interval")
+            .durationType().defaultValue(AnnDataSourceOptions.DISCOVERY_INTERVAL.defaultValue())
+            .withDescription("How often the watched directories are listed.");
+
+    public static final ConfigOption<List<String>> GENES = ConfigOptions.key("scan.genes").stringType().asList()
+            .noDefaultValue()
+            .withDescription("Growing collection: the fixed gene space; unset: the join of the initial stores.");
 }

@@ -189,6 +189,9 @@ final class ScanOptions {
                 .chunkCacheBytes(config.get(CHUNK_CACHE_BYTES).getBytes());
         config.getOptional(OBS_FILTER).ifPresent(f -> b.obsFilter(parseFilter(f)));
         config.getOptional(WEIGHT_KEYS).ifPresent(k -> b.weightKeys(k.toArray(String[]::new)));
+        config.getOptional(WATCH_DIRECTORIES).ifPresent(d -> b.watchDirectories(d.toArray(String[]::new)));
+        b.discoveryInterval(config.get(DISCOVERY_INTERVAL));
+        config.getOptional(GENES).ifPresent(b::genes);
         if (unknownLabel != null) {
             b.unknownLabel(unknownLabel);
         } else if (unknownLabelPerKey != null) {

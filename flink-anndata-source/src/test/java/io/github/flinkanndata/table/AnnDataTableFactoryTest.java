@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.source.AnnDataSource;
+import io.github.flinkanndata.source.SourceSettings;
 import io.github.flinkanndata.source.OutputForm;
 import java.util.ArrayList;
 import java.util.List;
@@ -117,6 +118,21 @@ class AnnDataTableFactoryTest {
     })
     void badValueIsRejectedNamingTheOption(String option, String value, String expected) {
         assertThat(rejection(COLUMNS, option, value)).contains(expected);
+    }
+
+    @Test
+    void growingTableOptionsReachTheSource() {
+        create(COLUMNS, MIXED, "scan.epochs", "-1", "scan.watch-directories", "incoming;more",
+                "scan.discovery-interval", "2 s", "scan.genes", "g1;g2");
+        SourceSettings s = sourceOf("SELECT * FROM cells").settings();
+        assertThat(s.watchDirectories()).containsExactly("incoming", "more");
+        assertThat(s.discoveryInterval()).isEqualTo(java.time.Duration.ofSeconds(2));
+        assertThat(s.genes()).containsExactly("g1", "g2");
+    }
+
+    @Test
+    void aGrowingTableMustBeUnbounded() {
+        assertThat(rejection(COLUMNS, "scan.watch-directories", "incoming")).contains("needs unbounded epochs");
     }
 
     @Test

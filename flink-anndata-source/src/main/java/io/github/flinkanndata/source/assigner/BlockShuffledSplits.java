@@ -35,6 +35,11 @@ public final class BlockShuffledSplits implements EpochSplits {
     }
 
     @Override
+    public int stores() {
+        return blocks.space().stores();
+    }
+
+    @Override
     public long splitsPerEpoch() {
         return (blocks.count() + windowBlocks - 1) / windowBlocks;
     }

@@ -10,6 +10,9 @@ import io.github.flinkanndata.source.split.AnnDataSplit;
  */
 public interface EpochSplits {
 
+    /** Number of stores the policy samples (a prefix of the plan's stores). */
+    int stores();
+
     /** Number of splits in each epoch (the same for every epoch). */
     long splitsPerEpoch();
 

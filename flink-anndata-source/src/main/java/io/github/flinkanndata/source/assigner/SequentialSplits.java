@@ -27,6 +27,11 @@ public final class SequentialSplits implements EpochSplits {
     }
 
     @Override
+    public int stores() {
+        return space.stores();
+    }
+
+    @Override
     public long splitsPerEpoch() {
         return firstSplit[space.stores()];
     }

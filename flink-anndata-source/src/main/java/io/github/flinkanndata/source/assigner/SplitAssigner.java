@@ -16,12 +16,18 @@ import javax.annotation.Nullable;
  * An epoch ends when its last split has been handed out; the source is finished after {@code
  * epochs} epochs, or never when {@code epochs} is {@link #UNBOUNDED}.
  *
+ * <p>A growing collection hands over a policy over more stores with {@link #switchAtNextEpoch}:
+ * it takes over at the next epoch boundary (or at once if no split of the current epoch has been
+ * handed out yet), so the splits of an epoch stay a pure function of {@code (policy, epoch,
+ * cursor)} and a restore reproduces them.
+ *
  * <p>Not thread-safe: used by the enumerator on the coordinator thread only.
  */
 public final class SplitAssigner {
     public static final int UNBOUNDED = -1;
 
-    private final EpochSplits policy;
+    private EpochSplits policy;
+    @Nullable private EpochSplits pending;
     private final int epochs;
     private final Deque<AnnDataSplit> returned = new ArrayDeque<>();
     private int epoch;
@@ -47,6 +53,14 @@ public final class SplitAssigner {
         if (!returned.isEmpty()) {
             return returned.pollFirst();
         }
+        if (pending != null && (cursor == 0 || cursor >= policy.splitsPerEpoch())) {
+            if (cursor > 0) {
+                epoch++;
+                cursor = 0;
+            }
+            policy = pending;
+            pending = null;
+        }
         long perEpoch = policy.splitsPerEpoch();
         if (perEpoch == 0) {
             return null;
@@ -59,6 +73,19 @@ public final class SplitAssigner {
             return null;
         }
         return policy.split(epoch, cursor++);
+    }
+
+    /**
+     * From the next epoch boundary on, hand out the splits of {@code next} (a policy over more
+     * stores); replaces a policy passed before that has not taken over yet.
+     */
+    public void switchAtNextEpoch(EpochSplits next) {
+        this.pending = next;
+    }
+
+    /** Stores the policy of the current epoch samples. */
+    public int activeStores() {
+        return policy.stores();
     }
 
     /** Splits whose reader failed before a checkpoint covered them: they are handed out first. */

@@ -55,6 +55,11 @@ public final class WeightedSplits implements EpochSplits {
     }
 
     @Override
+    public int stores() {
+        return blocks.space().stores();
+    }
+
+    @Override
     public long splitsPerEpoch() {
         long n = blocks.space().total();
         return (n + drawsPerSplit() - 1) / drawsPerSplit();

@@ -12,6 +12,11 @@ import org.apache.flink.annotation.Internal;
  *
  * <p>A state without a plan is the state of an enumerator that had not finished planning: it
  * plans again on restore (nothing can have been emitted before the plan existed).
+ *
+ * <p>A growing collection (serializer version 2) also records how many of the plan's stores the
+ * current epoch samples ({@code activeStores}; stores discovered later join at the next epoch
+ * boundary) and the genes dropped so far. {@link #ALL_STORES} means every store of the plan, as
+ * for a static collection and for every version 1 state.
  */
 @Internal
 public final class AnnDataEnumState {
@@ -19,12 +24,27 @@ public final class AnnDataEnumState {
     private final int epoch;
     private final long cursor;
     private final List<AnnDataSplit> returned;
+    private final int activeStores;
+    private final long droppedGenes;
+
+    /** The {@code activeStores} of a collection whose current epoch samples every planned store. */
+    public static final int ALL_STORES = -1;
 
     public AnnDataEnumState(@Nullable byte[] plan, int epoch, long cursor, List<AnnDataSplit> returned) {
+        this(plan, epoch, cursor, returned, ALL_STORES, 0);
+    }
+
+    public AnnDataEnumState(@Nullable byte[] plan, int epoch, long cursor, List<AnnDataSplit> returned,
+            int activeStores, long droppedGenes) {
+        if (activeStores < ALL_STORES || droppedGenes < 0) {
+            throw new IllegalArgumentException("activeStores " + activeStores + ", droppedGenes " + droppedGenes);
+        }
         this.plan = plan;
         this.epoch = epoch;
         this.cursor = cursor;
         this.returned = List.copyOf(returned);
+        this.activeStores = activeStores;
+        this.droppedGenes = droppedGenes;
     }
 
     /** The initial state of a fresh start. */
@@ -49,9 +69,21 @@ public final class AnnDataEnumState {
         return returned;
     }
 
+    /** Stores of the plan the current epoch samples (a prefix), or {@link #ALL_STORES}. */
+    public int activeStores() {
+        return activeStores;
+    }
+
+    /** Genes of joined stores that lie outside a growing collection's fixed gene space. */
+    public long droppedGenes() {
+        return droppedGenes;
+    }
+
     @Override
     public String toString() {
         return "AnnDataEnumState{plan=" + (plan == null ? "none" : plan.length + " bytes") + ", epoch="
-                + epoch + ", cursor=" + cursor + ", returned=" + returned.size() + "}";
+                + epoch + ", cursor=" + cursor + ", returned=" + returned.size()
+                + (activeStores == ALL_STORES ? "" : ", activeStores=" + activeStores)
+                + (droppedGenes == 0 ? "" : ", droppedGenes=" + droppedGenes) + "}";
     }
 }

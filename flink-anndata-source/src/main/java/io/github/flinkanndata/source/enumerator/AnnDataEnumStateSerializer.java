@@ -20,13 +20,16 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * <ul>
  *   <li>1: magic, split serializer version, plan (length or -1, bytes), epoch, cursor, returned
  *       splits (count, each in the nested split version).
+ *   <li>2 (growing collections): version 1, then the active stores (int, -1 for all) and the
+ *       dropped genes (long). A version 1 state reads as "all stores active, none dropped".
  * </ul>
  */
 @Internal
 public final class AnnDataEnumStateSerializer implements SimpleVersionedSerializer<AnnDataEnumState> {
     static final int MAGIC = 0xADA7E001;
     static final int VERSION_1 = 1;
-    static final int CURRENT_VERSION = VERSION_1;
+    static final int VERSION_2 = 2;
+    static final int CURRENT_VERSION = VERSION_2;
 
     /** Plans are O(stores + genes + vocabulary); anything larger is corruption. */
     private static final int MAX_PLAN_BYTES = 1 << 30;
@@ -52,6 +55,8 @@ public final class AnnDataEnumStateSerializer implements SimpleVersionedSerializ
         for (AnnDataSplit s : state.returned()) {
             AnnDataSplitSerializer.write(s, out);
         }
+        out.writeInt(state.activeStores());
+        out.writeLong(state.droppedGenes());
         return out.getCopyOfBuffer();
     }
 
@@ -65,7 +70,7 @@ public final class AnnDataEnumStateSerializer implements SimpleVersionedSerializ
     }
 
     private static AnnDataEnumState read(int version, byte[] bytes) throws IOException {
-        if (version != VERSION_1) {
+        if (version != VERSION_1 && version != VERSION_2) {
             throw new IOException("unknown enumerator state version " + version + " (this build reads 1.."
                     + CURRENT_VERSION + ")");
         }
@@ -95,9 +100,19 @@ public final class AnnDataEnumStateSerializer implements SimpleVersionedSerializ
         for (int i = 0; i < n; i++) {
             returned.add(AnnDataSplitSerializer.read(splitVersion, in));
         }
+        int activeStores = AnnDataEnumState.ALL_STORES;
+        long dropped = 0;
+        if (version >= VERSION_2) {
+            activeStores = in.readInt();
+            dropped = in.readLong();
+            if (activeStores < AnnDataEnumState.ALL_STORES || dropped < 0) {
+                throw new IOException("corrupt enumerator state: " + activeStores + " active stores, "
+                        + dropped + " dropped genes");
+            }
+        }
         if (in.available() > 0) {
             throw new IOException("unexpected " + in.available() + " trailing bytes in enumerator state");
         }
-        return new AnnDataEnumState(plan, epoch, cursor, returned);
+        return new AnnDataEnumState(plan, epoch, cursor, returned, activeStores, dropped);
     }
 }

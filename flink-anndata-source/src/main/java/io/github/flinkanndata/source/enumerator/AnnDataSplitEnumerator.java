@@ -1,6 +1,7 @@
 package io.github.flinkanndata.source.enumerator;
 
 import io.github.flinkanndata.collection.AnnDataCollection;
+import io.github.flinkanndata.collection.CollectionGrowth;
 import io.github.flinkanndata.collection.CollectionPlan;
 import io.github.flinkanndata.collection.CollectionPlanCodec;
 import io.github.flinkanndata.source.SamplingMode;
@@ -34,8 +35,17 @@ import org.slf4j.LoggerFactory;
  * plans again. It then hands out splits when readers ask (pull-based, so fast readers take more
  * work) in the order of the sampling policy, and answers every reader's plan request.
  *
- * <p>Everything but planning runs on the coordinator thread. A reader that asks when no split is
- * left is told "no more splits" once per registration.
+ * <p>Everything but planning and discovery runs on the coordinator thread. A reader that asks
+ * when no split is left is told "no more splits" once per registration.
+ *
+ * <p><b>Growing collections</b> ({@link SourceSettings#growing()}): the plan starts with a fixed
+ * gene space ({@link CollectionGrowth#start}); every {@code discoveryInterval} a {@link
+ * CollectionWatcher} lists the watched directories and extends the plan off the coordinator
+ * thread; the grown plan is installed here, and its new stores are sampled from the next epoch
+ * boundary on ({@link SplitAssigner#switchAtNextEpoch}), so an epoch's splits stay a pure
+ * function of the checkpoint. Readers learn of new stores by asking for the plan when a split
+ * names a store theirs lacks. A reader that asks while the collection has no sample waits
+ * instead of being told "no more splits": stores may still come.
  */
 @Internal
 public final class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataSplit, AnnDataEnumState> {
@@ -50,12 +60,18 @@ public final class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataSpli
     private final List<AnnDataSplit> returnedBeforePlan = new ArrayList<>();
     @Nullable private byte[] planBytes;
     @Nullable private SplitAssigner assigner;
+    // the current plan, read by the discovery call on the worker thread
+    @Nullable private volatile CollectionPlan plan;
+    @Nullable private final CollectionWatcher watcher;
+    private volatile long droppedGenes;
 
     public AnnDataSplitEnumerator(
             SplitEnumeratorContext<AnnDataSplit> context, SourceSettings settings, AnnDataEnumState restored) {
         this.context = context;
         this.settings = settings;
         this.restored = restored;
+        this.watcher = settings.growing() ? new CollectionWatcher(settings.watchDirectories()) : null;
+        this.droppedGenes = restored.droppedGenes();
     }
 
     @Override
@@ -64,6 +80,10 @@ public final class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataSpli
         context.metricGroup().gauge("currentEpoch", () -> assigner == null ? -1 : assigner.epoch());
         context.metricGroup().gauge("epochProgress", () -> assigner == null || assigner.splitsPerEpoch() == 0
                 ? 0.0 : (double) assigner.cursor() / assigner.splitsPerEpoch());
+        if (watcher != null) {
+            context.metricGroup().gauge("plannedStores", () -> plan == null ? -1 : plan.storeCount());
+            context.metricGroup().gauge("droppedGenes", () -> droppedGenes);
+        }
         context.callAsync(this::prepare, this::onPrepared);
     }
 
@@ -74,7 +94,13 @@ public final class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataSpli
         CollectionPlan plan = bytes == null ? null : CollectionPlanCodec.fromBytes(bytes);
         double[] weights = null;
         boolean weighted = settings.sampling() == SamplingMode.WEIGHTED;
-        if (plan == null || weighted) {
+        long dropped = restored.droppedGenes();
+        if (plan == null && settings.growing()) {
+            CollectionGrowth.Result r = CollectionGrowth.start(settings.collection(), settings.genes());
+            plan = r.plan();
+            dropped = r.totalDroppedGenes();
+            bytes = CollectionPlanCodec.toBytes(plan, false);
+        } else if (plan == null || weighted) {
             try (AnnDataCollection c = plan == null
                     ? AnnDataCollection.open(settings.collection()) : AnnDataCollection.open(plan)) {
                 plan = c.plan();
@@ -85,13 +111,25 @@ public final class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataSpli
             }
             bytes = CollectionPlanCodec.toBytes(plan, false);
         }
-        long[] kept = new long[plan.storeCount()];
-        for (int s = 0; s < kept.length; s++) {
+        int active = restored.activeStores() == AnnDataEnumState.ALL_STORES
+                ? plan.storeCount() : restored.activeStores();
+        if (active > plan.storeCount()) {
+            throw new java.io.IOException("corrupt enumerator state: " + active + " active stores, the plan has "
+                    + plan.storeCount());
+        }
+        LOG.info("planned {} stores ({} sampled this epoch), {} samples, plan of {} bytes, in {} ms",
+                plan.storeCount(), active, plan.size(), bytes.length, (System.nanoTime() - start) / 1_000_000);
+        EpochSplits pending = active < plan.storeCount() ? policy(plan, plan.storeCount(), null) : null;
+        return new Prepared(plan, bytes, policy(plan, active, weights), pending, dropped);
+    }
+
+    /** The sampling policy over the first {@code stores} stores of {@code plan}. */
+    private EpochSplits policy(CollectionPlan plan, int stores, @Nullable double[] weights) {
+        long[] kept = new long[stores];
+        for (int s = 0; s < stores; s++) {
             kept[s] = plan.store(s).keptRows();
         }
-        LOG.info("planned {} stores, {} samples, plan of {} bytes, in {} ms", kept.length, plan.size(),
-                bytes.length, (System.nanoTime() - start) / 1_000_000);
-        return new Prepared(bytes, policy(new RowSpace(kept), weights));
+        return policy(new RowSpace(kept), weights);
     }
 
     private EpochSplits policy(RowSpace space, @Nullable double[] weights) {
@@ -109,15 +147,53 @@ public final class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataSpli
         if (error != null) {
             throw new FlinkRuntimeException("could not plan the AnnData collection: " + error.getMessage(), error);
         }
-        planBytes = prepared.plan;
+        planBytes = prepared.bytes;
+        plan = prepared.plan;
+        droppedGenes = prepared.droppedGenes;
         List<AnnDataSplit> returned = new ArrayList<>(restored.returned());
         returned.addAll(returnedBeforePlan);
         returnedBeforePlan.clear();
         assigner = new SplitAssigner(prepared.policy, settings.epochs(), restored.epoch(), restored.cursor(), returned);
+        if (prepared.pending != null) {
+            assigner.switchAtNextEpoch(prepared.pending);
+        }
         for (int subtask : waitingForPlan) {
             sendPlan(subtask);
         }
         waitingForPlan.clear();
+        assignPending();
+        if (watcher != null) {
+            long period = settings.discoveryInterval().toMillis();
+            context.callAsync(this::discover, this::onDiscovered, 0, period);
+        }
+    }
+
+    /** Lists the watched directories and grows the plan; runs on the worker thread. */
+    @Nullable
+    private CollectionWatcher.Growth discover() throws Exception {
+        return watcher.discover(plan);
+    }
+
+    private void onDiscovered(@Nullable CollectionWatcher.Growth growth, @Nullable Throwable error) {
+        if (error != null) {
+            // a failed listing must not fail the job: the stores already planned are still fine
+            LOG.warn("discovering new stores failed; trying again at the next interval", error);
+            return;
+        }
+        if (growth == null) {
+            return;
+        }
+        if (growth.baseStores != plan.storeCount()) {
+            LOG.warn("dropping a discovery made on an older plan ({} stores, now {})", growth.baseStores,
+                    plan.storeCount());
+            return;
+        }
+        plan = growth.plan;
+        planBytes = growth.bytes;
+        droppedGenes += growth.droppedGenes;
+        assigner.switchAtNextEpoch(policy(growth.plan, growth.plan.storeCount(), null));
+        LOG.info("{} stores joined ({} in all, {} samples); sampled from the next epoch on: {}", growth.added.size(),
+                growth.plan.storeCount(), growth.plan.size(), growth.added);
         assignPending();
     }
 
@@ -141,6 +217,8 @@ public final class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataSpli
             AnnDataSplit split = assigner.next();
             if (split != null) {
                 context.assignSplit(split, subtask);
+            } else if (watcher != null) {
+                return; // a growing collection without samples yet: wait for stores to join
             } else if (toldNoMoreSplits.add(subtask)) {
                 context.signalNoMoreSplits(subtask);
             }
@@ -190,22 +268,31 @@ public final class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataSpli
             // still planning: nothing has been handed out since the restore
             List<AnnDataSplit> returned = new ArrayList<>(restored.returned());
             returned.addAll(returnedBeforePlan);
-            return new AnnDataEnumState(restored.plan(), restored.epoch(), restored.cursor(), returned);
+            return new AnnDataEnumState(restored.plan(), restored.epoch(), restored.cursor(), returned,
+                    restored.activeStores(), restored.droppedGenes());
         }
         List<AnnDataSplit> returned = assigner.returned();
-        return new AnnDataEnumState(planBytes, assigner.epoch(), assigner.cursor(), returned);
+        int active = watcher == null ? AnnDataEnumState.ALL_STORES : assigner.activeStores();
+        return new AnnDataEnumState(planBytes, assigner.epoch(), assigner.cursor(), returned, active, droppedGenes);
     }
 
     @Override
     public void close() {}
 
     private static final class Prepared {
-        final byte[] plan;
+        final CollectionPlan plan;
+        final byte[] bytes;
         final EpochSplits policy;
+        @Nullable final EpochSplits pending;
+        final long droppedGenes;
 
-        Prepared(byte[] plan, EpochSplits policy) {
+        Prepared(CollectionPlan plan, byte[] bytes, EpochSplits policy, @Nullable EpochSplits pending,
+                long droppedGenes) {
             this.plan = plan;
+            this.bytes = bytes;
             this.policy = policy;
+            this.pending = pending;
+            this.droppedGenes = droppedGenes;
         }
     }
 }

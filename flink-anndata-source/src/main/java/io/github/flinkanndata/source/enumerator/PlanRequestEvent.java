@@ -6,13 +6,33 @@ import org.apache.flink.api.connector.source.SourceEvent;
 /**
  * Sent by a reader whenever it starts (also after a failover): asks the enumerator for the plan.
  * Readers never wait for a plan they did not ask for, so no event can be missed.
+ *
+ * <p>In a growing collection the plan's store count is its version: a reader that receives a
+ * split of a store its plan does not have yet asks again, naming the store count it needs; the
+ * enumerator answers with its current plan, which always holds every store it assigned splits of.
  */
 @Internal
 public final class PlanRequestEvent implements SourceEvent {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
+
+    private final int storesNeeded;
+
+    /** A request at reader start: any plan will do. */
+    public PlanRequestEvent() {
+        this(0);
+    }
+
+    /** A request for a plan of at least {@code storesNeeded} stores. */
+    public PlanRequestEvent(int storesNeeded) {
+        this.storesNeeded = storesNeeded;
+    }
+
+    public int storesNeeded() {
+        return storesNeeded;
+    }
 
     @Override
     public String toString() {
-        return "PlanRequestEvent";
+        return "PlanRequestEvent{storesNeeded=" + storesNeeded + "}";
     }
 }

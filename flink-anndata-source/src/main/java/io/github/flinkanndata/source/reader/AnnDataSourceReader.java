@@ -1,5 +1,6 @@
 package io.github.flinkanndata.source.reader;
 
+import io.github.flinkanndata.collection.CollectionPlan;
 import io.github.flinkanndata.collection.CollectionPlanCodec;
 import io.github.flinkanndata.source.OutputForm;
 import io.github.flinkanndata.source.SourceSettings;
@@ -8,6 +9,7 @@ import io.github.flinkanndata.source.enumerator.PlanRequestEvent;
 import io.github.flinkanndata.source.record.CellRecord;
 import io.github.flinkanndata.source.split.AnnDataSplit;
 import io.github.flinkanndata.source.split.AnnDataSplitState;
+import io.github.flinkanndata.source.split.Segment;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +29,11 @@ import org.apache.flink.util.FlinkRuntimeException;
  * restored with some. Splits that arrive before the plan (restored ones, or early assignments)
  * are parked, and still checkpointed, until the plan is there. When a split finishes, the reader
  * asks for the next one: work is pulled, so fast readers take more.
+ *
+ * <p>In a growing collection the plan's store count is its version. A split that names a store
+ * the reader's plan does not have is parked too, and the reader asks for the newer plan; it never
+ * decodes a store it does not know. A newer plan only appends stores and vocabulary, so decoders
+ * built from an older plan stay valid.
  */
 @Internal
 public final class AnnDataSourceReader
@@ -37,6 +44,7 @@ public final class AnnDataSourceReader
     private final List<AnnDataSplit> parked = new ArrayList<>();
     private boolean started;
     private boolean restoredSplits;
+    private int storesRequested; // the store count of the last plan request sent
 
     private AnnDataSourceReader(SourceReaderContext context, Configuration config, PlanHolder planHolder,
             ReaderProgress progress, SourceSettings settings) {
@@ -59,6 +67,7 @@ public final class AnnDataSourceReader
         context.metricGroup().setPendingRecordsGauge(progress::pending);
         context.metricGroup().gauge("currentEpoch", progress::epoch);
         context.sendSourceEventToCoordinator(new PlanRequestEvent());
+        requestPlanFor(parked);
         if (!restoredSplits) {
             context.sendSplitRequest();
         }
@@ -72,10 +81,45 @@ public final class AnnDataSourceReader
         for (AnnDataSplit s : splits) {
             progress.added(s.size() - s.skip());
         }
-        if (planHolder.get() == null) {
-            parked.addAll(splits);
-        } else {
-            super.addSplits(splits);
+        CollectionPlan plan = planHolder.get();
+        List<AnnDataSplit> ready = new ArrayList<>();
+        for (AnnDataSplit s : splits) {
+            if (plan != null && storesNeeded(s) <= plan.storeCount()) {
+                ready.add(s);
+            } else {
+                parked.add(s);
+            }
+        }
+        if (plan != null) {
+            requestPlanFor(parked);
+        }
+        if (!ready.isEmpty()) {
+            super.addSplits(ready);
+        }
+    }
+
+    /** The number of stores a plan must have to decode {@code split}. */
+    private static int storesNeeded(AnnDataSplit split) {
+        int n = 0;
+        for (Segment seg : split.segments()) {
+            n = Math.max(n, seg.store() + 1);
+        }
+        return n;
+    }
+
+    /** Asks for a newer plan if a parked split needs more stores than the plan (or last request) has. */
+    private void requestPlanFor(List<AnnDataSplit> waiting) {
+        CollectionPlan plan = planHolder.get();
+        if (!started || plan == null) {
+            return; // the start request is on its way; its answer releases what it can
+        }
+        int needed = 0;
+        for (AnnDataSplit s : waiting) {
+            needed = Math.max(needed, storesNeeded(s));
+        }
+        if (needed > plan.storeCount() && needed > storesRequested) {
+            storesRequested = needed;
+            context.sendSourceEventToCoordinator(new PlanRequestEvent(needed));
         }
     }
 
@@ -85,17 +129,27 @@ public final class AnnDataSourceReader
             super.handleSourceEvents(event);
             return;
         }
-        if (planHolder.get() != null) {
-            return; // answered twice: the plan never changes
-        }
+        CollectionPlan received;
         try {
-            planHolder.set(CollectionPlanCodec.fromBytes(((PlanEvent) event).plan()));
+            received = CollectionPlanCodec.fromBytes(((PlanEvent) event).plan());
         } catch (IOException e) {
             throw new FlinkRuntimeException("the enumerator sent an unreadable plan", e);
         }
-        if (!parked.isEmpty()) {
-            List<AnnDataSplit> release = new ArrayList<>(parked);
-            parked.clear();
+        CollectionPlan current = planHolder.get();
+        if (current != null && received.storeCount() <= current.storeCount()) {
+            return; // an answer to an older request: plans only grow
+        }
+        planHolder.set(received);
+        List<AnnDataSplit> release = new ArrayList<>();
+        for (java.util.Iterator<AnnDataSplit> it = parked.iterator(); it.hasNext(); ) {
+            AnnDataSplit s = it.next();
+            if (storesNeeded(s) <= received.storeCount()) {
+                release.add(s);
+                it.remove();
+            }
+        }
+        requestPlanFor(parked);
+        if (!release.isEmpty()) {
             super.addSplits(release);
         }
     }

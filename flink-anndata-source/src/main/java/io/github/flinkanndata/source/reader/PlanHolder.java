@@ -7,7 +7,8 @@ import org.apache.flink.annotation.Internal;
 /**
  * Hands the plan from the reader's task thread (where the enumerator's answer arrives) to its
  * fetcher thread. The fetcher never sees a split before the plan is set: the reader parks splits
- * until then.
+ * until then. A growing collection replaces the plan with a larger one; the fetcher may keep
+ * using the older plan for stores both have (their data is the same in both).
  */
 @Internal
 final class PlanHolder {

@@ -15,7 +15,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Round trips and pinned bytes of {@link AnnDataEnumStateSerializer}.
+ * Round trips and pinned bytes of {@link AnnDataEnumStateSerializer} (version 1 written before
+ * growing collections, version 2 with their fields).
  *
  * <p>Pinned files live in {@code src/test/resources/serializer-snapshots/} ({@link PinnedBytes}).
  * To add version N: bump the serializer, add {@code enum-state-vN.bin} with a hand-built value and
@@ -93,10 +94,66 @@ class AnnDataEnumStateSerializerTest {
     }
 
     @Test
-    void writesVersion1ExactlyAsPinnedWhileItIsCurrent() throws IOException {
-        byte[] bytes = PinnedBytes.pinned("enum-state-v1.bin", 1, SERIALIZER, pinnedStateV1());
-        assertThat(SERIALIZER.getVersion()).isEqualTo(1);
-        assertThat(SERIALIZER.serialize(pinnedStateV1())).isEqualTo(bytes);
+    void version1StatesReadAsEveryStoreActiveAndNoGeneDropped() throws IOException {
+        AnnDataEnumState s = SERIALIZER.deserialize(1, PinnedBytes.pinned("enum-state-v1.bin", 1, SERIALIZER,
+                pinnedStateV1()));
+        assertThat(s.activeStores()).isEqualTo(AnnDataEnumState.ALL_STORES);
+        assertThat(s.droppedGenes()).isZero();
+    }
+
+    /** The value pinned in {@code enum-state-v2.bin}: a growing collection sampling 3 stores. */
+    static AnnDataEnumState pinnedStateV2() {
+        return new AnnDataEnumState(PLAN, 4, 7, List.of(returnedSequential()), 3, 260);
+    }
+
+    @Test
+    void readsPinnedVersion2() throws IOException {
+        byte[] bytes = PinnedBytes.pinned("enum-state-v2.bin", 2, SERIALIZER, pinnedStateV2());
+        AnnDataEnumState s = SERIALIZER.deserialize(2, bytes);
+        assertThat(s.plan()).isEqualTo(concat("PLAN v1 \u00e4\u00f6\u00fc \u4e8c".getBytes(StandardCharsets.UTF_8),
+                new byte[] {0, (byte) 0xFF, (byte) 0x80, 0x7F}));
+        assertThat(s.epoch()).isEqualTo(4);
+        assertThat(s.cursor()).isEqualTo(7);
+        assertThat(s.returned()).hasSize(1);
+        assertThat(s.returned().get(0).splitId()).isEqualTo("e1-0");
+        assertThat(s.returned().get(0).segments().get(0).store()).isEqualTo(3);
+        assertThat(s.activeStores()).isEqualTo(3);
+        assertThat(s.droppedGenes()).isEqualTo(260);
+    }
+
+    @Test
+    void writesVersion2ExactlyAsPinnedWhileItIsCurrent() throws IOException {
+        byte[] bytes = PinnedBytes.pinned("enum-state-v2.bin", 2, SERIALIZER, pinnedStateV2());
+        assertThat(SERIALIZER.getVersion()).isEqualTo(2);
+        assertThat(SERIALIZER.serialize(pinnedStateV2())).isEqualTo(bytes);
+    }
+
+    @Test
+    void roundTripsGrowthFields() throws IOException {
+        for (AnnDataEnumState state : List.of(pinnedStateV2(),
+                new AnnDataEnumState(PLAN, 0, 0, List.of(), 0, 0),
+                new AnnDataEnumState(PLAN, 1, 2, List.of(), AnnDataEnumState.ALL_STORES, Long.MAX_VALUE))) {
+            AnnDataEnumState back = roundTrip(state);
+            assertSameState(back, state);
+            assertThat(back.activeStores()).isEqualTo(state.activeStores());
+            assertThat(back.droppedGenes()).isEqualTo(state.droppedGenes());
+        }
+    }
+
+    @Test
+    void rejectsCorruptGrowthFields() throws IOException {
+        byte[] bytes = SERIALIZER.serialize(new AnnDataEnumState(null, 0, 0, List.of(), 2, 5));
+        byte[] active = bytes.clone();
+        ByteBuffer.wrap(active).putInt(bytes.length - 12, -7);
+        assertThatThrownBy(() -> SERIALIZER.deserialize(2, active)).isInstanceOf(IOException.class)
+                .hasMessageContaining("-7 active stores");
+        byte[] dropped = bytes.clone();
+        ByteBuffer.wrap(dropped).putLong(bytes.length - 8, -1);
+        assertThatThrownBy(() -> SERIALIZER.deserialize(2, dropped)).isInstanceOf(IOException.class)
+                .hasMessageContaining("-1 dropped genes");
+        // a version 2 state read as version 1 has 12 bytes too many
+        assertThatThrownBy(() -> SERIALIZER.deserialize(1, bytes)).isInstanceOf(IOException.class)
+                .hasMessageContaining("12 trailing bytes");
     }
 
     @Test
@@ -119,12 +176,12 @@ class AnnDataEnumStateSerializerTest {
     void rejectsWrongMagic() throws IOException {
         byte[] bytes = SERIALIZER.serialize(pinnedStateV1());
         bytes[0] ^= 0x55;
-        assertThatThrownBy(() -> SERIALIZER.deserialize(1, bytes))
+        assertThatThrownBy(() -> SERIALIZER.deserialize(SERIALIZER.getVersion(), bytes))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("not an AnnData enumerator state");
         // a split's bytes handed to the state serializer
         byte[] split = AnnDataSplitSerializer.INSTANCE.serialize(returnedSequential());
-        assertThatThrownBy(() -> SERIALIZER.deserialize(1, split))
+        assertThatThrownBy(() -> SERIALIZER.deserialize(SERIALIZER.getVersion(), split))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("magic");
     }
@@ -132,7 +189,7 @@ class AnnDataEnumStateSerializerTest {
     @Test
     void rejectsUnknownVersions() throws IOException {
         byte[] bytes = SERIALIZER.serialize(pinnedStateV1());
-        for (int version : new int[] {0, 2, -1}) {
+        for (int version : new int[] {0, 3, -1}) {
             assertThatThrownBy(() -> SERIALIZER.deserialize(version, bytes))
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining("unknown enumerator state version " + version);
@@ -143,7 +200,7 @@ class AnnDataEnumStateSerializerTest {
     void rejectsUnknownNestedSplitVersion() throws IOException {
         byte[] bytes = SERIALIZER.serialize(pinnedStateV1());
         ByteBuffer.wrap(bytes).putInt(4, 77); // the nested split serializer version follows the magic
-        assertThatThrownBy(() -> SERIALIZER.deserialize(1, bytes))
+        assertThatThrownBy(() -> SERIALIZER.deserialize(SERIALIZER.getVersion(), bytes))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("unknown split serializer version 77");
     }
@@ -152,7 +209,7 @@ class AnnDataEnumStateSerializerTest {
     void rejectsTrailingBytes() throws IOException {
         byte[] bytes = SERIALIZER.serialize(pinnedStateV1());
         byte[] longer = Arrays.copyOf(bytes, bytes.length + 1);
-        assertThatThrownBy(() -> SERIALIZER.deserialize(1, longer))
+        assertThatThrownBy(() -> SERIALIZER.deserialize(SERIALIZER.getVersion(), longer))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("1 trailing bytes");
     }
@@ -161,19 +218,19 @@ class AnnDataEnumStateSerializerTest {
     void rejectsCorruptCounts() throws IOException {
         byte[] plan = SERIALIZER.serialize(pinnedStateV1());
         ByteBuffer.wrap(plan).putInt(8, -2); // plan length
-        assertThatThrownBy(() -> SERIALIZER.deserialize(1, plan))
+        assertThatThrownBy(() -> SERIALIZER.deserialize(SERIALIZER.getVersion(), plan))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("plan of -2 bytes");
 
         byte[] epoch = SERIALIZER.serialize(new AnnDataEnumState(null, 0, 0, List.of()));
         ByteBuffer.wrap(epoch).putInt(12, -1); // epoch, after magic, split version, plan length -1
-        assertThatThrownBy(() -> SERIALIZER.deserialize(1, epoch))
+        assertThatThrownBy(() -> SERIALIZER.deserialize(SERIALIZER.getVersion(), epoch))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("epoch -1");
 
         byte[] count = SERIALIZER.serialize(new AnnDataEnumState(null, 0, 0, List.of()));
         ByteBuffer.wrap(count).putInt(24, -5); // returned split count, after the cursor
-        assertThatThrownBy(() -> SERIALIZER.deserialize(1, count))
+        assertThatThrownBy(() -> SERIALIZER.deserialize(SERIALIZER.getVersion(), count))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("-5 returned splits");
     }
@@ -183,7 +240,7 @@ class AnnDataEnumStateSerializerTest {
         byte[] bytes = SERIALIZER.serialize(pinnedStateV1());
         for (int n = 0; n < bytes.length; n++) {
             byte[] prefix = Arrays.copyOf(bytes, n);
-            assertThatThrownBy(() -> SERIALIZER.deserialize(1, prefix))
+            assertThatThrownBy(() -> SERIALIZER.deserialize(SERIALIZER.getVersion(), prefix))
                     .as("prefix of %s bytes", n).isInstanceOf(IOException.class);
         }
     }
@@ -194,7 +251,7 @@ class AnnDataEnumStateSerializerTest {
         byte[] bytes = SERIALIZER.serialize(pinnedStateV1());
         for (int n : new int[] {0, 2, 10, 30, bytes.length - 1}) {
             byte[] prefix = Arrays.copyOf(bytes, n);
-            assertThatThrownBy(() -> SERIALIZER.deserialize(1, prefix))
+            assertThatThrownBy(() -> SERIALIZER.deserialize(SERIALIZER.getVersion(), prefix))
                     .as("prefix of %s bytes", n)
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining("truncated");
