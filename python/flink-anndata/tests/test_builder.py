@@ -100,6 +100,19 @@ def test_configure_takes_the_java_option_keys():
     assert s.blockSize() == 16
 
 
+def test_growing_collection_options_reach_the_java_source(tmp_path):
+    import datetime
+
+    s = _settings(AnnDataSource.builder(MIXED).epochs(UNBOUNDED).watch_directories(str(tmp_path))
+                  .discovery_interval(datetime.timedelta(seconds=2.5)).genes(["g1", "g2"]).build())
+    assert list(s.watchDirectories()) == [str(tmp_path)]
+    assert s.discoveryInterval().toMillis() == 2500
+    assert list(s.genes()) == ["g1", "g2"]
+    s = _settings(AnnDataSource.builder(MIXED).epochs(UNBOUNDED).watch_directories(str(tmp_path))
+                  .discovery_interval(0.25).build())
+    assert s.discoveryInterval().toMillis() == 250
+
+
 def test_resetting_to_none_restores_the_default():
     s = _settings(AnnDataSource.builder(MIXED).obs_keys("cell_type").dtype("int32").dtype(None)
                   .unknown_label("x").unknown_label(None).build())

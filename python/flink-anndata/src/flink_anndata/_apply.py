@@ -105,6 +105,9 @@ APPLY = {
     "fetch_rows": lambda g, b, v: b.fetchRows(v),
     "max_open_stores": lambda g, b, v: b.maxOpenStores(v),
     "chunk_cache_bytes": lambda g, b, v: b.chunkCacheBytes(v),
+    "watch_directories": lambda g, b, dirs: b.watchDirectories(_java_strings(g, dirs)),
+    "discovery_interval": lambda g, b, millis: b.discoveryInterval(g.jvm.java.time.Duration.ofMillis(millis)),
+    "genes": lambda g, b, names: b.genes(java_list(g, names)),
     "configure": _apply_configure,
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from pyflink.datastream.connectors import Source
@@ -176,6 +177,25 @@ class AnnDataSourceBuilder:
 
     def chunk_cache_bytes(self, nbytes: int) -> "AnnDataSourceBuilder":
         return self._add("chunk_cache_bytes", _int("chunk_cache_bytes", nbytes))
+
+    def watch_directories(self, *directories: str) -> "AnnDataSourceBuilder":
+        """A growing collection (unbounded epochs only): stores that appear in these directories
+        join the running job from the next epoch on (README, "Growing collections")."""
+        return self._add("watch_directories", _strings("watch_directories", _flatten(directories)))
+
+    def discovery_interval(self, interval: Union[float, "datetime.timedelta"]) -> "AnnDataSourceBuilder":
+        """How often the watched directories are listed: seconds, or a ``datetime.timedelta``."""
+        if isinstance(interval, datetime.timedelta):
+            millis = round(interval.total_seconds() * 1000)
+        elif isinstance(interval, (int, float)) and not isinstance(interval, bool):
+            millis = round(interval * 1000)
+        else:
+            raise TypeError(f"discovery_interval must be seconds or a timedelta, was {interval!r}")
+        return self._add("discovery_interval", millis)
+
+    def genes(self, names: Iterable[str]) -> "AnnDataSourceBuilder":
+        """The fixed gene space of a growing collection; default: the join of the initial stores."""
+        return self._add("genes", _strings("genes", names))
 
     def configure(self, options: Mapping[str, str]) -> "AnnDataSourceBuilder":
         """Applies ``anndata.*`` configuration keys (the Java ``AnnDataSourceOptions``), as text."""
