@@ -254,6 +254,11 @@ causes="$(jq -r '[(.exceptionHistory.entries // [])[]
 log "checkpoints completed $completed; restored from checkpoint ${restored_id:-none}; restarts $restarts; failures $failures ($causes)"
 [[ -n "$restored_id" ]] || fail "the job was never restored from a checkpoint"
 (( restarts >= 1 || failures >= 1 )) || fail "the job reports no restart and no failure"
+# each TaskManager has one slot and the job needs two: it can only have finished on the survivor
+# and the replacement, which must be the two TaskManagers registered now
+tms_now="$(curl -sf -m 5 "$rest/taskmanagers" | jq -r '.taskmanagers | length')"
+log "TaskManagers registered at the end: $tms_now (the killed one is gone)"
+(( tms_now == 2 )) || fail "expected the survivor and the replacement, found $tms_now TaskManagers"
 
 log "checking the committed output against dump"
 java -cp examples/target/anndata-cli.jar io.github.flinkanndata.examples.cluster.CommittedOutputCheck \
