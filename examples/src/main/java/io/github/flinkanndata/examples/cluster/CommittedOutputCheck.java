@@ -43,6 +43,8 @@ public final class CommittedOutputCheck {
     // figures, printed by report()
     int committedFiles;
     int hiddenFiles;
+    /** Lines in hidden files: written by an attempt after its last completed checkpoint. */
+    long hiddenLines;
     long lines;
     long[] perEpoch;
     long duplicates;
@@ -91,6 +93,9 @@ public final class CommittedOutputCheck {
         for (Path f : files) {
             if (f.getFileName().toString().startsWith(".")) {
                 hiddenFiles++; // in-progress or pending: not committed, must not count
+                try (Stream<String> hidden = Files.lines(f, StandardCharsets.UTF_8)) {
+                    hiddenLines += hidden.count();
+                }
                 continue;
             }
             committedFiles++;
@@ -156,8 +161,9 @@ public final class CommittedOutputCheck {
             epochs.append(e == 0 ? "" : ",").append(perEpoch[e]);
         }
         out.printf(
-                "committed files %d (hidden, uncommitted: %d), lines %d, per epoch [%s], duplicates %d, missing %d, unexpected %d, samples differing from dump %d%n",
-                committedFiles, hiddenFiles, lines, epochs, duplicates, missing, unexpected, mismatched);
+                "committed files %d, lines %d, per epoch [%s], duplicates %d, missing %d, unexpected %d, samples differing from dump %d;"
+                        + " not committed (hidden files, not counted): %d files, %d lines%n",
+                committedFiles, lines, epochs, duplicates, missing, unexpected, mismatched, hiddenFiles, hiddenLines);
         problems.forEach(p -> out.println("  " + p));
         if (problemCount > problems.size()) {
             out.println("  ... and " + (problemCount - problems.size()) + " more");

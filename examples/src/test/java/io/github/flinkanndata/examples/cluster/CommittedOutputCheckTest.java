@@ -81,6 +81,7 @@ class CommittedOutputCheckTest {
         CommittedOutputCheck check = new CommittedOutputCheck();
         assertThat(check.run(out, dump, 1)).as(report(check)).isTrue();
         assertThat(check.hiddenFiles).isEqualTo(1);
+        assertThat(check.hiddenLines).isEqualTo(2);
         assertThat(check.lines).isEqualTo(3);
     }
 
