@@ -16,11 +16,11 @@ import java.util.Map;
  * {@code MappedCollection} record, MISSING as {@code null}, encoders as label → code objects
  * whose keys are the labels rendered as Python's {@code str()} would.
  */
-final class JsonSamples {
+public final class JsonSamples {
     private JsonSamples() {}
 
     /** {@code _store_idx}, matrices as dense arrays, {@code obsm_<k>}, obs values; record order. */
-    static Map<String, Object> sample(Sample s) {
+    public static Map<String, Object> sample(Sample s) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("_store_idx", s.storeIndex());
         for (String k : s.layerKeys()) {

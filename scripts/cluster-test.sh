@@ -1,0 +1,268 @@
+#!/usr/bin/env bash
+# Real-cluster exactly-once test (issue 8, part 1).
+#
+# Starts a standalone Flink 2.3.0 cluster from the pinned apache-flink Python package (its pyflink
+# folder is a Flink distribution: bin/, lib/ with flink-dist and flink-connector-files): one
+# JobManager and two TaskManagers, separate JVMs on loopback, on free ports. Submits
+# ClusterExactlyOnceJob (examples/target/anndata-jobs.jar) over a collection of five stores
+# (h5ad, zarr v2 directories, a zarr v3 sharded zip) for several epochs, checkpointing into a FileSink.
+# After a completed checkpoint, while an epoch is in progress, it kill -9s one TaskManager, starts
+# a replacement, waits for the job to finish, and checks:
+#   - every (epoch, global index) occurs exactly once in the committed files, each with the sample
+#     `anndata-cli dump` prints for that index (CommittedOutputCheck);
+#   - the job was restored from a checkpoint (REST: checkpoints latest.restored, restarts).
+# Every process it starts is stopped on exit; logs stay under target/cluster-test/.
+#
+# Needs: the Maven build (examples/target/anndata-cli.jar and anndata-jobs.jar), Java 17, Python
+# 3.11 with venv (for the PyFlink venv), curl and jq.
+#   bash scripts/cluster-test.sh
+# Knobs (environment): CLUSTER_EPOCHS (3), CLUSTER_PACE_MS (sleep per record and subtask, 15),
+# CLUSTER_TIMEOUT_S (whole run, 360).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$PWD"
+
+epochs="${CLUSTER_EPOCHS:-3}"
+pace_ms="${CLUSTER_PACE_MS:-15}"
+timeout_s="${CLUSTER_TIMEOUT_S:-360}"
+parallelism=2
+started=$(date +%s)
+
+work="$root/target/cluster-test"
+conf="$work/conf"
+logs="$work/log"
+out="$work/output"
+
+pids=()        # every JVM this script started, stopped on exit
+job_id=""
+ok=0
+
+log() { echo "[cluster-test $(( $(date +%s) - started ))s] $*"; }
+
+cleanup() {
+  local rc=$?
+  # cancel a job that is still running, so a checkpoint never races the shutdown
+  if [[ $ok -eq 0 && -n "$job_id" && -n "${rest:-}" ]]; then
+    curl -s -m 5 -X PATCH "$rest/jobs/$job_id?mode=cancel" >/dev/null 2>&1 || true
+  fi
+  for p in "${pids[@]}"; do
+    kill "$p" 2>/dev/null || true
+  done
+  local waited=0
+  for p in "${pids[@]}"; do
+    while kill -0 "$p" 2>/dev/null && (( waited < 20 )); do sleep 0.5; waited=$((waited + 1)); done
+    kill -9 "$p" 2>/dev/null || true
+  done
+  if [[ $ok -ne 1 ]]; then
+    echo "== cluster-test FAILED (exit $rc); log tails (full logs under target/cluster-test/log):" >&2
+    # the .out files hold each process's console log (the .log files are copies)
+    for f in "$logs"/*.out "$work"/submit.out; do
+      [[ -f "$f" ]] || continue
+      echo "--- $f: last errors, then last lines" >&2
+      grep -E 'ERROR|Exception:' "$f" 2>/dev/null | cut -c1-300 | tail -n 8 >&2 || true
+      tail -n 5 "$f" | cut -c1-300 >&2
+    done
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+fail() { echo "cluster-test: $*" >&2; exit 1; }
+left() { echo $(( timeout_s - ($(date +%s) - started) )); }
+# wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND every 0.5 s, bounded by the overall timeout
+wait_for() {
+  local limit=$1 what=$2; shift 2
+  local until=$(( $(date +%s) + limit ))
+  while ! "$@"; do
+    if (( $(date +%s) > until || $(left) <= 0 )); then fail "timed out waiting for $what"; fi
+    sleep 0.5
+  done
+}
+
+# ---- the Flink distribution --------------------------------------------------------------------
+log "installing the pinned PyFlink toolchain (python/requirements-pyflink.txt)"
+bash python/setup-venv.sh pyflink
+FLINK_HOME="$(python/.venv-pyflink/bin/python -c 'import os, pyflink; print(os.path.dirname(os.path.abspath(pyflink.__file__)))')"
+export FLINK_HOME
+for f in bin/jobmanager.sh bin/taskmanager.sh bin/flink bin/config.sh lib/flink-dist-2.3.0.jar; do
+  [[ -e "$FLINK_HOME/$f" ]] || fail "$FLINK_HOME is not a Flink 2.3.0 distribution: no $f"
+done
+ls "$FLINK_HOME"/lib/flink-connector-files-*.jar >/dev/null 2>&1 || fail "no flink-connector-files in $FLINK_HOME/lib"
+for j in anndata-cli.jar anndata-jobs.jar; do
+  [[ -f "examples/target/$j" ]] || fail "examples/target/$j is missing: build first (mvn -B -ntp -DskipTests package)"
+done
+for t in curl jq java; do command -v "$t" >/dev/null || fail "$t is required"; done
+
+rm -rf "$work"
+mkdir -p "$conf" "$logs" "$out" "$work/pids" "$work/checkpoints"
+cp "$FLINK_HOME/conf/log4j-console.properties" "$FLINK_HOME/conf/log4j-cli.properties" "$conf/"
+
+# Two free loopback ports, chosen by the OS; the other ports (blob, TaskManager RPC and data) are 0,
+# i.e. picked by each process, so parallel runs on one machine never collide.
+read -r rpc_port rest_port < <(python/.venv-pyflink/bin/python - <<'EOF'
+import socket
+socks = [socket.socket() for _ in range(2)]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in socks])
+EOF
+)
+rest="http://127.0.0.1:$rest_port"
+
+# Java 17 module flags as in the distribution's own config.yaml
+java_opts="$(grep -E '^ +all: ' "$FLINK_HOME/conf/config.yaml" | head -n 1 | sed -E 's/^ +all: //')"
+cat > "$conf/config.yaml" <<EOF
+env.java.opts.all: $java_opts
+jobmanager.rpc.address: 127.0.0.1
+jobmanager.rpc.port: $rpc_port
+jobmanager.bind-host: 127.0.0.1
+jobmanager.memory.process.size: 1024m
+jobmanager.execution.failover-strategy: region
+rest.address: 127.0.0.1
+rest.bind-address: 127.0.0.1
+rest.port: $rest_port
+blob.server.port: "0"
+taskmanager.host: 127.0.0.1
+taskmanager.bind-host: 127.0.0.1
+taskmanager.rpc.port: "0"
+taskmanager.data.port: 0
+taskmanager.numberOfTaskSlots: 1
+taskmanager.memory.process.size: 1024m
+taskmanager.memory.managed.size: 32m
+taskmanager.memory.network.min: 32m
+taskmanager.memory.network.max: 32m
+parallelism.default: $parallelism
+# a killed TaskManager is noticed within seconds (its heartbeat RPCs fail), not after 50 s
+heartbeat.interval: 1000
+heartbeat.timeout: 6000
+# A standalone ResourceManager fails slot requests at once while no slot is free, so restarts
+# before the replacement TaskManager registers fail fast: back off so that a few attempts span its
+# start-up (several seconds on a loaded machine). The script's own timeout bounds the whole run.
+restart-strategy.type: exponential-delay
+restart-strategy.exponential-delay.initial-backoff: 1 s
+restart-strategy.exponential-delay.max-backoff: 5 s
+restart-strategy.exponential-delay.backoff-multiplier: 2.0
+restart-strategy.exponential-delay.jitter-factor: 0.0
+restart-strategy.exponential-delay.attempts-before-reset-backoff: 30
+slot.request.timeout: 60000
+execution.checkpointing.dir: file://$work/checkpoints
+state.backend.type: hashmap
+EOF
+
+export FLINK_CONF_DIR="$conf" FLINK_LOG_DIR="$logs" FLINK_PID_DIR="$work/pids"
+# Every JVM the bin/ scripts start (config parsing, JobManager, TaskManagers, the CLI): C1 only and
+# the serial collector. The job is paced, so peak speed does not matter, while C2 compilation and
+# parallel GC threads make start-up several times slower on 2 busy cores.
+export JVM_ARGS="${JVM_ARGS:-} -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+version="$("$FLINK_HOME/bin/flink" --version 2>/dev/null | grep -Eo '[0-9]+\.[0-9]+\.[0-9]+' | head -n 1 || true)"
+[[ "$version" == 2.3.0 ]] || fail "bin/flink --version says '$version', expected 2.3.0"
+log "Flink $version from $FLINK_HOME; JobManager RPC port $rpc_port, REST $rest"
+
+# ---- the collection and its expected samples --------------------------------------------------
+fx="$root/flink-anndata-source/src/test/resources/fixtures"
+stores=("$root/examples/data/pbmc68k_reduced.h5ad" "$fx/h5ad/rich_gzip.h5ad" "$fx/zarr2/rich_default.zarr"
+        "$fx/zarr3/sharded.zarr.zip" "$fx/zarr2/blosc_zstd_bitshuffle.zarr")
+java -jar examples/target/anndata-cli.jar dump "${stores[@]}" --join outer > "$work/expected.jsonl"
+n=$(wc -l < "$work/expected.jsonl")
+(( n > 0 )) || fail "dump printed no samples"
+log "collection: ${#stores[@]} stores, $n samples (dump), $epochs epochs -> $(( n * epochs )) expected (epoch, index) pairs"
+
+# ---- the cluster ------------------------------------------------------------------------------
+# start-foreground execs the JVM, so $! is the JVM's pid
+start_tm() {
+  "$FLINK_HOME/bin/taskmanager.sh" start-foreground > "$logs/taskmanager-$1.out" 2>&1 &
+  pids+=($!)
+  tm_pid=$!
+  disown "$tm_pid" # no "Killed" notice from bash: the kill is ours
+}
+"$FLINK_HOME/bin/jobmanager.sh" start-foreground > "$logs/jobmanager.out" 2>&1 &
+pids+=($!)
+jm_pid=$!
+disown "$jm_pid"
+# the TaskManagers start alongside the JobManager (they retry until it answers): JVM start-up
+# dominates on a loaded machine, so overlapping the three saves tens of seconds
+start_tm 1; tm1=$tm_pid
+start_tm 2; tm2=$tm_pid
+rest_up() { curl -sf -m 2 "$rest/overview" >/dev/null; }
+wait_for 150 "the JobManager's REST endpoint" rest_up
+tms() { curl -sf -m 2 "$rest/overview" | jq -r '.taskmanagers' 2>/dev/null || echo 0; }
+two_tms() { [[ "$(tms)" == 2 ]]; }
+wait_for 150 "two TaskManagers to register" two_tms
+cluster_up=$(date +%s)
+log "cluster up: JobManager pid $jm_pid, TaskManagers pids $tm1 $tm2"
+
+# ---- the job ----------------------------------------------------------------------------------
+"$FLINK_HOME/bin/flink" run -d \
+  -c io.github.flinkanndata.examples.cluster.ClusterExactlyOnceJob examples/target/anndata-jobs.jar \
+  --output "$out" --epochs "$epochs" --parallelism "$parallelism" --pace-ms "$pace_ms" \
+  --checkpoint-interval-ms 1000 "${stores[@]}" > "$work/submit.out" 2>&1 || fail "flink run failed"
+job_id="$(grep -Eo 'JobID [0-9a-f]{32}' "$work/submit.out" | awk '{print $2}' | head -n 1)"
+[[ -n "$job_id" ]] || fail "no JobID in the output of flink run"
+submitted=$(date +%s)
+log "submitted job $job_id"
+
+job_state() { curl -sf -m 2 "$rest/jobs/$job_id" | jq -r '.state' 2>/dev/null || echo UNKNOWN; }
+completed_checkpoints() { curl -sf -m 2 "$rest/jobs/$job_id/checkpoints" | jq -r '.counts.completed // 0' 2>/dev/null || echo 0; }
+# committed (visible) lines of one epoch: FileSink hides in-progress and pending files behind a dot
+committed_in_epoch() {
+  find "$out" -type f ! -name '.*' -exec cat {} + 2>/dev/null | grep -c "^{\"_epoch\":$1," || true
+}
+# kill when a checkpoint has completed and epoch 1 has started being committed: epoch 1 is then in
+# progress (its committed part lags the source by at most a checkpoint interval)
+ready_to_kill() {
+  local s; s="$(job_state)"
+  [[ "$s" == FINISHED || "$s" == FAILED || "$s" == CANCELED ]] && fail "job reached $s before the kill"
+  (( $(completed_checkpoints) >= 1 && $(committed_in_epoch 1) > 0 ))
+}
+wait_for 150 "a completed checkpoint and epoch 1 in progress" ready_to_kill
+before_kill=$(completed_checkpoints)
+e1=$(committed_in_epoch 1)
+kill -9 "$tm1"
+killed_at=$(date +%s)
+log "kill -9 TaskManager pid $tm1: $before_kill checkpoints completed, epoch 1 has $e1 of $n samples committed"
+(( e1 < n )) || fail "epoch 1 was already complete at the kill ($e1 of $n samples): raise CLUSTER_PACE_MS"
+start_tm 3; tm3=$tm_pid
+log "started replacement TaskManager pid $tm3"
+
+restarts=0
+finished() {
+  local r s
+  r="$(curl -sf -m 2 "$rest/jobs/$job_id/metrics?get=numRestarts" | jq -r '.[0].value // 0' 2>/dev/null || echo 0)"
+  [[ "$r" =~ ^[0-9]+$ ]] && (( r > restarts )) && restarts=$r
+  s="$(job_state)"
+  [[ "$s" == FAILED || "$s" == CANCELED ]] && fail "job ended $s"
+  [[ "$s" == FINISHED ]]
+}
+wait_for "$(left)" "the job to finish" finished
+finished_at=$(date +%s)
+log "job FINISHED $(( finished_at - killed_at ))s after the kill"
+
+# ---- checks -----------------------------------------------------------------------------------
+cp_json="$(curl -sf -m 5 "$rest/jobs/$job_id/checkpoints")"
+ex_json="$(curl -sf -m 5 "$rest/jobs/$job_id/exceptions")"
+restored_id="$(jq -r '.latest.restored.id // empty' <<<"$cp_json")"
+completed="$(jq -r '.counts.completed' <<<"$cp_json")"
+failures="$(jq -r '(.exceptionHistory.entries // []) | length' <<<"$ex_json")"
+# root causes, e.g. "1x JobMasterException: TaskManager ... not reachable, 8x NoResourceAvailableException":
+# the kill, then restarts that found no free slot before the replacement registered
+causes="$(jq -r '[(.exceptionHistory.entries // [])[]
+    | ([.stacktrace // "" | scan("Caused by: ([A-Za-z0-9_.$]+)") | .[0]] | last) // .exceptionName
+    | sub("^.*[.]"; "")]
+  | group_by(.) | map("\(length)x \(.[0])") | join(", ")' <<<"$ex_json")"
+log "checkpoints completed $completed; restored from checkpoint ${restored_id:-none}; restarts $restarts; failures $failures ($causes)"
+[[ -n "$restored_id" ]] || fail "the job was never restored from a checkpoint"
+(( restarts >= 1 || failures >= 1 )) || fail "the job reports no restart and no failure"
+# each TaskManager has one slot and the job needs two: it can only have finished on the survivor
+# and the replacement, which must be the two TaskManagers registered now
+tms_now="$(curl -sf -m 5 "$rest/taskmanagers" | jq -r '.taskmanagers | length')"
+log "TaskManagers registered at the end: $tms_now (the killed one is gone)"
+(( tms_now == 2 )) || fail "expected the survivor and the replacement, found $tms_now TaskManagers"
+
+log "checking the committed output against dump"
+java -cp examples/target/anndata-cli.jar io.github.flinkanndata.examples.cluster.CommittedOutputCheck \
+  "$out" "$work/expected.jsonl" "$epochs" | tee "$work/check.txt"
+ok=1
+log "figures: cluster start $(( cluster_up - started ))s into the run, job submitted after $(( submitted - cluster_up ))s, killed $(( killed_at - submitted ))s into the job, finished $(( finished_at - killed_at ))s after the kill"
+log "PASS: $(( n * epochs )) (epoch, index) pairs exactly once after kill -9 of a TaskManager; total $(( $(date +%s) - started ))s"
