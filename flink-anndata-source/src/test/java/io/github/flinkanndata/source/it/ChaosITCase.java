@@ -32,18 +32,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Chaos: one job reads the same collection through three sources — sequential, block-shuffled
- * (with a {@code rebalance()} before the sink) and weighted — over
- * several epochs while {@link ChaosDriver} injects a seeded schedule of task failures and
- * TaskManager restarts on a two-TaskManager cluster (one slot each, so every TaskManager runs a
- * subtask of every pipeline); every failure restarts the whole job from its latest checkpoint,
- * sources' enumerators included. The sources read unbounded epochs, so the job outlives the schedule;
- * once the first epochs are committed the job is cancelled, and their committed
- * (checkpoint-confirmed) output must hold every {@code (epoch, global index)} exactly once for the
- * sequential and block-shuffled sources, and for the weighted source one draw per sample and
- * epoch, the same draws as a failure-free run.
+ * (with a {@code rebalance()} before the sink) and weighted — while {@link ChaosDriver} injects a
+ * seeded schedule of task failures and TaskManager restarts on a two-TaskManager cluster (one slot
+ * each, so every TaskManager runs a subtask of every pipeline); every failure restarts the whole
+ * job from its latest checkpoint, enumerators included. The sources read unbounded epochs, so the
+ * job outlives the schedule; once the first epochs are committed the job is cancelled, and their
+ * committed (checkpoint-confirmed) output must hold every {@code (epoch, global index)} exactly
+ * once for the sequential and block-shuffled sources, and for the weighted source one draw per
+ * sample and epoch, the same draws as a failure-free run.
  *
- * <p>CI size by default (about half a minute); the long version runs with system properties, e.g.
- * {@code -Dchaos.failures=200 -Dchaos.repeats=16 -Dchaos.epochs=4} (see docs/reliability.md).
+ * <p>CI size by default (under a minute); the long version runs with system properties, e.g.
+ * {@code -Dchaos.failures=200 -Dchaos.repeats=8 -Dchaos.epochs=4} (see docs/reliability.md).
  */
 class ChaosITCase {
     private static final int TASK_MANAGERS = 2;
@@ -60,6 +59,7 @@ class ChaosITCase {
     /** Records a subtask maps past its last confirmed checkpoint before it slows down. */
     private static final int AHEAD = Integer.getInteger("chaos.ahead", 12);
     private static final long CHECKPOINT_MILLIS = 50;
+    private static final long CHECKPOINT_TIMEOUT_MILLIS = 5_000;
 
     private static Configuration clusterConfig() {
         Configuration conf = new Configuration();
@@ -87,6 +87,12 @@ class ChaosITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(TASK_MANAGERS);
         env.enableCheckpointing(CHECKPOINT_MILLIS);
+        // A checkpoint taken around a restart can wait for an operator event that is never acknowledged
+        // ("Coordinator checkpoint N ... is awaiting 1 pending events"); the coordinators hold their
+        // split assignments meanwhile, so the job stalls until the checkpoint times out (10 min by
+        // default). A short timeout lets such a checkpoint fail and the job go on.
+        env.getCheckpointConfig().setCheckpointTimeout(CHECKPOINT_TIMEOUT_MILLIS);
+        env.getCheckpointConfig().setTolerableCheckpointFailureNumber(Integer.MAX_VALUE);
         pipeline(env, SamplingMode.SEQUENTIAL, false, "chaos-sequential");
         pipeline(env, SamplingMode.BLOCK_SHUFFLED, true, "chaos-shuffled");
         pipeline(env, SamplingMode.WEIGHTED, false, "chaos-weighted");
