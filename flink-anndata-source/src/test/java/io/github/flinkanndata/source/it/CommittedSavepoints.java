@@ -44,6 +44,7 @@ final class CommittedSavepoints {
         PacedMap.reset(10); // slow enough to stop in the middle of the epochs
         JobID job = client.submitJob(spec.jobGraph(runName, null)).get();
         ChaosDriver.waitUntil(() -> run.committedCount() >= STOP_AFTER, "first commits of " + spec.name);
+        PacedMap.pauseMillis = 200; // a crawl: the job cannot finish while a slow machine takes the savepoint
         String location = client.stopWithSavepoint(job, false, scratch.toUri().toString(),
                 SavepointFormatType.CANONICAL).get(60, TimeUnit.SECONDS);
         assertThat(client.requestJobResult(job).get().isSuccess()).as("stopped job finished").isTrue();
