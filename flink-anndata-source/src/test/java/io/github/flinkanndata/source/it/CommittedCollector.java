@@ -1,11 +1,13 @@
 package io.github.flinkanndata.source.it;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.state.ListState;
@@ -59,6 +61,23 @@ final class CommittedCollector extends ProcessFunction<Long, Void>
 
         int committedCount() {
             return committed.size();
+        }
+
+        /** The chunks published so far, as {@code origin@checkpointId}. */
+        Set<String> publishedChunks() {
+            synchronized (this) {
+                return new TreeSet<>(chunks);
+            }
+        }
+
+        /**
+         * Marks chunks as published by an earlier run (a committed savepoint's run): when a job
+         * restored from that savepoint finds them in its state, they are not published again.
+         */
+        void assumePublished(Collection<String> chunkIds) {
+            synchronized (this) {
+                chunks.addAll(chunkIds);
+            }
         }
 
         /** Distinct checkpoints whose completion reached at least one subtask. */
