@@ -7,6 +7,7 @@ import io.github.flinkanndata.collection.CollectionOptionsBuilder;
 import io.github.flinkanndata.collection.LabelSpelling;
 import io.github.flinkanndata.collection.OutputType;
 import io.github.flinkanndata.format.tree.ContainerOptions;
+import io.github.flinkanndata.source.cache.CacheSettings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,6 +52,9 @@ public final class AnnDataSourceBuilder {
     private int fetchRows = FETCH_ROWS.defaultValue();
     private int maxOpenStores = MAX_OPEN_STORES.defaultValue();
     private long chunkCacheBytes = CHUNK_CACHE_BYTES.defaultValue();
+    @Nullable private String storeCacheDir;
+    private long storeCacheMaxBytes = STORE_CACHE_MAX_BYTES.defaultValue();
+    private int storeCacheDownloadRetries = STORE_CACHE_DOWNLOAD_RETRIES.defaultValue();
 
     @Nullable private final CollectionOptions fixedCollection;
 
@@ -204,6 +208,28 @@ public final class AnnDataSourceBuilder {
         return this;
     }
 
+    /**
+     * The local folder that caches remote stores on each node (paths with a scheme such as
+     * {@code s3://} or {@code hdfs://}); null for {@code flink-anndata-store-cache} under the
+     * node's temporary directory. Local paths are read in place.
+     */
+    public AnnDataSourceBuilder storeCacheDir(@Nullable String dir) {
+        this.storeCacheDir = dir;
+        return this;
+    }
+
+    /** Bound of each node's store cache; least recently used stores not in use are evicted. */
+    public AnnDataSourceBuilder storeCacheMaxBytes(long bytes) {
+        this.storeCacheMaxBytes = bytes;
+        return this;
+    }
+
+    /** Times a failed listing or download of a remote store is retried; default 3. */
+    public AnnDataSourceBuilder storeCacheDownloadRetries(int retries) {
+        this.storeCacheDownloadRetries = retries;
+        return this;
+    }
+
     /** Applies every option that is set in {@code config} (see {@link AnnDataSourceOptions}). */
     public AnnDataSourceBuilder configure(Configuration config) {
         config.getOptional(LAYERS_KEYS).ifPresent(k -> collection().layersKeys(k));
@@ -227,6 +253,9 @@ public final class AnnDataSourceBuilder {
         config.getOptional(FETCH_ROWS).ifPresent(this::fetchRows);
         config.getOptional(MAX_OPEN_STORES).ifPresent(this::maxOpenStores);
         config.getOptional(CHUNK_CACHE_BYTES).ifPresent(this::chunkCacheBytes);
+        config.getOptional(STORE_CACHE_DIR).ifPresent(this::storeCacheDir);
+        config.getOptional(STORE_CACHE_MAX_BYTES).ifPresent(this::storeCacheMaxBytes);
+        config.getOptional(STORE_CACHE_DOWNLOAD_RETRIES).ifPresent(this::storeCacheDownloadRetries);
         return this;
     }
 
@@ -288,13 +317,14 @@ public final class AnnDataSourceBuilder {
         if (weightScaler != null && !(weightScaler > 0)) {
             throw new IllegalArgumentException("weightScaler must be > 0, was " + weightScaler);
         }
+        CacheSettings storeCache = new CacheSettings(storeCacheDir, storeCacheMaxBytes, storeCacheDownloadRetries);
         CollectionOptions options = fixedCollection;
         if (options == null) {
             collection.containerOptions(ContainerOptions.defaults().withChunkCacheBytes(chunkCacheBytes));
             options = collection.build();
         }
         return new AnnDataSource(new SourceSettings(options, output, sampling, blockSize, windowBlocks,
-                rowsPerSplit, weightKeys, weightScaler, epochs, seed, fetchRows, maxOpenStores));
+                rowsPerSplit, weightKeys, weightScaler, epochs, seed, fetchRows, maxOpenStores, storeCache));
     }
 
     private static void positive(String name, int value) {

@@ -1,6 +1,7 @@
 package io.github.flinkanndata.source;
 
 import io.github.flinkanndata.collection.CollectionOptions;
+import io.github.flinkanndata.source.cache.CacheSettings;
 import java.io.Serializable;
 import java.util.List;
 import javax.annotation.Nullable;
@@ -30,10 +31,12 @@ public final class SourceSettings implements Serializable {
     final long seed;
     final int fetchRows;
     final int maxOpenStores;
+    final CacheSettings storeCache;
 
     SourceSettings(CollectionOptions collection, OutputForm output, SamplingMode sampling, int blockSize,
             int windowBlocks, int rowsPerSplit, @Nullable List<String> weightKeys,
-            @Nullable Double weightScaler, int epochs, long seed, int fetchRows, int maxOpenStores) {
+            @Nullable Double weightScaler, int epochs, long seed, int fetchRows, int maxOpenStores,
+            CacheSettings storeCache) {
         this.collection = collection;
         this.output = output;
         this.sampling = sampling;
@@ -46,6 +49,7 @@ public final class SourceSettings implements Serializable {
         this.seed = seed;
         this.fetchRows = fetchRows;
         this.maxOpenStores = maxOpenStores;
+        this.storeCache = storeCache;
     }
 
     public CollectionOptions collection() {
@@ -103,11 +107,16 @@ public final class SourceSettings implements Serializable {
         return maxOpenStores;
     }
 
+    /** Where and how remote stores are cached on each node. */
+    public CacheSettings storeCache() {
+        return storeCache;
+    }
+
     @Override
     public String toString() {
         return "SourceSettings{" + collection + ", output=" + output + ", sampling=" + sampling
                 + ", blockSize=" + blockSize + ", windowBlocks=" + windowBlocks + ", rowsPerSplit="
                 + rowsPerSplit + ", weightKeys=" + weightKeys + ", epochs="
-                + (bounded() ? String.valueOf(epochs) : "unbounded") + ", seed=" + seed + "}";
+                + (bounded() ? String.valueOf(epochs) : "unbounded") + ", seed=" + seed + ", " + storeCache + "}";
     }
 }

@@ -118,4 +118,20 @@ public final class AnnDataTableOptions {
     public static final ConfigOption<MemorySize> CHUNK_CACHE_BYTES = ConfigOptions.key("scan.chunk-cache-bytes")
             .memoryType().defaultValue(new MemorySize(AnnDataSourceOptions.CHUNK_CACHE_BYTES.defaultValue()))
             .withDescription("Decoded-chunk cache per open store: bytes, or a size such as '64 mb'.");
+
+    public static final ConfigOption<String> STORE_CACHE_DIR = ConfigOptions.key("scan.store-cache.dir")
+            .stringType().noDefaultValue()
+            .withDescription("Local folder caching remote stores ('path' entries such as s3://... or hdfs://...) "
+                    + "on each node. Default: flink-anndata-store-cache under the node's temporary directory.");
+
+    public static final ConfigOption<MemorySize> STORE_CACHE_MAX_BYTES = ConfigOptions
+            .key("scan.store-cache.max-bytes").memoryType()
+            .defaultValue(new MemorySize(AnnDataSourceOptions.STORE_CACHE_MAX_BYTES.defaultValue()))
+            .withDescription("Bound of each node's store cache, e.g. '20 gb'; least recently used stores not in "
+                    + "use are evicted.");
+
+    public static final ConfigOption<Integer> STORE_CACHE_DOWNLOAD_RETRIES = ConfigOptions
+            .key("scan.store-cache.download-retries").intType()
+            .defaultValue(AnnDataSourceOptions.STORE_CACHE_DOWNLOAD_RETRIES.defaultValue())
+            .withDescription("Times a failed listing or download of a remote store is retried from scratch.");
 }
