@@ -158,6 +158,11 @@ public final class StoreCache {
         return bytes;
     }
 
+    /** Entries with at least one open lease (for tests and diagnostics). */
+    public synchronized int leasedEntries() {
+        return (int) entries.values().stream().filter(e -> e.pins > 0).count();
+    }
+
     /**
      * A local copy of the store at {@code remote} (a Flink file system path), pinned until the
      * lease is closed. Lists the store first (its key), then returns a cached copy or downloads
