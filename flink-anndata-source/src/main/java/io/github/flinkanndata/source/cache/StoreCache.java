@@ -33,9 +33,10 @@ import org.slf4j.LoggerFactory;
  * temporary folder, and the loser of a race deletes its own copy and uses the winner's.
  *
  * <p>Bound. Entries are evicted least recently used first so that the cache stays under {@code
- * maxBytes}, never one that is leased ({@link Lease}): when every entry is in use the bound is
- * exceeded until leases are released. A store larger than the whole bound is refused. The bound
- * and the pins are per process: a second process on the same directory keeps its own account.
+ * maxBytes}, never one that is leased ({@link Lease}) here or, through a shared OS lock on the
+ * entry ({@link EntryLock}), in another process: when every entry is in use the bound is exceeded
+ * until leases are released. A store larger than the whole bound is refused. The byte account is
+ * per process: a second process on the same directory counts the entries it created or used.
  */
 @Internal
 public final class StoreCache {
@@ -58,6 +59,8 @@ public final class StoreCache {
         final Path store;
         final long bytes;
         int pins;
+        // held while pins > 0, so other processes do not evict the entry
+        @javax.annotation.Nullable EntryLock lock;
 
         Entry(String key, Path folder, Path store, long bytes) {
             this.key = key;
@@ -102,7 +105,10 @@ public final class StoreCache {
                     return;
                 }
                 released = true;
-                entry.pins--;
+                if (--entry.pins == 0 && entry.lock != null) {
+                    entry.lock.release();
+                    entry.lock = null;
+                }
             }
             evictToBound(0);
         }
@@ -193,9 +199,12 @@ public final class StoreCache {
             }
             Lease lease;
             synchronized (this) {
+                if (!pin(entry)) {
+                    throw new IOException("cache entry " + entry.folder + " of " + remote
+                            + " was evicted by another process right after it was written");
+                }
                 entries.put(key, entry);
                 bytes += entry.bytes;
-                entry.pins++;
                 lease = new Lease(entry, copied, false);
             }
             LOG.info("cached {} as {}", store, entry.store);
@@ -209,9 +218,13 @@ public final class StoreCache {
         synchronized (this) {
             Entry e = entries.get(key);
             if (e != null) {
-                e.pins++;
-                touch(e.folder);
-                return new Lease(e, 0, true);
+                if (pin(e)) {
+                    touch(e.folder);
+                    return new Lease(e, 0, true);
+                }
+                // another process evicted it: forget it and download again
+                entries.remove(key);
+                bytes -= e.bytes;
             }
         }
         Path folder = directory.resolve(key);
@@ -221,12 +234,30 @@ public final class StoreCache {
         }
         Entry adopted = new Entry(key, folder, store, CacheFiles.size(store));
         synchronized (this) {
+            if (!pin(adopted)) {
+                return null;
+            }
             entries.put(key, adopted);
             bytes += adopted.bytes;
-            adopted.pins++;
             touch(folder);
             return new Lease(adopted, 0, true);
         }
+    }
+
+    /**
+     * Counts a lease on {@code e}, taking its shared lock first; false if the folder is gone.
+     * Called under the monitor, like every change of pins and locks.
+     */
+    private boolean pin(Entry e) throws IOException {
+        if (e.pins == 0) {
+            EntryLock lock = EntryLock.share(e.folder);
+            if (lock == null) {
+                return false;
+            }
+            e.lock = lock;
+        }
+        e.pins++;
+        return true;
     }
 
     /** Copies into a fresh temporary folder, then renames it into place; returns bytes copied. */
@@ -300,11 +331,17 @@ public final class StoreCache {
                 if (e.pins > 0) {
                     continue;
                 }
-                // renamed away under the lock, so no thread can adopt the folder from disk after
-                // it left the index; the slow delete happens outside
+                // renamed away under the monitor, so no thread can adopt the folder from disk after
+                // it left the index, and under the entry's exclusive lock, so no other process is
+                // reading it; the slow delete happens outside
                 Path t = directory.resolve(".trash-" + SELF + "-" + UUID.randomUUID());
                 try {
-                    Files.move(e.folder, t, StandardCopyOption.ATOMIC_MOVE);
+                    boolean moved = EntryLock.ifUnused(e.folder,
+                            () -> Files.move(e.folder, t, StandardCopyOption.ATOMIC_MOVE));
+                    if (!moved) {
+                        LOG.debug("not evicting {}: another process is using it", e.folder);
+                        continue;
+                    }
                     trash.add(t);
                 } catch (java.nio.file.NoSuchFileException gone) {
                     // deleted by someone else: nothing to reclaim on disk

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.flinkanndata.format.AnnDataStore;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -213,6 +216,38 @@ class StoreCacheTest {
     }
 
     @Test
+    void anEntryAnotherProcessIsReadingIsNotEvicted() throws Exception {
+        Path h5ad = CacheTestStores.reference("mixed_m1.h5ad");
+        long size = Files.size(h5ad);
+        StoreCache cache = new StoreCache(cacheDir, size + size / 2, 0);
+        Path copyA;
+        try (StoreCache.Lease l = cache.acquire(slow(CacheTestStores.copy(h5ad, remote.resolve("a.h5ad"))))) {
+            copyA = l.path();
+        }
+        String javaBin = ProcessHandle.current().info().command().orElseThrow();
+        Process reader = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+                LeaseHolder.class.getName(), copyA.getParent().resolve(EntryLock.FILE).toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            String line = new BufferedReader(new InputStreamReader(reader.getInputStream(), StandardCharsets.UTF_8)).readLine();
+            assertThat(line).isEqualTo("locked true");
+
+            StoreCache.Lease b = cache.acquire(slow(CacheTestStores.copy(h5ad, remote.resolve("b.h5ad"))));
+            assertThat(copyA).as("the other process holds it").exists();
+            assertThat(cache.bytes()).as("over the bound while it does").isEqualTo(2 * size);
+
+            reader.getOutputStream().close();
+            assertThat(reader.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            b.close(); // the next eviction pass finds the entry free
+            assertThat(copyA).doesNotExist();
+            assertThat(b.path()).exists();
+            assertThat(cache.bytes()).isEqualTo(size);
+        } finally {
+            reader.destroy();
+        }
+    }
+
+    @Test
     void aFailedDownloadIsNeverUsedAndARetryStartsFromScratch() throws Exception {
         Path store = remoteStore("mixed_m2_v2.zarr", false);
         int files = countFiles(store);
@@ -248,8 +283,8 @@ class StoreCacheTest {
         try (StoreCache.Lease l = new StoreCache(cacheDir, 1L << 30, 0).acquire(slow(store))) {
             copy = l.path();
         }
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        Process finished = new ProcessBuilder(java, "-version").redirectErrorStream(true)
+        String javaBin = ProcessHandle.current().info().command().orElseThrow();
+        Process finished = new ProcessBuilder(javaBin, "-version").redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         finished.waitFor(30, TimeUnit.SECONDS);
         long deadPid = finished.pid();
