@@ -1,8 +1,6 @@
 package io.github.flinkanndata.source.cache;
 
 import java.io.IOException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -270,8 +268,13 @@ public final class StoreCache {
             Path folder = directory.resolve(key);
             try {
                 Files.move(tmp, folder, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | DirectoryNotEmptyException raced) {
-                // another process finished the same store first: its copy is as good as ours
+            } catch (IOException raced) {
+                // Linux reports a non-empty target as a plain "Directory not empty", so decide by
+                // looking: if the entry is there, another process finished the same store first
+                // and its copy is as good as ours
+                if (!Files.isDirectory(folder)) {
+                    throw raced;
+                }
                 CacheFiles.deleteTree(tmp);
                 copied = 0;
             }

@@ -163,6 +163,34 @@ class StoreCacheTest {
     }
 
     @Test
+    void aCopyFinishedFirstByAnotherProcessIsUsedAndOursDropped() throws Exception {
+        Path store = remoteStore("mixed_m3_v3_sharded.zarr", false);
+        String key = RemoteStore.list(slow(store)).key();
+        SlowFileSystem.configure(20, 0); // our download takes files x 20 ms
+        StoreCache cache = new StoreCache(cacheDir, 1L << 30, 0);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<StoreCache.Lease> ours = pool.submit(() -> cache.acquire(slow(store)));
+            while (scratch().isEmpty()) {
+                Thread.sleep(1);
+            }
+            // the "other process" renames its finished copy into place while ours is running
+            Path theirs = Files.createDirectories(cacheDir.resolve("elsewhere"));
+            CacheTestStores.copy(store, theirs.resolve(store.getFileName()));
+            Files.move(theirs, cacheDir.resolve(key), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            try (StoreCache.Lease l = ours.get(30, TimeUnit.SECONDS)) {
+                assertThat(l.path()).isEqualTo(cacheDir.resolve(key).resolve(store.getFileName()));
+                assertThat(l.downloadedBytes()).as("our copy was dropped").isZero();
+                CacheTestStores.assertSameTree(store, l.path());
+            }
+            assertThat(scratch()).as("our temporary copy deleted").isEmpty();
+            assertThat(entries()).hasSize(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void evictsLeastRecentlyUsedButNeverALeasedEntry() throws Exception {
         Path h5ad = CacheTestStores.reference("mixed_m1.h5ad");
         Path a = CacheTestStores.copy(h5ad, remote.resolve("a.h5ad"));
