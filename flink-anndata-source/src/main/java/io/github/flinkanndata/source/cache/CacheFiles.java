@@ -7,12 +7,18 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.flink.annotation.Internal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The on-disk layout of a cache directory and the file operations on it. A complete entry is a
@@ -27,7 +33,64 @@ final class CacheFiles {
     static final Pattern KEY = Pattern.compile("[0-9a-f]{24}");
     private static final Pattern SCRATCH = Pattern.compile("\\.(tmp|trash)-(\\d+)-.*");
 
+    private static final Logger LOG = LoggerFactory.getLogger(CacheFiles.class);
+
     private CacheFiles() {}
+
+    /**
+     * Deletes the temporary and trash folders of processes that no longer run and returns the
+     * complete entries, least recently used first (by folder modification time, see {@link #touch}).
+     *
+     * @param self this process's pid: one cache per directory and JVM means a scratch folder with
+     *     our own pid is from an earlier process that had the same pid (pid 1 in a container)
+     */
+    static List<Path> recover(Path directory, long self) throws IOException {
+        List<Path> found = new ArrayList<>();
+        try (Stream<Path> children = Files.list(directory)) {
+            children.forEach(found::add);
+        }
+        List<Path> complete = new ArrayList<>();
+        for (Path p : found) {
+            OptionalLong owner = scratchOwner(p);
+            if (owner.isPresent()) {
+                long pid = owner.getAsLong();
+                boolean alive = pid != self && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+                if (!alive) {
+                    LOG.info("deleting leftover {} in the store cache", p.getFileName());
+                    deleteQuietly(p);
+                }
+            } else if (isEntry(p)) {
+                complete.add(p);
+            }
+        }
+        complete.sort(Comparator.comparing(CacheFiles::modified));
+        return complete;
+    }
+
+    private static FileTime modified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p);
+        } catch (IOException e) {
+            return FileTime.fromMillis(0);
+        }
+    }
+
+    /** Records a use on disk, so the eviction order survives a restart of the process. */
+    static void touch(Path folder) {
+        try {
+            Files.setLastModifiedTime(folder, FileTime.fromMillis(System.currentTimeMillis()));
+        } catch (IOException e) {
+            // only the eviction order after a restart suffers
+        }
+    }
+
+    static void deleteQuietly(Path p) {
+        try {
+            deleteTree(p);
+        } catch (IOException e) {
+            LOG.warn("could not delete {}", p, e);
+        }
+    }
 
     static boolean isEntry(Path p) {
         return KEY.matcher(p.getFileName().toString()).matches() && Files.isDirectory(p);

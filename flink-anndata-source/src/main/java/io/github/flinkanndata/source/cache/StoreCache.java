@@ -4,17 +4,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 import org.apache.flink.annotation.Internal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -217,7 +213,7 @@ public final class StoreCache {
             Entry e = entries.get(key);
             if (e != null) {
                 if (pin(e)) {
-                    touch(e.folder);
+                    CacheFiles.touch(e.folder);
                     return new Lease(e, 0, true);
                 }
                 // another process evicted it: forget it and download again
@@ -237,7 +233,7 @@ public final class StoreCache {
             }
             entries.put(key, adopted);
             bytes += adopted.bytes;
-            touch(folder);
+            CacheFiles.touch(folder);
             return new Lease(adopted, 0, true);
         }
     }
@@ -285,7 +281,7 @@ public final class StoreCache {
             }
             return copied;
         } catch (IOException | RuntimeException e) {
-            deleteQuietly(tmp);
+            CacheFiles.deleteQuietly(tmp);
             throw e;
         }
     }
@@ -361,64 +357,18 @@ public final class StoreCache {
                         bytes, reserved, maxBytes);
             }
         }
-        trash.forEach(StoreCache::deleteQuietly);
+        trash.forEach(CacheFiles::deleteQuietly);
     }
 
-    /** Indexes complete entries (oldest use first) and deletes leftovers of dead processes. */
+    /** Indexes the complete entries on disk, oldest use first, after deleting dead leftovers. */
     private void recover() throws IOException {
-        List<Path> found = new ArrayList<>();
-        try (Stream<Path> children = Files.list(directory)) {
-            children.forEach(found::add);
-        }
-        List<Path> complete = new ArrayList<>();
-        for (Path p : found) {
-            OptionalLong owner = CacheFiles.scratchOwner(p);
-            if (owner.isPresent()) {
-                // this JVM owns one cache per directory, so a scratch folder with our pid is from a
-                // previous life of a process with the same pid (pid 1 in a container)
-                boolean alive = owner.getAsLong() != SELF
-                        && ProcessHandle.of(owner.getAsLong()).map(ProcessHandle::isAlive).orElse(false);
-                if (!alive) {
-                    LOG.info("deleting leftover {} in the store cache", p.getFileName());
-                    deleteQuietly(p);
-                }
-            } else if (CacheFiles.isEntry(p)) {
-                complete.add(p);
-            }
-        }
-        complete.sort(Comparator.comparing(StoreCache::modified));
-        for (Path folder : complete) {
+        for (Path folder : CacheFiles.recover(directory, SELF)) {
             Path store = CacheFiles.storeOf(folder);
             if (store != null) {
                 Entry e = new Entry(folder.getFileName().toString(), folder, store, CacheFiles.size(store));
                 entries.put(e.key, e);
                 bytes += e.bytes;
             }
-        }
-    }
-
-    private static FileTime modified(Path p) {
-        try {
-            return Files.getLastModifiedTime(p);
-        } catch (IOException e) {
-            return FileTime.fromMillis(0);
-        }
-    }
-
-    /** Records a use on disk, so the order survives a restart of the process. */
-    private static void touch(Path folder) {
-        try {
-            Files.setLastModifiedTime(folder, FileTime.fromMillis(System.currentTimeMillis()));
-        } catch (IOException e) {
-            // only the eviction order after a restart suffers
-        }
-    }
-
-    private static void deleteQuietly(Path p) {
-        try {
-            CacheFiles.deleteTree(p);
-        } catch (IOException e) {
-            LOG.warn("could not delete {}", p, e);
         }
     }
 
