@@ -23,6 +23,8 @@ import java.util.zip.ZipOutputStream;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.types.Row;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.AfterEach;
@@ -36,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * read at parallelism 2 from the simulated remote scheme {@code slowfs} (slow opens, the first
  * one breaking halfway): every sample arrives once and equals the same stores read locally
  * through {@link AnnDataCollection}; the enumerator and both readers share one node cache, so
- * every remote file is downloaded once (plus the broken attempt).
+ * every remote file is downloaded once (plus the broken attempt). The same through SQL with the
+ * {@code scan.store-cache.*} options.
  */
 @Timeout(120)
 class RemoteStoresITCase {
@@ -108,6 +111,44 @@ class RemoteStoresITCase {
         try (Stream<Path> entries = Files.list(cacheDir)) {
             assertThat(entries.filter(p -> !p.getFileName().toString().startsWith("."))).hasSize(local.size());
         }
+    }
+
+    @Test
+    void sqlOverRemotePathsEqualsSqlOverTheLocalStores() throws Exception {
+        Path stores = TestData.reference().resolve("stores");
+        List<Path> local = List.of(stores.resolve("mixed_m1.h5ad"), stores.resolve("mixed_m2_v2.zarr"));
+        String remote = SlowFileSystem.uri(local.get(0)) + ";" + SlowFileSystem.uri(local.get(1));
+        String localPaths = local.get(0) + ";" + local.get(1);
+        String cacheDir = work.resolve("sql-cache").toString();
+        SlowFileSystem.configure(1, 1);
+        List<String> fromRemote = sql(remote, "'scan.store-cache.dir' = '" + cacheDir
+                + "', 'scan.store-cache.max-bytes' = '64 mb', 'scan.store-cache.download-retries' = '1'");
+        List<String> fromLocal = sql(localPaths, null);
+        assertThat(fromRemote).isNotEmpty().isEqualTo(fromLocal);
+        try (Stream<Path> entries = Files.list(Path.of(cacheDir))) {
+            assertThat(entries.filter(p -> !p.getFileName().toString().startsWith("."))).hasSize(2);
+        }
+    }
+
+    /** {@code global_idx, store_idx, cell_type, X} of every row, ordered by global index. */
+    private static List<String> sql(String paths, String extraOptions) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        StreamTableEnvironment tEnv = StreamTableEnvironment.create(env);
+        tEnv.executeSql("CREATE TEMPORARY TABLE cells (global_idx BIGINT, store_idx INT, cell_type STRING, "
+                + "X ARRAY<FLOAT>) WITH ('connector' = 'anndata', 'path' = '" + paths + "', 'scan.join' = 'outer'"
+                + (extraOptions == null ? "" : ", " + extraOptions) + ")");
+        List<Row> rows = new ArrayList<>();
+        try (CloseableIterator<Row> it = tEnv.executeSql("SELECT * FROM cells").collect()) {
+            it.forEachRemaining(rows::add);
+        }
+        rows.sort(java.util.Comparator.comparingLong(r -> (Long) r.getField("global_idx")));
+        List<String> out = new ArrayList<>();
+        for (Row r : rows) {
+            out.add(r.getField("global_idx") + " " + r.getField("store_idx") + " " + r.getField("cell_type") + " "
+                    + java.util.Arrays.toString((Float[]) r.getField("X")));
+        }
+        return out;
     }
 
     private static Path zip(Path dir, Path zip) throws IOException {
