@@ -95,9 +95,9 @@ public final class AnnDataCollection implements AutoCloseable {
         List<StoreResolver.Lease> leases = new ArrayList<>();
         try {
             for (String path : paths) {
-                StoreResolver.Lease lease = resolve(resolver, path);
+                StoreResolver.Lease lease = resolver.lease(path);
                 leases.add(lease);
-                opened.add(AnnDataStore.open(lease.path(), options.containerOptions()));
+                opened.add(StoreResolver.open(path, lease, options.containerOptions()));
             }
             // a plan decoded without kept rows is completed here, so indicesList() and the label
             // queries (which read rows by position) work as on the planning side
@@ -108,15 +108,6 @@ public final class AnnDataCollection implements AutoCloseable {
             closeAll(opened, e);
             leases.forEach(StoreResolver.Lease::close);
             throw e;
-        }
-    }
-
-    /** The resolver's lease on {@code path}; its I/O failure becomes a format error naming the store. */
-    public static StoreResolver.Lease resolve(StoreResolver resolver, String path) throws AnnDataFormatException {
-        try {
-            return resolver.resolve(path);
-        } catch (IOException e) {
-            throw new AnnDataFormatException(path, null, "cannot fetch the store: " + e.getMessage(), e);
         }
     }
 

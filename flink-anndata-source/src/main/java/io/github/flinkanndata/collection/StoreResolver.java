@@ -1,5 +1,8 @@
 package io.github.flinkanndata.collection;
 
+import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.AnnDataStore;
+import io.github.flinkanndata.format.tree.ContainerOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -24,6 +27,30 @@ public interface StoreResolver {
      * @throws IOException naming the store if it cannot be reached or copied
      */
     Lease resolve(String path) throws IOException;
+
+    /** As {@link #resolve}, with an I/O failure turned into a format error naming the store. */
+    default Lease lease(String path) throws AnnDataFormatException {
+        try {
+            return resolve(path);
+        } catch (IOException e) {
+            throw new AnnDataFormatException(path, null, "cannot fetch the store: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Opens the store behind {@code lease}; an error in a copy names the path the user gave (and,
+     * in its message, the copy), since that is the store to fix. The caller closes both.
+     */
+    static AnnDataStore open(String path, Lease lease, ContainerOptions options) throws AnnDataFormatException {
+        try {
+            return AnnDataStore.open(lease.path(), options);
+        } catch (AnnDataFormatException e) {
+            if (lease.path().toString().equals(path)) {
+                throw e;
+            }
+            throw new AnnDataFormatException(path, e.element(), "in its local copy: " + e.getMessage(), e);
+        }
+    }
 
     /** A local copy (or the original) of one store, held while the store is open. */
     interface Lease extends AutoCloseable {

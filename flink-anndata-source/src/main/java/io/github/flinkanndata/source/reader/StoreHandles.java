@@ -1,7 +1,6 @@
 package io.github.flinkanndata.source.reader;
 
 import io.github.flinkanndata.collection.CollectionPlan;
-import io.github.flinkanndata.collection.AnnDataCollection;
 import io.github.flinkanndata.collection.SampleDecoder;
 import io.github.flinkanndata.collection.StoreResolver;
 import io.github.flinkanndata.format.AnnDataFormatException;
@@ -54,10 +53,10 @@ final class StoreHandles implements AutoCloseable {
         Open o = open.get(storeIndex);
         if (o == null) {
             String path = plan.store(storeIndex).path();
-            StoreResolver.Lease lease = AnnDataCollection.resolve(resolver, path);
+            StoreResolver.Lease lease = resolver.lease(path);
             AnnDataStore store = null;
             try {
-                store = AnnDataStore.open(lease.path(), plan.options().containerOptions());
+                store = StoreResolver.open(path, lease, plan.options().containerOptions());
                 o = new Open(store, SampleDecoder.create(plan, storeIndex, store), lease);
             } catch (AnnDataFormatException | RuntimeException e) {
                 if (store != null) {

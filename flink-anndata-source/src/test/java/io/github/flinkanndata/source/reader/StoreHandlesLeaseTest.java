@@ -103,7 +103,8 @@ class StoreHandlesLeaseTest {
         };
         try (StoreHandles handles = new StoreHandles(2, broken)) {
             assertThatThrownBy(() -> handles.decoder(plan, 1)).isInstanceOf(AnnDataFormatException.class)
-                    .hasMessageContaining("mixed_m2_v2.zarr.missing");
+                    .hasMessageStartingWith("store '" + plan.store(1).path() + "'")
+                    .hasMessageContaining("in its local copy").hasMessageContaining("mixed_m2_v2.zarr.missing");
             assertThat(resolver.open).isEmpty();
         }
         StoreResolver unreachable = path -> {
