@@ -166,7 +166,7 @@ class StoreCacheTest {
     void aCopyFinishedFirstByAnotherProcessIsUsedAndOursDropped() throws Exception {
         Path store = remoteStore("mixed_m3_v3_sharded.zarr", false);
         String key = RemoteStore.list(slow(store)).key();
-        SlowFileSystem.configure(20, 0); // our download takes files x 20 ms
+        SlowFileSystem.configure(100, 0); // our download takes files / 8 threads x 100 ms
         StoreCache cache = new StoreCache(cacheDir, 1L << 30, 0);
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
@@ -289,17 +289,19 @@ class StoreCacheTest {
         try (StoreCache.Lease l = noRetry.acquire(slow(store))) {
             assertThat(l.hit()).isFalse();
             CacheTestStores.assertSameTree(store, l.path());
-            assertThat(SlowFileSystem.opens(store)).as("the broken open, then every file").isEqualTo(files + 1);
+            // the broken attempt opened some files (in parallel) before it was given up, the
+            // second every file once
+            assertThat(SlowFileSystem.opens(store)).isGreaterThan(files).isLessThanOrEqualTo(2 * files);
         }
 
-        // two broken opens, two retries: the third attempt copies everything from scratch
+        // two broken opens, two retries: a later attempt copies everything from scratch
         Path other = remoteStore("mixed_m3_v3_sharded.zarr", false);
         int otherFiles = countFiles(other);
         SlowFileSystem.configure(0, 2);
         StoreCache retrying = new StoreCache(cacheDir.resolve("retrying"), 1L << 30, 2);
         try (StoreCache.Lease l = retrying.acquire(slow(other))) {
             CacheTestStores.assertSameTree(other, l.path());
-            assertThat(SlowFileSystem.opens(other)).isEqualTo(otherFiles + 2);
+            assertThat(SlowFileSystem.opens(other)).isGreaterThan(otherFiles).isLessThanOrEqualTo(3 * otherFiles);
         }
         assertThat(scratch()).isEmpty();
     }
