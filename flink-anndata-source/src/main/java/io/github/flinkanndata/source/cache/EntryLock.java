@@ -3,6 +3,7 @@ package io.github.flinkanndata.source.cache;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -17,15 +18,22 @@ import org.apache.flink.annotation.Internal;
  * <p>OS file locks belong to the process, and closing any channel on the file may drop all of
  * them, so the cache keeps at most one channel per entry: opened when the entry's first lease in
  * this process is taken, closed with the last. {@link StoreCache} calls this under its monitor.
+ *
+ * <p>Two cache instances on one folder in one JVM (the connector in two jobs' user jars on one
+ * TaskManager) cannot both lock: the second one's leases then lean on the first one's lock, and
+ * neither evicts what the other has locked, but the first may evict an entry after releasing it
+ * while the second still reads it. Shared folders across jobs are safest with the connector in
+ * Flink's {@code lib/}, where one instance serves every job.
  */
 @Internal
 final class EntryLock {
     static final String FILE = ".lease";
 
-    private final FileChannel channel;
-    private final FileLock lock;
+    // both null when another cache instance of this JVM holds the OS lock
+    @Nullable private final FileChannel channel;
+    @Nullable private final FileLock lock;
 
-    private EntryLock(FileChannel channel, FileLock lock) {
+    private EntryLock(@Nullable FileChannel channel, @Nullable FileLock lock) {
         this.channel = channel;
         this.lock = lock;
     }
@@ -48,6 +56,11 @@ final class EntryLock {
                 return null;
             }
             return new EntryLock(ch, l);
+        } catch (OverlappingFileLockException heldInThisJvm) {
+            // a second cache instance on the same folder in this JVM (the connector loaded by two
+            // jobs' class loaders) holds the lock: other processes stay away while it does
+            ch.close();
+            return java.nio.file.Files.isDirectory(folder) ? new EntryLock(null, null) : null;
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -55,6 +68,9 @@ final class EntryLock {
     }
 
     void release() {
+        if (channel == null) {
+            return;
+        }
         try {
             lock.release();
             channel.close();
@@ -74,7 +90,12 @@ final class EntryLock {
      */
     static boolean ifUnused(Path folder, Action action) throws IOException {
         try (FileChannel ch = open(folder)) {
-            FileLock l = ch.tryLock(0, Long.MAX_VALUE, false);
+            FileLock l;
+            try {
+                l = ch.tryLock(0, Long.MAX_VALUE, false);
+            } catch (OverlappingFileLockException heldInThisJvm) {
+                return false; // another cache instance of this JVM is using it
+            }
             if (l == null) {
                 return false;
             }

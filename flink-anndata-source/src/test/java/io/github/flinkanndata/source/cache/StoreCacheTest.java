@@ -276,6 +276,31 @@ class StoreCacheTest {
     }
 
     @Test
+    void twoCacheInstancesOfOneJvmShareAFolder() throws Exception {
+        // as when two jobs load the connector from their own user jars on one TaskManager
+        Path h5ad = CacheTestStores.reference("mixed_m1.h5ad");
+        long size = Files.size(h5ad);
+        Path a = CacheTestStores.copy(h5ad, remote.resolve("a.h5ad"));
+        StoreCache first = new StoreCache(cacheDir, size + size / 2, 0);
+        StoreCache second = new StoreCache(cacheDir, size + size / 2, 0);
+        Path copyA;
+        try (StoreCache.Lease l = second.acquire(slow(a))) {
+            copyA = l.path();
+        }
+        try (StoreCache.Lease held = first.acquire(slow(a))) {
+            assertThat(held.hit()).isTrue();
+            try (StoreCache.Lease both = second.acquire(slow(a))) {
+                assertThat(both.path()).isEqualTo(copyA);
+            }
+            // the second instance needs room, but the first one is reading its only candidate
+            try (StoreCache.Lease b = second.acquire(slow(CacheTestStores.copy(h5ad, remote.resolve("b.h5ad"))))) {
+                assertThat(copyA).exists();
+                assertThat(b.path()).exists();
+            }
+        }
+    }
+
+    @Test
     void aFailedDownloadIsNeverUsedAndARetryStartsFromScratch() throws Exception {
         Path store = remoteStore("mixed_m2_v2.zarr", false);
         int files = countFiles(store);
