@@ -113,6 +113,14 @@ def test_growing_collection_options_reach_the_java_source(tmp_path):
     assert s.discoveryInterval().toMillis() == 250
 
 
+def test_store_cache_options_reach_the_java_source(tmp_path):
+    s = _settings(AnnDataSource.builder(MIXED).store_cache_dir(str(tmp_path)).store_cache_max_bytes(1 << 20)
+                  .store_cache_download_retries(5).build())
+    c = s.storeCache()
+    assert (c.directory(), c.maxBytes(), c.downloadRetries()) == (str(tmp_path), 1 << 20, 5)
+    assert _settings(AnnDataSource.builder(MIXED).store_cache_dir(None).build()).storeCache().directory() is None
+
+
 def test_resetting_to_none_restores_the_default():
     s = _settings(AnnDataSource.builder(MIXED).obs_keys("cell_type").dtype("int32").dtype(None)
                   .unknown_label("x").unknown_label(None).build())

@@ -105,6 +105,10 @@ APPLY = {
     "fetch_rows": lambda g, b, v: b.fetchRows(v),
     "max_open_stores": lambda g, b, v: b.maxOpenStores(v),
     "chunk_cache_bytes": lambda g, b, v: b.chunkCacheBytes(v),
+    "store_cache_dir": lambda g, b, d: b.storeCacheDir(d) if d is not None
+    else _call_with_null(g, b, "storeCacheDir", "java.lang.String"),
+    "store_cache_max_bytes": lambda g, b, v: b.storeCacheMaxBytes(v),
+    "store_cache_download_retries": lambda g, b, v: b.storeCacheDownloadRetries(v),
     "watch_directories": lambda g, b, dirs: b.watchDirectories(_java_strings(g, dirs)),
     "discovery_interval": lambda g, b, millis: b.discoveryInterval(g.jvm.java.time.Duration.ofMillis(millis)),
     "genes": lambda g, b, names: b.genes(java_list(g, names)),

@@ -178,6 +178,21 @@ class AnnDataSourceBuilder:
     def chunk_cache_bytes(self, nbytes: int) -> "AnnDataSourceBuilder":
         return self._add("chunk_cache_bytes", _int("chunk_cache_bytes", nbytes))
 
+    def store_cache_dir(self, directory: Optional[str]) -> "AnnDataSourceBuilder":
+        """Local folder caching remote stores (paths such as ``s3://...``) on each node; None for
+        ``flink-anndata-store-cache`` under the node's temporary directory (README, "Remote stores")."""
+        if directory is not None:
+            _strings("store_cache_dir", [directory])
+        return self._add("store_cache_dir", directory)
+
+    def store_cache_max_bytes(self, nbytes: int) -> "AnnDataSourceBuilder":
+        """Bound of each node's store cache (default 10 GiB)."""
+        return self._add("store_cache_max_bytes", _int("store_cache_max_bytes", nbytes))
+
+    def store_cache_download_retries(self, retries: int) -> "AnnDataSourceBuilder":
+        """Times a failed listing or download of a remote store is retried (default 3)."""
+        return self._add("store_cache_download_retries", _int("store_cache_download_retries", retries))
+
     def watch_directories(self, *directories: str) -> "AnnDataSourceBuilder":
         """A growing collection (unbounded epochs only): stores that appear in these directories
         join the running job from the next epoch on (README, "Growing collections")."""

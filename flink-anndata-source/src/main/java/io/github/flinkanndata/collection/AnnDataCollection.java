@@ -4,7 +4,6 @@ import io.github.flinkanndata.format.AnnDataFormatException;
 import io.github.flinkanndata.format.AnnDataStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -36,14 +35,17 @@ import javax.annotation.Nullable;
 public final class AnnDataCollection implements AutoCloseable {
     private final CollectionPlan plan;
     private final List<AnnDataStore> stores;
+    private final List<StoreResolver.Lease> leases;
     private final SampleDecoder[] decoders;
     private final VarLists vars;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private volatile boolean closed;
 
-    private AnnDataCollection(CollectionPlan plan, List<AnnDataStore> stores) throws AnnDataFormatException {
+    private AnnDataCollection(CollectionPlan plan, List<AnnDataStore> stores, List<StoreResolver.Lease> leases)
+            throws AnnDataFormatException {
         this.plan = plan;
         this.stores = List.copyOf(stores);
+        this.leases = List.copyOf(leases);
         this.decoders = new SampleDecoder[stores.size()];
         for (int s = 0; s < decoders.length; s++) {
             decoders[s] = SampleDecoder.create(plan, s, stores.get(s));
@@ -58,7 +60,17 @@ public final class AnnDataCollection implements AutoCloseable {
      *     and the {@link CollectionException}s of {@link CollectionPlanner#plan}
      */
     public static AnnDataCollection open(CollectionOptions options) throws AnnDataFormatException {
-        return open(options.paths(), options, null);
+        return open(options, StoreResolver.LOCAL);
+    }
+
+    /**
+     * As {@link #open(CollectionOptions)}, with each path turned into a local one by {@code
+     * resolver} (for stores that live elsewhere, e.g. in an object store). The plan keeps the
+     * paths as given; the resolver's leases are released when the collection closes.
+     */
+    public static AnnDataCollection open(CollectionOptions options, StoreResolver resolver)
+            throws AnnDataFormatException {
+        return open(options.paths(), options, null, resolver);
     }
 
     /**
@@ -67,25 +79,34 @@ public final class AnnDataCollection implements AutoCloseable {
      * CollectionPlanner#completeStore}); {@link #plan()} then returns the completed plan.
      */
     public static AnnDataCollection open(CollectionPlan plan) throws AnnDataFormatException {
-        List<String> paths = new ArrayList<>();
-        plan.stores().forEach(s -> paths.add(s.path()));
-        return open(paths, plan.options(), plan);
+        return open(plan, StoreResolver.LOCAL);
     }
 
-    private static AnnDataCollection open(List<String> paths, CollectionOptions options, @Nullable CollectionPlan plan)
-            throws AnnDataFormatException {
+    /** As {@link #open(CollectionPlan)}, with the paths resolved by {@code resolver}. */
+    public static AnnDataCollection open(CollectionPlan plan, StoreResolver resolver) throws AnnDataFormatException {
+        List<String> paths = new ArrayList<>();
+        plan.stores().forEach(s -> paths.add(s.path()));
+        return open(paths, plan.options(), plan, resolver);
+    }
+
+    private static AnnDataCollection open(List<String> paths, CollectionOptions options, @Nullable CollectionPlan plan,
+            StoreResolver resolver) throws AnnDataFormatException {
         List<AnnDataStore> opened = new ArrayList<>();
+        List<StoreResolver.Lease> leases = new ArrayList<>();
         try {
             for (String path : paths) {
-                opened.add(AnnDataStore.open(Path.of(path), options.containerOptions()));
+                StoreResolver.Lease lease = resolver.lease(path);
+                leases.add(lease);
+                opened.add(StoreResolver.open(path, lease, options.containerOptions()));
             }
             // a plan decoded without kept rows is completed here, so indicesList() and the label
             // queries (which read rows by position) work as on the planning side
             CollectionPlan p = plan != null
                     ? CollectionPlanner.complete(plan, opened) : CollectionPlanner.plan(options, opened);
-            return new AnnDataCollection(p, opened);
+            return new AnnDataCollection(p, opened, leases);
         } catch (AnnDataFormatException | RuntimeException | Error e) {
             closeAll(opened, e);
+            leases.forEach(StoreResolver.Lease::close);
             throw e;
         }
     }
@@ -287,6 +308,7 @@ public final class AnnDataCollection implements AutoCloseable {
             }
             closed = true;
             IOException failure = closeAll(stores, null);
+            leases.forEach(StoreResolver.Lease::close);
             if (failure != null) {
                 throw new UncheckedIOException("closing the collection's stores failed", failure);
             }

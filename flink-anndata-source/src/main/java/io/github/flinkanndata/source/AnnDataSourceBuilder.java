@@ -8,6 +8,8 @@ import io.github.flinkanndata.collection.LabelSpelling;
 import io.github.flinkanndata.collection.OutputType;
 import io.github.flinkanndata.collection.Join;
 import io.github.flinkanndata.format.tree.ContainerOptions;
+import io.github.flinkanndata.source.cache.CacheSettings;
+import io.github.flinkanndata.source.cache.CachingStoreResolver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -56,6 +58,9 @@ public final class AnnDataSourceBuilder {
     private List<String> watchDirectories = List.of();
     private Duration discoveryInterval = DISCOVERY_INTERVAL.defaultValue();
     @Nullable private List<String> genes;
+    @Nullable private String storeCacheDir;
+    private long storeCacheMaxBytes = STORE_CACHE_MAX_BYTES.defaultValue();
+    private int storeCacheDownloadRetries = STORE_CACHE_DOWNLOAD_RETRIES.defaultValue();
 
     @Nullable private final CollectionOptions fixedCollection;
 
@@ -231,6 +236,28 @@ public final class AnnDataSourceBuilder {
         return this;
     }
 
+    /**
+     * The local folder that caches remote stores on each node (paths with a scheme such as
+     * {@code s3://} or {@code hdfs://}); null for {@code flink-anndata-store-cache} under the
+     * node's temporary directory. Local paths are read in place.
+     */
+    public AnnDataSourceBuilder storeCacheDir(@Nullable String dir) {
+        this.storeCacheDir = dir;
+        return this;
+    }
+
+    /** Bound of each node's store cache; least recently used stores not in use are evicted. */
+    public AnnDataSourceBuilder storeCacheMaxBytes(long bytes) {
+        this.storeCacheMaxBytes = bytes;
+        return this;
+    }
+
+    /** Times a failed listing or download of a remote store is retried; default 3. */
+    public AnnDataSourceBuilder storeCacheDownloadRetries(int retries) {
+        this.storeCacheDownloadRetries = retries;
+        return this;
+    }
+
     /** Applies every option that is set in {@code config} (see {@link AnnDataSourceOptions}). */
     public AnnDataSourceBuilder configure(Configuration config) {
         config.getOptional(LAYERS_KEYS).ifPresent(k -> collection().layersKeys(k));
@@ -257,6 +284,9 @@ public final class AnnDataSourceBuilder {
         config.getOptional(WATCH_DIRECTORIES).ifPresent(d -> watchDirectories = List.copyOf(d));
         config.getOptional(DISCOVERY_INTERVAL).ifPresent(this::discoveryInterval);
         config.getOptional(GENES).ifPresent(this::genes);
+        config.getOptional(STORE_CACHE_DIR).ifPresent(this::storeCacheDir);
+        config.getOptional(STORE_CACHE_MAX_BYTES).ifPresent(this::storeCacheMaxBytes);
+        config.getOptional(STORE_CACHE_DOWNLOAD_RETRIES).ifPresent(this::storeCacheDownloadRetries);
         return this;
     }
 
@@ -318,6 +348,7 @@ public final class AnnDataSourceBuilder {
         if (weightScaler != null && !(weightScaler > 0)) {
             throw new IllegalArgumentException("weightScaler must be > 0, was " + weightScaler);
         }
+        CacheSettings storeCache = new CacheSettings(storeCacheDir, storeCacheMaxBytes, storeCacheDownloadRetries);
         CollectionOptions options = fixedCollection;
         if (options == null) {
             collection.containerOptions(ContainerOptions.defaults().withChunkCacheBytes(chunkCacheBytes));
@@ -326,7 +357,7 @@ public final class AnnDataSourceBuilder {
         checkGrowing(options);
         return new AnnDataSource(new SourceSettings(options, output, sampling, blockSize, windowBlocks,
                 rowsPerSplit, weightKeys, weightScaler, epochs, seed, fetchRows, maxOpenStores, watchDirectories,
-                discoveryInterval, genes));
+                discoveryInterval, genes, storeCache));
     }
 
     private void checkGrowing(CollectionOptions options) {
@@ -352,7 +383,18 @@ public final class AnnDataSourceBuilder {
         if (discoveryInterval.isNegative() || discoveryInterval.isZero()) {
             throw new IllegalArgumentException("discoveryInterval must be > 0, was " + discoveryInterval);
         }
+        // discovery lists and opens stores in place; copying a remote directory's new stores through
+        // the store cache is not built yet, so say so rather than fail on the first listing
+        for (String path : options.paths()) {
+            if (CachingStoreResolver.isRemote(path)) {
+                throw new IllegalArgumentException("a growing collection reads local stores; " + path
+                        + " is remote (store-cache paths work for static collections only)");
+            }
+        }
         for (String d : watchDirectories) {
+            if (d != null && CachingStoreResolver.isRemote(d)) {
+                throw new IllegalArgumentException("watchDirectories must be local directories, was " + d);
+            }
             if (d == null || d.isBlank()) {
                 throw new IllegalArgumentException("watchDirectories holds an empty directory name: " + watchDirectories);
             }

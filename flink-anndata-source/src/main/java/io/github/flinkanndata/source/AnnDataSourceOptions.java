@@ -107,4 +107,19 @@ public final class AnnDataSourceOptions {
             .noDefaultValue()
             .withDescription("Growing collection: the fixed gene space (var names). Unset: the join of the initial"
                     + " stores. Genes of a store outside it are dropped, genes it lacks are 0.");
+
+    public static final ConfigOption<String> STORE_CACHE_DIR = ConfigOptions.key("anndata.store-cache.dir")
+            .stringType().noDefaultValue()
+            .withDescription("Local folder that caches remote stores (any path with a scheme other than file:, "
+                    + "e.g. s3://, hdfs://) on each node. Default: flink-anndata-store-cache under the "
+                    + "TaskManager's first io.tmp.dirs entry (the JobManager's java.io.tmpdir).");
+
+    public static final ConfigOption<Long> STORE_CACHE_MAX_BYTES = ConfigOptions.key("anndata.store-cache.max-bytes")
+            .longType().defaultValue(10L << 30)
+            .withDescription("Bound of each node's store cache in bytes; least recently used stores not in use "
+                    + "are evicted. A store larger than the bound cannot be read.");
+
+    public static final ConfigOption<Integer> STORE_CACHE_DOWNLOAD_RETRIES = ConfigOptions
+            .key("anndata.store-cache.download-retries").intType().defaultValue(3)
+            .withDescription("Times a failed listing or download of a remote store is retried from scratch.");
 }

@@ -1,6 +1,7 @@
 package io.github.flinkanndata.source;
 
 import io.github.flinkanndata.collection.CollectionOptions;
+import io.github.flinkanndata.source.cache.CacheSettings;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
@@ -34,11 +35,13 @@ public final class SourceSettings implements Serializable {
     final List<String> watchDirectories;
     final Duration discoveryInterval;
     @Nullable final List<String> genes;
+    final CacheSettings storeCache;
 
     SourceSettings(CollectionOptions collection, OutputForm output, SamplingMode sampling, int blockSize,
             int windowBlocks, int rowsPerSplit, @Nullable List<String> weightKeys,
             @Nullable Double weightScaler, int epochs, long seed, int fetchRows, int maxOpenStores,
-            List<String> watchDirectories, Duration discoveryInterval, @Nullable List<String> genes) {
+            List<String> watchDirectories, Duration discoveryInterval, @Nullable List<String> genes,
+            CacheSettings storeCache) {
         this.collection = collection;
         this.output = output;
         this.sampling = sampling;
@@ -54,6 +57,7 @@ public final class SourceSettings implements Serializable {
         this.watchDirectories = List.copyOf(watchDirectories);
         this.discoveryInterval = discoveryInterval;
         this.genes = genes == null ? null : List.copyOf(genes);
+        this.storeCache = storeCache;
     }
 
     public CollectionOptions collection() {
@@ -131,6 +135,11 @@ public final class SourceSettings implements Serializable {
         return genes;
     }
 
+    /** Where and how remote stores are cached on each node. */
+    public CacheSettings storeCache() {
+        return storeCache;
+    }
+
     @Override
     public String toString() {
         return "SourceSettings{" + collection + ", output=" + output + ", sampling=" + sampling
@@ -138,6 +147,6 @@ public final class SourceSettings implements Serializable {
                 + rowsPerSplit + ", weightKeys=" + weightKeys + ", epochs="
                 + (bounded() ? String.valueOf(epochs) : "unbounded") + ", seed=" + seed
                 + (growing() ? ", watch=" + watchDirectories + " every " + discoveryInterval
-                        + (genes == null ? "" : ", " + genes.size() + " fixed genes") : "") + "}";
+                        + (genes == null ? "" : ", " + genes.size() + " fixed genes") : "") + ", " + storeCache + "}";
     }
 }

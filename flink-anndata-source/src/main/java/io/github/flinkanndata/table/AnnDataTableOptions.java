@@ -132,4 +132,20 @@ public final class AnnDataTableOptions {
     public static final ConfigOption<List<String>> GENES = ConfigOptions.key("scan.genes").stringType().asList()
             .noDefaultValue()
             .withDescription("Growing collection: the fixed gene space; unset: the join of the initial stores.");
+
+    public static final ConfigOption<String> STORE_CACHE_DIR = ConfigOptions.key("scan.store-cache.dir")
+            .stringType().noDefaultValue()
+            .withDescription("Local folder caching remote stores ('path' entries such as s3://... or hdfs://...) "
+                    + "on each node. Default: flink-anndata-store-cache under the node's temporary directory.");
+
+    public static final ConfigOption<MemorySize> STORE_CACHE_MAX_BYTES = ConfigOptions
+            .key("scan.store-cache.max-bytes").memoryType()
+            .defaultValue(new MemorySize(AnnDataSourceOptions.STORE_CACHE_MAX_BYTES.defaultValue()))
+            .withDescription("Bound of each node's store cache, e.g. '20 gb'; least recently used stores not in "
+                    + "use are evicted.");
+
+    public static final ConfigOption<Integer> STORE_CACHE_DOWNLOAD_RETRIES = ConfigOptions
+            .key("scan.store-cache.download-retries").intType()
+            .defaultValue(AnnDataSourceOptions.STORE_CACHE_DOWNLOAD_RETRIES.defaultValue())
+            .withDescription("Times a failed listing or download of a remote store is retried from scratch.");
 }

@@ -105,6 +105,12 @@ final class ScanOptions {
             throw invalid(WEIGHT_SCALER, "must be > 0, was " + s);
         });
         config.getOptional(OBS_FILTER).ifPresent(ScanOptions::parseFilter);
+        if (config.get(STORE_CACHE_MAX_BYTES).getBytes() <= 0) {
+            throw invalid(STORE_CACHE_MAX_BYTES, "must be > 0, was " + config.get(STORE_CACHE_MAX_BYTES));
+        }
+        if (config.get(STORE_CACHE_DOWNLOAD_RETRIES) < 0) {
+            throw invalid(STORE_CACHE_DOWNLOAD_RETRIES, "must be >= 0, was " + config.get(STORE_CACHE_DOWNLOAD_RETRIES));
+        }
         return o;
     }
 
@@ -186,7 +192,10 @@ final class ScanOptions {
                 .seed(config.get(SEED))
                 .fetchRows(config.get(FETCH_ROWS))
                 .maxOpenStores(config.get(MAX_OPEN_STORES))
-                .chunkCacheBytes(config.get(CHUNK_CACHE_BYTES).getBytes());
+                .chunkCacheBytes(config.get(CHUNK_CACHE_BYTES).getBytes())
+                .storeCacheDir(config.getOptional(STORE_CACHE_DIR).orElse(null))
+                .storeCacheMaxBytes(config.get(STORE_CACHE_MAX_BYTES).getBytes())
+                .storeCacheDownloadRetries(config.get(STORE_CACHE_DOWNLOAD_RETRIES));
         config.getOptional(OBS_FILTER).ifPresent(f -> b.obsFilter(parseFilter(f)));
         config.getOptional(WEIGHT_KEYS).ifPresent(k -> b.weightKeys(k.toArray(String[]::new)));
         config.getOptional(WATCH_DIRECTORIES).ifPresent(d -> b.watchDirectories(d.toArray(String[]::new)));

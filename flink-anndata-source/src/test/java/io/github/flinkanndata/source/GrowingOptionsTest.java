@@ -37,6 +37,11 @@ class GrowingOptionsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("discoveryInterval");
         assertThatThrownBy(() -> AnnDataSource.builder("a.h5ad").genes(List.of("g")).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("for growing collections");
+        assertThatThrownBy(() -> growing().watchDirectories("s3://bucket/incoming").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must be local directories");
+        assertThatThrownBy(() -> AnnDataSource.builder("hdfs://nn/a.h5ad").epochs(AnnDataSourceBuilder.UNBOUNDED)
+                .watchDirectories("incoming").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("hdfs://nn/a.h5ad is remote");
     }
 
     @Test

@@ -11,7 +11,9 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.source.AnnDataSource;
 import io.github.flinkanndata.source.SourceSettings;
+import io.github.flinkanndata.source.AnnDataSourceOptions;
 import io.github.flinkanndata.source.OutputForm;
+import io.github.flinkanndata.source.cache.CacheSettings;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.connector.source.Boundedness;
@@ -115,6 +117,8 @@ class AnnDataTableFactoryTest {
         "scan.obs-filter # donor:d1|| # 'scan.obs-filter': empty value for key 'donor'",
         "scan.chunk-cache-bytes # lots # scan.chunk-cache-bytes",
         "path # ' ' # 'path': expected one or more store paths",
+        "scan.store-cache.max-bytes # 0 # 'scan.store-cache.max-bytes': must be > 0",
+        "scan.store-cache.download-retries # -1 # 'scan.store-cache.download-retries': must be >= 0",
     })
     void badValueIsRejectedNamingTheOption(String option, String value, String expected) {
         assertThat(rejection(COLUMNS, option, value)).contains(expected);
@@ -212,6 +216,18 @@ class AnnDataTableFactoryTest {
         assertThat(c.obsKeys()).containsExactly("cell_type");
         assertThat(c.encodeKeys()).containsExactly("cell_type");
         assertThat(c.unknownLabelFor("cell_type")).isEqualTo("NK");
+    }
+
+    @Test
+    void storeCacheOptionsReachTheSource() {
+        create(COLUMNS, MIXED, "scan.store-cache.dir", "node-cache", "scan.store-cache.max-bytes", "3 mb",
+                "scan.store-cache.download-retries", "5");
+        assertThat(sourceOf("SELECT cell_type FROM cells").settings().storeCache())
+                .isEqualTo(new CacheSettings("node-cache", 3L << 20, 5));
+        create(COLUMNS, MIXED);
+        assertThat(sourceOf("SELECT cell_type FROM cells").settings().storeCache())
+                .isEqualTo(new CacheSettings(null, AnnDataSourceOptions.STORE_CACHE_MAX_BYTES.defaultValue(),
+                        AnnDataSourceOptions.STORE_CACHE_DOWNLOAD_RETRIES.defaultValue()));
     }
 
     @ParameterizedTest(name = "epochs = {0}")

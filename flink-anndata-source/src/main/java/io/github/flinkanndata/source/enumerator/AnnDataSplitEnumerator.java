@@ -4,6 +4,7 @@ import io.github.flinkanndata.collection.AnnDataCollection;
 import io.github.flinkanndata.collection.CollectionGrowth;
 import io.github.flinkanndata.collection.CollectionPlan;
 import io.github.flinkanndata.collection.CollectionPlanCodec;
+import io.github.flinkanndata.collection.StoreResolver;
 import io.github.flinkanndata.source.SamplingMode;
 import io.github.flinkanndata.source.SourceSettings;
 import io.github.flinkanndata.source.assigner.BlockShuffledSplits;
@@ -12,6 +13,7 @@ import io.github.flinkanndata.source.assigner.RowSpace;
 import io.github.flinkanndata.source.assigner.SequentialSplits;
 import io.github.flinkanndata.source.assigner.SplitAssigner;
 import io.github.flinkanndata.source.assigner.WeightedSplits;
+import io.github.flinkanndata.source.cache.CachingStoreResolver;
 import io.github.flinkanndata.source.split.AnnDataSplit;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -54,6 +56,7 @@ public final class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataSpli
     private final SplitEnumeratorContext<AnnDataSplit> context;
     private final SourceSettings settings;
     private final AnnDataEnumState restored;
+    private final StoreResolver stores;
     private final LinkedHashSet<Integer> waitingForSplits = new LinkedHashSet<>();
     private final LinkedHashSet<Integer> waitingForPlan = new LinkedHashSet<>();
     private final Set<Integer> toldNoMoreSplits = new HashSet<>();
@@ -72,6 +75,10 @@ public final class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataSpli
         this.restored = restored;
         this.watcher = settings.growing() ? new CollectionWatcher(settings.watchDirectories()) : null;
         this.droppedGenes = restored.droppedGenes();
+        // remote stores are copied into this node's cache for planning (the coordinator has no
+        // Flink configuration at hand, so the default folder is under java.io.tmpdir)
+        this.stores = new CachingStoreResolver(settings.storeCache(), System.getProperty("java.io.tmpdir"),
+                context.metricGroup());
     }
 
     @Override
@@ -102,7 +109,7 @@ public final class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataSpli
             bytes = CollectionPlanCodec.toBytes(plan, false);
         } else if (plan == null || weighted) {
             try (AnnDataCollection c = plan == null
-                    ? AnnDataCollection.open(settings.collection()) : AnnDataCollection.open(plan)) {
+                    ? AnnDataCollection.open(settings.collection(), stores) : AnnDataCollection.open(plan, stores)) {
                 plan = c.plan();
                 if (weighted) {
                     // derived from the stores' labels, so never checkpointed: recomputed after a restore

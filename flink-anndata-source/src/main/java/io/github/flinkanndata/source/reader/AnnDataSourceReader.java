@@ -2,8 +2,10 @@ package io.github.flinkanndata.source.reader;
 
 import io.github.flinkanndata.collection.CollectionPlan;
 import io.github.flinkanndata.collection.CollectionPlanCodec;
+import io.github.flinkanndata.collection.StoreResolver;
 import io.github.flinkanndata.source.OutputForm;
 import io.github.flinkanndata.source.SourceSettings;
+import io.github.flinkanndata.source.cache.CachingStoreResolver;
 import io.github.flinkanndata.source.enumerator.PlanEvent;
 import io.github.flinkanndata.source.enumerator.PlanRequestEvent;
 import io.github.flinkanndata.source.record.CellRecord;
@@ -18,6 +20,7 @@ import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ConfigurationUtils;
 import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
 import org.apache.flink.util.FlinkRuntimeException;
 
@@ -47,18 +50,22 @@ public final class AnnDataSourceReader
     private int storesRequested; // the store count of the last plan request sent
 
     private AnnDataSourceReader(SourceReaderContext context, Configuration config, PlanHolder planHolder,
-            ReaderProgress progress, SourceSettings settings) {
+            ReaderProgress progress, SourceSettings settings, StoreResolver stores) {
         super(() -> new AnnDataSplitReader(planHolder, settings.output() == OutputForm.SPARSE,
                         settings.fetchRows(), settings.maxOpenStores(),
-                        context.metricGroup().getIOMetricGroup().getNumBytesInCounter()),
+                        context.metricGroup().getIOMetricGroup().getNumBytesInCounter(), stores),
                 new AnnDataRecordEmitter(progress), config, context);
         this.planHolder = planHolder;
         this.progress = progress;
     }
 
     public static AnnDataSourceReader create(SourceReaderContext context, SourceSettings settings) {
+        // remote stores are copied into the TaskManager's cache, under its first temporary directory
+        // unless the settings name a folder; one resolver (and one set of metrics) per reader
+        String tmp = ConfigurationUtils.parseTempDirectories(context.getConfiguration())[0];
+        StoreResolver stores = new CachingStoreResolver(settings.storeCache(), tmp, context.metricGroup());
         return new AnnDataSourceReader(context, context.getConfiguration(), new PlanHolder(), new ReaderProgress(),
-                settings);
+                settings, stores);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.github.flinkanndata.source.reader;
 import io.github.flinkanndata.collection.CollectionPlan;
 import io.github.flinkanndata.collection.MatrixRow;
 import io.github.flinkanndata.collection.Sample;
+import io.github.flinkanndata.collection.StoreResolver;
 import io.github.flinkanndata.format.AnnDataFormatException;
 import io.github.flinkanndata.source.record.CellRecord;
 import io.github.flinkanndata.source.split.AnnDataSplit;
@@ -37,11 +38,12 @@ final class AnnDataSplitReader implements SplitReader<CellRecord, AnnDataSplit> 
     private final Deque<AnnDataSplit> queue = new ArrayDeque<>();
     @Nullable private SplitCursor current;
 
-    AnnDataSplitReader(PlanHolder planHolder, boolean sparse, int fetchRows, int maxOpenStores, Counter bytesIn) {
+    AnnDataSplitReader(PlanHolder planHolder, boolean sparse, int fetchRows, int maxOpenStores, Counter bytesIn,
+            StoreResolver resolver) {
         this.planHolder = planHolder;
         this.sparse = sparse;
         this.fetchRows = fetchRows;
-        this.stores = new StoreHandles(maxOpenStores);
+        this.stores = new StoreHandles(maxOpenStores, resolver);
         this.bytesIn = bytesIn;
     }
 

@@ -2,10 +2,10 @@ package io.github.flinkanndata.source.reader;
 
 import io.github.flinkanndata.collection.CollectionPlan;
 import io.github.flinkanndata.collection.SampleDecoder;
+import io.github.flinkanndata.collection.StoreResolver;
 import io.github.flinkanndata.format.AnnDataFormatException;
 import io.github.flinkanndata.format.AnnDataStore;
 import java.io.IOException;
-import java.nio.file.Paths;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,38 +16,53 @@ import org.slf4j.LoggerFactory;
 /**
  * The stores one reader has open, with their decoders: opened on first use (lamindb's
  * worker-init pattern: each reader has its own persistent handles), at most {@code maxOpen} at a
- * time, least recently used closed first. Used by the fetcher thread only.
+ * time, least recently used closed first. Each open store holds its resolver lease, so a cached
+ * copy of a remote store is not evicted while it is open. Used by the fetcher thread only.
  */
 @Internal
 final class StoreHandles implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StoreHandles.class);
 
     private final int maxOpen;
+    private final StoreResolver resolver;
     private final LinkedHashMap<Integer, Open> open = new LinkedHashMap<>(16, 0.75f, true);
 
     private static final class Open {
         final AnnDataStore store;
         final SampleDecoder decoder;
+        final StoreResolver.Lease lease;
 
-        Open(AnnDataStore store, SampleDecoder decoder) {
+        Open(AnnDataStore store, SampleDecoder decoder, StoreResolver.Lease lease) {
             this.store = store;
             this.decoder = decoder;
+            this.lease = lease;
+        }
+
+        void close() {
+            closeQuietly(store);
+            lease.close();
         }
     }
 
-    StoreHandles(int maxOpen) {
+    StoreHandles(int maxOpen, StoreResolver resolver) {
         this.maxOpen = maxOpen;
+        this.resolver = resolver;
     }
 
     SampleDecoder decoder(CollectionPlan plan, int storeIndex) throws AnnDataFormatException {
         Open o = open.get(storeIndex);
         if (o == null) {
             String path = plan.store(storeIndex).path();
-            AnnDataStore store = AnnDataStore.open(Paths.get(path), plan.options().containerOptions());
+            StoreResolver.Lease lease = resolver.lease(path);
+            AnnDataStore store = null;
             try {
-                o = new Open(store, SampleDecoder.create(plan, storeIndex, store));
+                store = StoreResolver.open(path, lease, plan.options().containerOptions());
+                o = new Open(store, SampleDecoder.create(plan, storeIndex, store), lease);
             } catch (AnnDataFormatException | RuntimeException e) {
-                closeQuietly(store);
+                if (store != null) {
+                    closeQuietly(store);
+                }
+                lease.close();
                 throw e;
             }
             open.put(storeIndex, o);
@@ -61,7 +76,7 @@ final class StoreHandles implements AutoCloseable {
         while (open.size() > maxOpen && it.hasNext()) {
             Open eldest = it.next().getValue();
             it.remove();
-            closeQuietly(eldest.store);
+            eldest.close();
         }
     }
 
@@ -76,7 +91,7 @@ final class StoreHandles implements AutoCloseable {
     @Override
     public void close() {
         for (Open o : open.values()) {
-            closeQuietly(o.store);
+            o.close();
         }
         open.clear();
     }

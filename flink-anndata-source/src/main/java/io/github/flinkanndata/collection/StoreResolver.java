@@ -1,0 +1,82 @@
+package io.github.flinkanndata.collection;
+
+import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.AnnDataStore;
+import io.github.flinkanndata.format.tree.ContainerOptions;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Turns a store path as the user wrote it (a local path, or a URI such as {@code s3://b/a.h5ad})
+ * into a local path the format layer can open. The collection asks once per store it opens and
+ * releases the {@link Lease} when it closes the store, so an implementation that copies remote
+ * stores into a local cache knows which copies are in use and must not be deleted.
+ *
+ * <p>This layer knows no file systems beyond {@code java.nio}: {@link #LOCAL} reads paths as they
+ * are; the source supplies an implementation backed by Flink's {@code FileSystem}.
+ * Implementations must be safe to call from several threads.
+ */
+@FunctionalInterface
+public interface StoreResolver {
+    /** Paths taken as local paths, nothing copied or pinned: the behaviour without a resolver. */
+    StoreResolver LOCAL = path -> Lease.unpinned(Path.of(path));
+
+    /**
+     * A local path for {@code path}, valid until the lease is closed.
+     *
+     * @throws IOException naming the store if it cannot be reached or copied
+     */
+    Lease resolve(String path) throws IOException;
+
+    /** As {@link #resolve}, with an I/O failure turned into a format error naming the store. */
+    default Lease lease(String path) throws AnnDataFormatException {
+        try {
+            return resolve(path);
+        } catch (IOException e) {
+            throw new AnnDataFormatException(path, null, "cannot fetch the store: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Opens the store behind {@code lease}; an error in a copy names the path the user gave (and,
+     * in its message, the copy), since that is the store to fix. The caller closes both.
+     */
+    static AnnDataStore open(String path, Lease lease, ContainerOptions options) throws AnnDataFormatException {
+        try {
+            return AnnDataStore.open(lease.path(), options);
+        } catch (AnnDataFormatException e) {
+            if (lease.path().toString().equals(path)) {
+                throw e;
+            }
+            throw new AnnDataFormatException(path, e.element(), "in its local copy: " + e.getMessage(), e);
+        }
+    }
+
+    /** A local copy (or the original) of one store, held while the store is open. */
+    interface Lease extends AutoCloseable {
+        /** The local file or directory to open. */
+        Path path();
+
+        /** Releases the copy; idempotent, never throws. */
+        @Override
+        void close();
+
+        /** A lease on a path nothing needs to keep alive. */
+        static Lease unpinned(Path path) {
+            return new Lease() {
+                @Override
+                public Path path() {
+                    return path;
+                }
+
+                @Override
+                public void close() {}
+
+                @Override
+                public String toString() {
+                    return path.toString();
+                }
+            };
+        }
+    }
+}
