@@ -279,7 +279,7 @@ public final class LoaderBenchmark {
         return o;
     }
 
-    private static double loadAverage() {
+    static double loadAverage() {
         try {
             return Double.parseDouble(Files.readString(Paths.get("/proc/loadavg")).split(" ")[0]);
         } catch (IOException | RuntimeException e) {
