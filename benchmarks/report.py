@@ -44,6 +44,8 @@ def main():
 
     def find(form, loader, case=None):
         for r in rows:
+            if "error" in r:
+                continue
             if r.get("form") == form and r.get("loader") == loader and (case is None or r.get("case") == case):
                 return r
         return None
@@ -119,6 +121,9 @@ def main():
     md.append("| storage | loader | case | cells/s | MB/s | cells per CPU-second | live heap MB | peak RSS MB | load |")
     md.append("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
+        if "error" in r:
+            md.append(f"| {r.get('form')} | | {r.get('case')} | failed: {r['error']} | | | | | {r.get('load1', 0):.1f} |")
+            continue
         if "cells_per_s" not in r:
             continue
         heap = r.get("peak_live_heap_mb")

@@ -54,11 +54,12 @@ if [[ ! -d "$heap" ]]; then
 fi
 jar=examples/target/anndata-cli.jar
 cp="${BENCH_CLASSPATH:-$jar}" # BENCH_CLASSPATH: classes to try ahead of the jar (A/B runs)
+# BENCH_XMX: heap of the benchmark JVM (default 1g: the TaskManager heap target)
 [[ -f "$jar" ]] || mvn -B -ntp -q -DskipTests package
 rm -f "$raw"
 java_bench() { # FORM DIR CASES...
   local form=$1 dir=$2; shift 2
-  java -Xmx1g -cp "$cp" io.github.flinkanndata.examples.bench.LoaderBenchmark \
+  java "-Xmx${BENCH_XMX:-1g}" -cp "$cp" io.github.flinkanndata.examples.bench.LoaderBenchmark \
     --form "$form" --stores "$dir" --out "$raw" --warmup "$warmup" --seconds "$seconds" \
     --block 512 --window 32 "$@" 2>/dev/null | cut -c1-160
 }

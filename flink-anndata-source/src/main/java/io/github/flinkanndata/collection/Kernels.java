@@ -144,6 +144,15 @@ final class Kernels {
      */
     static Object gather(Object src, int base, @Nullable int[] idx, int n) {
         if (idx == null) {
+            if (src instanceof float[]) {
+                return Arrays.copyOfRange((float[]) src, base, base + n);
+            } else if (src instanceof int[]) {
+                return Arrays.copyOfRange((int[]) src, base, base + n);
+            } else if (src instanceof double[]) {
+                return Arrays.copyOfRange((double[]) src, base, base + n);
+            } else if (src instanceof long[]) {
+                return Arrays.copyOfRange((long[]) src, base, base + n);
+            }
             Object out = java.lang.reflect.Array.newInstance(src.getClass().getComponentType(), n);
             System.arraycopy(src, base, out, 0, n);
             return out;
@@ -199,6 +208,72 @@ final class Kernels {
             return o;
         }
         throw new IllegalArgumentException("not a primitive array: " + src.getClass());
+    }
+
+    /**
+     * A dense row of {@code width} values of the same type as {@code src}: entry {@code e} of
+     * {@code [lo, hi)} goes to {@code map[cols[e]]} (or {@code cols[e]} when {@code map} is null;
+     * dropped where the map gives -1), zero elsewhere. Entries are written in order, so for a
+     * repeated column the last entry wins.
+     */
+    static Object scatter(Object src, int lo, int hi, int[] cols, @Nullable int[] map, int width) {
+        if (src instanceof float[]) {
+            float[] a = (float[]) src;
+            float[] o = new float[width];
+            if (map == null) {
+                for (int e = lo; e < hi; e++) {
+                    o[cols[e]] = a[e];
+                }
+            } else {
+                for (int e = lo; e < hi; e++) {
+                    int j = map[cols[e]];
+                    if (j >= 0) {
+                        o[j] = a[e];
+                    }
+                }
+            }
+            return o;
+        } else if (src instanceof double[]) {
+            double[] a = (double[]) src;
+            double[] o = new double[width];
+            for (int e = lo; e < hi; e++) {
+                int j = map == null ? cols[e] : map[cols[e]];
+                if (j >= 0) {
+                    o[j] = a[e];
+                }
+            }
+            return o;
+        } else if (src instanceof int[]) {
+            int[] a = (int[]) src;
+            int[] o = new int[width];
+            for (int e = lo; e < hi; e++) {
+                int j = map == null ? cols[e] : map[cols[e]];
+                if (j >= 0) {
+                    o[j] = a[e];
+                }
+            }
+            return o;
+        } else if (src instanceof long[]) {
+            long[] a = (long[]) src;
+            long[] o = new long[width];
+            for (int e = lo; e < hi; e++) {
+                int j = map == null ? cols[e] : map[cols[e]];
+                if (j >= 0) {
+                    o[j] = a[e];
+                }
+            }
+            return o;
+        }
+        // short, byte, boolean: rare as matrix types; the general gather keeps them right
+        int[] idx = new int[width];
+        Arrays.fill(idx, -1);
+        for (int e = lo; e < hi; e++) {
+            int j = map == null ? cols[e] : map[cols[e]];
+            if (j >= 0) {
+                idx[j] = e;
+            }
+        }
+        return gather(src, 0, idx, width);
     }
 
     /** Positions of the entries of a dense array that are not +0 (so -0.0 and NaN count). */

@@ -2,7 +2,6 @@ package io.github.flinkanndata.collection;
 
 import io.github.flinkanndata.format.Values;
 import io.github.flinkanndata.format.tree.DataType;
-import java.util.Arrays;
 import javax.annotation.Nullable;
 
 /**
@@ -15,31 +14,52 @@ import javax.annotation.Nullable;
  * long[]} for int64, ...). Sparse rows read from CSR keep the stored entries (explicit zeros
  * included, duplicates resolved to the last one); sparse rows made from dense ones list the
  * entries that are not +0. Immutable by convention: callers must not modify the arrays.
+ *
+ * <p>A dense row read from CSR keeps only its stored entries until {@link #dense()} is first
+ * called ({@link #denseFromEntries}): a window of shuffled samples then weighs what the stored
+ * entries weigh, not {@code width} values per sample, and the full vector is built by whoever
+ * consumes the row. It behaves exactly like an eagerly built dense row.
  */
 public final class MatrixRow {
     private final DataType type;
     private final int width;
-    @Nullable private final Object dense;
+    // at most one of the three forms below is the row's own:
+    // dense != null: a dense row; entries != null: a dense row kept as entries until asked;
+    // otherwise indices/values: a sparse row
+    @Nullable private volatile Object dense;
     @Nullable private final int[] indices;
     @Nullable private final Object values;
+    @Nullable private final int[] entryColumns;
+    @Nullable private final Object entryValues;
 
     private MatrixRow(DataType type, int width, @Nullable Object dense, @Nullable int[] indices,
-            @Nullable Object values) {
+            @Nullable Object values, @Nullable int[] entryColumns, @Nullable Object entryValues) {
         this.type = type;
         this.width = width;
         this.dense = dense;
         this.indices = indices;
         this.values = values;
+        this.entryColumns = entryColumns;
+        this.entryValues = entryValues;
     }
 
     /** A dense row: {@code values} is a primitive array of {@code type}. */
     public static MatrixRow dense(DataType type, Object values) {
-        return new MatrixRow(type, Values.length(values), values, null, null);
+        return new MatrixRow(type, Values.length(values), values, null, null, null, null);
     }
 
     /** A sparse row: {@code indices} ascending and distinct, each in {@code [0, width)}. */
     public static MatrixRow sparse(DataType type, int width, int[] indices, Object values) {
-        return new MatrixRow(type, width, null, indices, values);
+        return new MatrixRow(type, width, null, indices, values, null, null);
+    }
+
+    /**
+     * A dense row given by entries: value {@code values[k]} at column {@code columns[k]} (any
+     * order, repeats allowed: the last one wins), zero elsewhere. The vector is built on the
+     * first {@link #dense()} call.
+     */
+    static MatrixRow denseFromEntries(DataType type, int width, int[] columns, Object values) {
+        return new MatrixRow(type, width, null, null, null, columns, values);
     }
 
     /** The element type of the values (the output dtype, or the stored type). */
@@ -54,25 +74,26 @@ public final class MatrixRow {
 
     /** Whether this row was produced in sparse form (both forms are always available). */
     public boolean isSparse() {
-        return dense == null;
+        return indices != null;
     }
 
     /** The dense form: a primitive array of {@link #width()} values. */
     public Object dense() {
-        if (dense != null) {
-            return dense;
+        Object d = dense;
+        if (d != null) {
+            return d;
         }
-        int[] idx = new int[width];
-        Arrays.fill(idx, -1);
-        for (int k = 0; k < indices.length; k++) {
-            idx[indices[k]] = k;
+        if (entryColumns != null) {
+            d = Kernels.scatter(entryValues, 0, entryColumns.length, entryColumns, null, width);
+            dense = d; // volatile: safely published to other readers of this row
+            return d;
         }
-        return Kernels.gather(values, 0, idx, width);
+        return Kernels.scatter(values, 0, indices.length, indices, null, width);
     }
 
     /** The sparse form's column indices, ascending. */
     public int[] indices() {
-        return indices != null ? indices : Kernels.nonZeroPositions(dense);
+        return indices != null ? indices : Kernels.nonZeroPositions(dense());
     }
 
     /** The sparse form's values, parallel to {@link #indices()}. */
@@ -80,18 +101,19 @@ public final class MatrixRow {
         if (values != null) {
             return values;
         }
-        int[] pos = Kernels.nonZeroPositions(dense);
-        return Kernels.gather(dense, 0, pos, pos.length);
+        Object d = dense();
+        int[] pos = Kernels.nonZeroPositions(d);
+        return Kernels.gather(d, 0, pos, pos.length);
     }
 
     /** This row in sparse form. */
     public MatrixRow toSparse() {
-        return dense == null ? this : sparse(type, width, indices(), values());
+        return indices != null ? this : sparse(type, width, indices(), values());
     }
 
     /** This row in dense form. */
     public MatrixRow toDense() {
-        return dense != null ? this : dense(type, dense());
+        return indices == null ? this : dense(type, dense());
     }
 
     /** The dense values as doubles (booleans as 0/1), for printing and tests. */

@@ -60,6 +60,11 @@ final class RowMapping {
         return new RowMapping(jointWidth, gather, varIndices);
     }
 
+    /** The output width of rows of {@code block}. */
+    int width(RowBlock block) {
+        return width < 0 ? block.width() : width;
+    }
+
     /**
      * Row {@code k} of a block, in output order.
      *
@@ -76,16 +81,92 @@ final class RowMapping {
         int hi = block.indptr()[k + 1];
         int[] cols = block.indices();
         if (!sparse) {
-            int[] idx = new int[outWidth];
-            Arrays.fill(idx, -1);
-            for (int e = lo; e < hi; e++) {
-                int j = columnMap == null ? cols[e] : columnMap[cols[e]];
-                if (j >= 0) {
-                    idx[j] = e; // a duplicate column: the last entry wins, as in lamindb
-                }
-            }
-            return MatrixRow.dense(type, Kernels.gather(values, 0, idx, outWidth));
+            return denseRow(values, lo, hi, cols, type, outWidth);
         }
+        // the common case, stored columns ascending (and mapped ascending), needs no sort: one
+        // pass maps the columns and checks the order; only unsorted rows take the sorting path
+        if (columnMap == null) {
+            int[] indices = Arrays.copyOfRange(cols, lo, hi);
+            if (block.rowsAscending() || strictlyAscending(indices)) {
+                return MatrixRow.sparse(type, outWidth, indices, Kernels.gather(values, lo, null, hi - lo));
+            }
+            return sortedRow(values, lo, hi, cols, type, outWidth);
+        }
+        int[] indices = new int[hi - lo];
+        int[] entries = null;
+        int m = 0;
+        int prev = -1;
+        boolean ascending = true;
+        for (int e = lo; e < hi; e++) {
+            int j = columnMap[cols[e]];
+            if (j < 0) {
+                if (entries == null) {
+                    entries = ascendingEntries(lo, e, hi);
+                }
+                continue;
+            }
+            ascending &= j > prev;
+            prev = j;
+            if (entries != null) {
+                entries[m] = e;
+            }
+            indices[m++] = j;
+        }
+        if (ascending) {
+            Object vals = entries == null
+                    ? Kernels.gather(values, lo, null, m)
+                    : Kernels.gather(values, 0, entries, m);
+            return MatrixRow.sparse(type, outWidth, m == indices.length ? indices : Arrays.copyOf(indices, m), vals);
+        }
+        return sortedRow(values, lo, hi, cols, type, outWidth);
+    }
+
+    /**
+     * Whether each column is greater than the one before: a branch-free OR of {@code a[i+1] -
+     * a[i] - 1} (negative iff a step is not upward; columns are validated, so nothing overflows),
+     * which the JIT vectorises.
+     */
+    static boolean strictlyAscending(int[] a) {
+        int bad = 0;
+        for (int i = 1; i < a.length; i++) {
+            bad |= a[i] - a[i - 1] - 1;
+        }
+        return bad >= 0;
+    }
+
+    /** Entries {@code lo, lo+1, ..., upTo-1} in a buffer with room for the whole row. */
+    private static int[] ascendingEntries(int lo, int upTo, int hi) {
+        int[] entries = new int[hi - lo];
+        for (int e = lo; e < upTo; e++) {
+            entries[e - lo] = e;
+        }
+        return entries;
+    }
+
+    /**
+     * A dense row kept as its mapped entries in entry order (densified on first use, where for
+     * a duplicate column the last entry wins, as in lamindb).
+     */
+    private MatrixRow denseRow(Object values, int lo, int hi, int[] cols, DataType type, int outWidth) {
+        if (columnMap == null) {
+            return MatrixRow.denseFromEntries(type, outWidth, Arrays.copyOfRange(cols, lo, hi),
+                    Kernels.gather(values, lo, null, hi - lo));
+        }
+        int[] columns = new int[hi - lo];
+        int[] entries = new int[hi - lo];
+        int m = 0;
+        for (int e = lo; e < hi; e++) {
+            int j = columnMap[cols[e]];
+            if (j >= 0) {
+                columns[m] = j;
+                entries[m++] = e;
+            }
+        }
+        return MatrixRow.denseFromEntries(type, outWidth, Arrays.copyOf(columns, m), Kernels.gather(values, 0, entries, m));
+    }
+
+    /** A row whose mapped columns are not strictly ascending: sort, the last duplicate wins. */
+    private MatrixRow sortedRow(Object values, int lo, int hi, int[] cols, DataType type, int outWidth) {
         // (output column, entry) pairs sorted by column then entry: the last of a run wins
         long[] pairs = new long[hi - lo];
         int m = 0;

@@ -22,11 +22,55 @@ public final class Sample {
     private final int storeIndex;
     private final long row;
     private final String[] layerKeys;
-    private final MatrixRow[] layers;
+    @Nullable private final MatrixRow[] layers;
     private final String[] obsmKeys;
-    private final MatrixRow[] obsm;
+    @Nullable private final MatrixRow[] obsm;
     private final String[] obsKeys;
     private final Object[] obs;
+    // either layers/obsm (rows given) or source/sourceRow (rows cut on each access)
+    @Nullable private final RowSource source;
+    private final int sourceRow;
+
+    /**
+     * Cuts the matrix rows of a sample out of the range-read blocks they were decoded in, on each
+     * access, without keeping them. A decoded window of samples (a shuffling reader keeps tens of
+     * thousands) then holds a few large block arrays rather than two small arrays per sample and
+     * matrix, which the garbage collector would copy again and again while the window waits to be
+     * emitted; the rows handed out are short-lived. Cutting a row is one copy of its stored
+     * entries, and runs on whichever thread consumes the sample.
+     */
+    interface RowSource {
+        MatrixRow layer(int k, int i);
+
+        MatrixRow obsm(int k, int i);
+
+        /** What {@link Sample#matrixBytes()} says, without cutting the rows. */
+        long matrixBytes(int k);
+    }
+
+    /**
+     * The approximate size of the sample's matrix values (layers and obsm): stored entries times
+     * (4 + value size) for sparse rows, width times value size for dense ones. Cheap: it does not
+     * cut the rows (for metrics such as bytes read).
+     */
+    public long matrixBytes() {
+        if (source != null) {
+            return source.matrixBytes(sourceRow);
+        }
+        long bytes = 0;
+        for (MatrixRow r : layers) {
+            bytes += rowBytes(r);
+        }
+        for (MatrixRow r : obsm) {
+            bytes += rowBytes(r);
+        }
+        return bytes;
+    }
+
+    static long rowBytes(MatrixRow r) {
+        int item = Math.max(1, r.type().storedSize());
+        return r.isSparse() ? (long) r.indices().length * (4 + item) : (long) r.width() * item;
+    }
 
     /**
      * A sample from its parts (used by record deserializers). Arrays are taken as they are; the
@@ -46,6 +90,27 @@ public final class Sample {
         this.obsm = obsm;
         this.obsKeys = obsKeys;
         this.obs = obs;
+        this.source = null;
+        this.sourceRow = -1;
+    }
+
+    /** A sample whose matrix rows are cut from {@code source} whenever they are asked for. */
+    Sample(long index, int storeIndex, long row, String[] layerKeys, String[] obsmKeys, String[] obsKeys,
+            Object[] obs, RowSource source, int sourceRow) {
+        if (obsKeys.length != obs.length) {
+            throw new IllegalArgumentException("sample keys and values differ in length");
+        }
+        this.index = index;
+        this.storeIndex = storeIndex;
+        this.row = row;
+        this.layerKeys = layerKeys;
+        this.obsmKeys = obsmKeys;
+        this.obsKeys = obsKeys;
+        this.obs = obs;
+        this.sourceRow = sourceRow;
+        this.source = source;
+        this.layers = null;
+        this.obsm = null;
     }
 
     /** The global index of this sample. */
@@ -72,7 +137,10 @@ public final class Sample {
     @Nullable
     public MatrixRow layer(String key) {
         int i = indexOf(layerKeys, key);
-        return i < 0 ? null : layers[i];
+        if (i < 0) {
+            return null;
+        }
+        return source != null ? source.layer(sourceRow, i) : layers[i];
     }
 
     /** The obsm keys present (without the {@code obsm_} prefix), in record order. */
@@ -84,7 +152,10 @@ public final class Sample {
     @Nullable
     public MatrixRow obsm(String key) {
         int i = indexOf(obsmKeys, key);
-        return i < 0 ? null : obsm[i];
+        if (i < 0) {
+            return null;
+        }
+        return source != null ? source.obsm(sourceRow, i) : obsm[i];
     }
 
     /** The obs keys present, in record order. */
@@ -119,10 +190,10 @@ public final class Sample {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("_store_idx", storeIndex);
         for (int i = 0; i < layerKeys.length; i++) {
-            m.put(layerKeys[i], layers[i].dense());
+            m.put(layerKeys[i], layer(layerKeys[i]).dense());
         }
         for (int i = 0; i < obsmKeys.length; i++) {
-            m.put("obsm_" + obsmKeys[i], obsm[i].dense());
+            m.put("obsm_" + obsmKeys[i], obsm(obsmKeys[i]).dense());
         }
         for (int i = 0; i < obsKeys.length; i++) {
             m.put(obsKeys[i], obs[i]);
@@ -143,10 +214,10 @@ public final class Sample {
     public String toString() {
         StringBuilder sb = new StringBuilder("Sample{index=").append(index).append(", _store_idx=").append(storeIndex);
         for (int i = 0; i < layerKeys.length; i++) {
-            sb.append(", ").append(layerKeys[i]).append('=').append(layers[i]);
+            sb.append(", ").append(layerKeys[i]).append('=').append(layer(layerKeys[i]));
         }
         for (int i = 0; i < obsmKeys.length; i++) {
-            sb.append(", obsm_").append(obsmKeys[i]).append('=').append(obsm[i]);
+            sb.append(", obsm_").append(obsmKeys[i]).append('=').append(obsm(obsmKeys[i]));
         }
         for (int i = 0; i < obsKeys.length; i++) {
             sb.append(", ").append(obsKeys[i]).append('=').append(obs[i]);

@@ -4,6 +4,7 @@ import io.github.flinkanndata.format.AnnDataFormatException;
 import io.github.flinkanndata.format.AnnDataStore;
 import io.github.flinkanndata.format.MatrixElement;
 import io.github.flinkanndata.format.RowBlock;
+import io.github.flinkanndata.format.Values;
 import io.github.flinkanndata.format.tree.DataType;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,8 +14,9 @@ import javax.annotation.Nullable;
 /**
  * Decodes samples of one store, given the plan and the store opened by the caller: the
  * TaskManager-side half of the collection. A range of positions is read with one range read per
- * requested element ({@link MatrixElement#readRows}) per run of nearby kept rows, then cut into
- * rows, remapped to joint order, cast to the output type, and completed with obs values.
+ * requested element ({@link MatrixElement#readRows}) per run of nearby kept rows (at most ~128 Ki
+ * stored values per read), cast to the output type and completed with obs values; each sample
+ * cuts its rows out of its run's blocks, remapped to joint order, when they are asked for.
  *
  * <p>{@code AnnDataCollection.get(i)} is a one-row {@link #decode} call, so single and batch
  * reads agree by construction.
@@ -26,6 +28,19 @@ import javax.annotation.Nullable;
 public final class SampleDecoder {
     /** Rows skipped by the filter inside one range read; a larger gap starts a new read. */
     static final int MAX_GAP = 64;
+
+    /**
+     * Stored values one range read aims at. A 512-row block of a typical CSR matrix (~2,000
+     * values per row) read at once yields 4 MB arrays: humongous objects for G1 (old-generation
+     * collections) and larger than the L2 cache that the validation, row cutting and consumer
+     * passes then stream through. Reads of ~128 Ki values (rows adapted to the values per row
+     * seen so far) keep every array small and cache-warm; chunks shared by two consecutive reads
+     * are edge chunks, which the format layer caches, so nothing is decoded twice.
+     */
+    static final int TARGET_VALUES_PER_READ = 1 << 17;
+
+    /** Rows per range read, adapted from the last read of this decoder (racy by design: a hint). */
+    private volatile int rowsPerRead = 64;
 
     private final CollectionPlan plan;
     private final int storeIndex;
@@ -117,7 +132,8 @@ public final class SampleDecoder {
             long first = storePlan.row(pos);
             long last = first;
             long end = pos + 1;
-            while (end < to && storePlan.row(end) - last <= MAX_GAP) {
+            long maxEnd = pos + rowsPerRead;
+            while (end < to && end < maxEnd && storePlan.row(end) - last <= MAX_GAP) {
                 last = storePlan.row(end++);
             }
             decodeRun(pos, end, first, last + 1, sparse, out);
@@ -130,10 +146,13 @@ public final class SampleDecoder {
             throws AnnDataFormatException {
         RowBlock[] layerBlocks = new RowBlock[layers.length];
         Object[] layerValues = new Object[layers.length];
+        long values = 0;
         for (int i = 0; i < layers.length; i++) {
             layerBlocks[i] = layers[i].readRows(firstRow, endRow);
             layerValues[i] = Kernels.cast(layerBlocks[i].values(), outputType(layers[i]));
+            values = Math.max(values, Values.length(layerValues[i]));
         }
+        adaptRowsPerRead(endRow - firstRow, values);
         RowBlock[] obsmBlocks = new RowBlock[obsm.length];
         Object[] obsmValues = new Object[obsm.length];
         for (int i = 0; i < obsm.length; i++) {
@@ -144,23 +163,70 @@ public final class SampleDecoder {
         for (int i = 0; i < obsKeys.length; i++) {
             obsLookups[i] = lookup(i);
         }
+        Run run = new Run(layerBlocks, layerValues, obsmBlocks, obsmValues, sparse);
         for (long pos = from; pos < to; pos++) {
             long row = storePlan.row(pos);
             int k = (int) (row - firstRow);
-            MatrixRow[] layerRows = new MatrixRow[layers.length];
-            for (int i = 0; i < layers.length; i++) {
-                layerRows[i] = layerMappings[i].row(layerBlocks[i], layerValues[i], k, outputType(layers[i]), sparse);
-            }
-            MatrixRow[] obsmRows = new MatrixRow[obsm.length];
-            for (int i = 0; i < obsm.length; i++) {
-                obsmRows[i] = RowMapping.IDENTITY.row(obsmBlocks[i], obsmValues[i], k, outputType(obsm[i]), sparse);
-            }
             Object[] obsValues = new Object[obsKeys.length];
             for (int i = 0; i < obsKeys.length; i++) {
                 obsValues[i] = obsLookups[i].value(Math.toIntExact(row));
             }
-            out.add(new Sample(plan.offset(storeIndex) + pos, storeIndex, row, layerKeys, layerRows,
-                    obsmKeys, obsmRows, obsKeys, obsValues));
+            out.add(new Sample(plan.offset(storeIndex) + pos, storeIndex, row, layerKeys, obsmKeys, obsKeys,
+                    obsValues, run, k));
+        }
+    }
+
+    /** The blocks of one range read; each of its samples cuts its rows from them on first use. */
+    private final class Run implements Sample.RowSource {
+        private final RowBlock[] layerBlocks;
+        private final Object[] layerValues;
+        private final RowBlock[] obsmBlocks;
+        private final Object[] obsmValues;
+        private final boolean sparse;
+
+        Run(RowBlock[] layerBlocks, Object[] layerValues, RowBlock[] obsmBlocks, Object[] obsmValues, boolean sparse) {
+            this.layerBlocks = layerBlocks;
+            this.layerValues = layerValues;
+            this.obsmBlocks = obsmBlocks;
+            this.obsmValues = obsmValues;
+            this.sparse = sparse;
+        }
+
+        @Override
+        public MatrixRow layer(int k, int i) {
+            return layerMappings[i].row(layerBlocks[i], layerValues[i], k, outputType(layers[i]), sparse);
+        }
+
+        @Override
+        public MatrixRow obsm(int k, int i) {
+            return RowMapping.IDENTITY.row(obsmBlocks[i], obsmValues[i], k, outputType(obsm[i]), sparse);
+        }
+
+        @Override
+        public long matrixBytes(int k) {
+            long bytes = 0;
+            for (int i = 0; i < layers.length; i++) {
+                bytes += blockRowBytes(layerBlocks[i], k, outputType(layers[i]), layerMappings[i].width(layerBlocks[i]));
+            }
+            for (int i = 0; i < obsm.length; i++) {
+                bytes += blockRowBytes(obsmBlocks[i], k, outputType(obsm[i]), obsmBlocks[i].width());
+            }
+            return bytes;
+        }
+
+        private long blockRowBytes(RowBlock b, int k, DataType type, int width) {
+            int item = Math.max(1, type.storedSize());
+            if (b.isSparse() && sparse) {
+                return (long) (b.indptr()[k + 1] - b.indptr()[k]) * (4 + item);
+            }
+            return (long) width * item;
+        }
+    }
+
+    private void adaptRowsPerRead(long rows, long values) {
+        if (rows >= 8 && values > 0) {
+            long perRow = Math.max(1, values / rows);
+            rowsPerRead = (int) Math.max(16, Math.min(4096, TARGET_VALUES_PER_READ / perRow));
         }
     }
 

@@ -259,6 +259,12 @@ public final class MatrixElement {
         Object vals = data.read(new long[] {lo}, new int[] {nnz});
         int[] idx = Values.toIntArray(idxRaw);
         boolean unsigned64 = indices.dataType() == DataType.UINT64;
+        if (idxRaw instanceof int[] && !unsigned64) {
+            int check = checkRows(ptr, idx, (int) cols);
+            if ((check & OUTSIDE) == 0) {
+                return RowBlock.sparse(from, n, (int) cols, dataType, vals, ptr, idx, (check & UNSORTED) == 0);
+            }
+        }
         for (int i = 0; i < nnz; i++) {
             long c = unsigned64 || !(idxRaw instanceof int[]) ? Values.asLong(idxRaw, i) : idx[i];
             if (c < 0 || c >= cols) {
@@ -269,6 +275,48 @@ public final class MatrixElement {
             }
         }
         return RowBlock.sparse(from, n, (int) cols, dataType, vals, ptr, idx);
+    }
+
+    private static final int OUTSIDE = 1;
+    private static final int UNSORTED = 2;
+
+    /**
+     * One pass over the columns of a block: {@link #OUTSIDE} if any column is outside {@code [0,
+     * width)}, {@link #UNSORTED} if some row's columns are not strictly ascending (scipy's
+     * canonical CSR, what anndata writes, is; then rows need no sort downstream). The memory is
+     * read once for both questions: on a busy machine these passes are bound by memory, not
+     * arithmetic. The slow loop that names a culprit runs only when a column is outside.
+     */
+    private static int checkRows(int[] ptr, int[] columns, int width) {
+        int outside = 0;
+        int descents = 0;
+        for (int r = 0; r + 1 < ptr.length; r++) {
+            long both = checkRow(columns, ptr[r], ptr[r + 1], width - 1);
+            outside |= (int) (both >>> 32);
+            descents |= (int) both;
+        }
+        return (outside < 0 ? OUTSIDE : 0) | (descents < 0 ? UNSORTED : 0);
+    }
+
+    /**
+     * High half negative iff a column of {@code [lo, hi)} is outside {@code [0, last]}; low half
+     * negative iff a step is not upward. Branch-free ORs (columns in range cannot overflow the
+     * differences; out-of-range ones are reported anyway).
+     */
+    private static long checkRow(int[] c, int lo, int hi, int last) {
+        if (lo >= hi) {
+            return 0;
+        }
+        int prev = c[lo];
+        int outside = prev | (last - prev);
+        int descents = 0;
+        for (int i = lo + 1; i < hi; i++) {
+            int x = c[i];
+            outside |= x | (last - x);
+            descents |= x - prev - 1;
+            prev = x;
+        }
+        return ((long) outside << 32) | (descents & 0xFFFFFFFFL);
     }
 
     private static int rowOf(int[] ptr, int pos) {

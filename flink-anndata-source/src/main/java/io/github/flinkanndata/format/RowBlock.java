@@ -20,6 +20,7 @@ public final class RowBlock {
     private final Object values;
     @Nullable private final int[] indptr;
     @Nullable private final int[] indices;
+    private final boolean rowsAscending;
 
     private RowBlock(
             long firstRow,
@@ -28,7 +29,8 @@ public final class RowBlock {
             DataType dataType,
             Object values,
             @Nullable int[] indptr,
-            @Nullable int[] indices) {
+            @Nullable int[] indices,
+            boolean rowsAscending) {
         this.firstRow = firstRow;
         this.rows = rows;
         this.width = width;
@@ -36,16 +38,31 @@ public final class RowBlock {
         this.values = values;
         this.indptr = indptr;
         this.indices = indices;
+        this.rowsAscending = rowsAscending;
     }
 
     public static RowBlock dense(long firstRow, int rows, int width, DataType type, Object values) {
-        return new RowBlock(firstRow, rows, width, type, values, null, null);
+        return new RowBlock(firstRow, rows, width, type, values, null, null, false);
     }
 
     /** {@code indptr} has {@code rows + 1} entries starting at 0; indices are validated column numbers. */
     public static RowBlock sparse(
             long firstRow, int rows, int width, DataType type, Object values, int[] indptr, int[] indices) {
-        return new RowBlock(firstRow, rows, width, type, values, indptr, indices);
+        return new RowBlock(firstRow, rows, width, type, values, indptr, indices, false);
+    }
+
+    /** As {@link #sparse}, stating whether every row's columns are strictly ascending. */
+    public static RowBlock sparse(long firstRow, int rows, int width, DataType type, Object values, int[] indptr,
+            int[] indices, boolean rowsAscending) {
+        return new RowBlock(firstRow, rows, width, type, values, indptr, indices, rowsAscending);
+    }
+
+    /**
+     * Sparse only: true if the columns of every row are known to be strictly ascending (no
+     * repeats), as in canonical CSR; false if unknown or not.
+     */
+    public boolean rowsAscending() {
+        return rowsAscending;
     }
 
     public boolean isSparse() {

@@ -73,7 +73,19 @@ public final class LoaderBenchmark {
             }
         }
         for (String c : b.cases) {
-            ObjectNode r = b.run(c);
+            ObjectNode r;
+            try {
+                r = b.run(c);
+            } catch (Exception | OutOfMemoryError e) {
+                // one failing case (an OutOfMemoryError under -Xmx1g, say) must not hide the others
+                r = JSON.createObjectNode();
+                Throwable root = e;
+                while (root.getCause() != null) {
+                    root = root.getCause();
+                }
+                r.put("error", root.toString());
+                System.gc();
+            }
             r.put("form", b.form);
             r.put("case", c);
             r.put("load1", loadAverage());
@@ -267,7 +279,7 @@ public final class LoaderBenchmark {
         return o;
     }
 
-    private static double loadAverage() {
+    static double loadAverage() {
         try {
             return Double.parseDouble(Files.readString(Paths.get("/proc/loadavg")).split(" ")[0]);
         } catch (IOException | RuntimeException e) {

@@ -100,7 +100,10 @@ final class ChunkFilters {
 
     /** zlib-inflates into an array of {@code maxBytes}, trimmed if the stream ends early. */
     static byte[] inflate(byte[] compressed, int maxBytes) {
-        Inflater inflater = new Inflater();
+        // one inflater per thread, reset per chunk: creating one (and its native zlib state)
+        // per chunk cost more than inflating a small chunk
+        Inflater inflater = INFLATER.get();
+        inflater.reset();
         try {
             inflater.setInput(compressed);
             byte[] out = new byte[maxBytes];
@@ -124,9 +127,11 @@ final class ChunkFilters {
         } catch (DataFormatException e) {
             throw new IllegalStateException("corrupt deflate stream: " + e.getMessage(), e);
         } finally {
-            inflater.end();
+            inflater.reset();
         }
     }
+
+    private static final ThreadLocal<Inflater> INFLATER = ThreadLocal.withInitial(Inflater::new);
 
     @Override
     public String toString() {

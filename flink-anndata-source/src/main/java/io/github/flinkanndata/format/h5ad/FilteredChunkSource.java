@@ -105,15 +105,7 @@ final class FilteredChunkSource implements ChunkSource {
             // never written: HDF5 reads it as the fill value
             return decoder.filled(chunkElements, fill);
         }
-        String where =
-                "chunk "
-                        + Arrays.toString(chunkOffset)
-                        + " ("
-                        + chunk.getSize()
-                        + " bytes at file address "
-                        + chunk.getAddress()
-                        + ")";
-        byte[] stored = readStored(chunk, where);
+        byte[] stored = readStored(chunk, chunkOffset);
         try {
             int expected = chunkElements * decoder.storedSize();
             byte[] plain = filters().decode(stored, chunk.getFilterMask(), expected);
@@ -121,7 +113,7 @@ final class FilteredChunkSource implements ChunkSource {
                 throw new AnnDataFormatException(
                         store,
                         path,
-                        where
+                        where(chunkOffset, chunk)
                                 + " decoded to "
                                 + plain.length
                                 + " bytes, expected "
@@ -132,16 +124,27 @@ final class FilteredChunkSource implements ChunkSource {
             }
             return decoder.decode(plain, chunkElements, storage);
         } catch (RuntimeException | Error e) {
-            throw Failures.wrap(store, path, "cannot decode " + where, e);
+            throw Failures.wrap(store, path, "cannot decode " + where(chunkOffset, chunk), e);
         }
     }
 
-    private byte[] readStored(Chunk chunk, String where) throws AnnDataFormatException {
+    /** The chunk for messages; built only when something failed (it costs a few strings). */
+    private static String where(long[] chunkOffset, Chunk chunk) {
+        return "chunk "
+                + Arrays.toString(chunkOffset)
+                + " ("
+                + chunk.getSize()
+                + " bytes at file address "
+                + chunk.getAddress()
+                + ")";
+    }
+
+    private byte[] readStored(Chunk chunk, long[] chunkOffset) throws AnnDataFormatException {
         if (!reader.contains(chunk.getAddress(), chunk.getSize())) {
             throw new AnnDataFormatException(
                     store,
                     path,
-                    where
+                    where(chunkOffset, chunk)
                             + " lies beyond the end of the file ("
                             + reader.addressableBytes()
                             + " bytes): truncated or corrupt");
@@ -149,7 +152,7 @@ final class FilteredChunkSource implements ChunkSource {
         try {
             return reader.read(chunk.getAddress(), chunk.getSize());
         } catch (IOException e) {
-            throw new AnnDataFormatException(store, path, "cannot read " + where + ": " + e, e);
+            throw new AnnDataFormatException(store, path, "cannot read " + where(chunkOffset, chunk) + ": " + e, e);
         }
     }
 

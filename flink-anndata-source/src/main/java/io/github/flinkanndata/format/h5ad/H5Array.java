@@ -166,20 +166,34 @@ final class H5Array implements ArrayNode {
     private Object slab(long[] offset, int[] count, int total) throws AnnDataFormatException {
         Object out = decoder.newArray(total);
         if (total > 0) {
-            SlabAssembler.assemble(chunkShape, offset, count, decoder.width(), out, this::chunk);
+            SlabAssembler.assemble(chunkShape, offset, count, decoder.width(), out, new SlabAssembler.Chunks() {
+                @Override
+                public Object chunk(long[] chunkOffset) throws AnnDataFormatException {
+                    return H5Array.this.chunk(chunkOffset, false);
+                }
+
+                @Override
+                public Object chunk(long[] chunkOffset, boolean interior) throws AnnDataFormatException {
+                    return H5Array.this.chunk(chunkOffset, interior);
+                }
+            });
         }
         return out;
     }
 
-    /** One decoded chunk, from the container's cache when a previous read decoded it. */
-    private Object chunk(long[] chunkOffset) throws AnnDataFormatException {
+    /**
+     * One decoded chunk, from the container's cache when a previous read decoded it. Interior
+     * chunks of a long range read are not cached: the next range read (sequential or shuffled)
+     * starts at an edge chunk, so caching them only evicts the chunks that are reused.
+     */
+    private Object chunk(long[] chunkOffset, boolean interior) throws AnnDataFormatException {
         ChunkCache.Key key = cacheKey(chunkOffset);
         Object cached = key == null ? null : container.cache().get(key);
         if (cached != null) {
             return cached;
         }
         Object decoded = source.decode(chunkOffset);
-        if (key != null) {
+        if (key != null && !interior) {
             container.cache().put(key, decoded, ChunkCache.weightOf(decoded));
         }
         return decoded;

@@ -18,6 +18,15 @@ final class SlabAssembler {
     /** Supplies decoded chunks by the element offset of their first element. */
     interface Chunks {
         Object chunk(long[] chunkOffset) throws AnnDataFormatException;
+
+        /**
+         * As {@link #chunk(long[])}; {@code interior} says that the slab covers this chunk whole
+         * and continues past it on both sides along the first dimension, so a later read is
+         * unlikely to want it again (worth no cache space).
+         */
+        default Object chunk(long[] chunkOffset, boolean interior) throws AnnDataFormatException {
+            return chunk(chunkOffset);
+        }
     }
 
     /**
@@ -56,7 +65,7 @@ final class SlabAssembler {
                 outLo[d] = (int) (start - offset[d]);
                 len[d] = (int) (end - start);
             }
-            Object chunk = chunks.chunk(chunkOffset);
+            Object chunk = chunks.chunk(chunkOffset, interior(grid, first, last, lo, len, chunkShape));
             copyOverlap(
                     chunk, chunkShape, chunkStrides, lo, out, count, outStrides, outLo, len, width);
             // advance the grid odometer, last dimension fastest
@@ -69,6 +78,19 @@ final class SlabAssembler {
                 return;
             }
         }
+    }
+
+    /** Whole in every dimension, with chunks of the slab before and after it along dimension 0. */
+    private static boolean interior(long[] grid, long[] first, long[] last, int[] lo, int[] len, int[] chunkShape) {
+        if (grid[0] <= first[0] || grid[0] >= last[0]) {
+            return false;
+        }
+        for (int d = 0; d < grid.length; d++) {
+            if (lo[d] != 0 || len[d] != chunkShape[d]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void copyOverlap(

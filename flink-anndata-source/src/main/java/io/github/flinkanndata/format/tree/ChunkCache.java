@@ -3,7 +3,7 @@ package io.github.flinkanndata.format.tree;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A bounded least-recently-used cache of decoded chunks, weighed in bytes, shared by all arrays of
@@ -11,18 +11,28 @@ import java.util.Objects;
  * neighbouring row reads decode the same compressed chunk again (a gzip CSR row costs ~0.8 ms
  * uncached against ~40 us inside a cached range; see the format guide).
  *
+ * <p>All caches of a JVM together also stay below a global budget ({@link #globalCapacityBytes()}:
+ * a sixteenth of the maximum heap, or the system property {@code anndata.chunk-cache.global-bytes}):
+ * a reader with many open stores would otherwise hold up to 64 MiB per store and outgrow a 1 GiB
+ * TaskManager. A cache that finds the budget spent evicts its own eldest entries first.
+ *
  * <p>Thread-safe. Values must be treated as immutable by callers: they are shared.
  */
 public final class ChunkCache {
+    private static final long GLOBAL_CAPACITY = Long.getLong("anndata.chunk-cache.global-bytes",
+            Runtime.getRuntime().maxMemory() / 16);
+    private static final AtomicLong GLOBAL_USED = new AtomicLong();
 
     /** Identity of one decoded chunk: the array's path and the chunk's linear index in its grid. */
     public static final class Key {
         private final String array;
         private final long chunk;
+        private final int hash; // computed once: a key is built and hashed on every chunk lookup
 
         public Key(String array, long chunk) {
             this.array = array;
             this.chunk = chunk;
+            this.hash = 31 * array.hashCode() + Long.hashCode(chunk);
         }
 
         @Override
@@ -31,12 +41,12 @@ public final class ChunkCache {
                 return false;
             }
             Key k = (Key) o;
-            return chunk == k.chunk && array.equals(k.array);
+            return chunk == k.chunk && hash == k.hash && array.equals(k.array);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(array, chunk);
+            return hash;
         }
 
         @Override
@@ -85,16 +95,27 @@ public final class ChunkCache {
             return;
         }
         Entry old = map.put(key, new Entry(value, weightBytes));
-        if (old != null) {
-            usedBytes -= old.weight;
-        }
-        usedBytes += weightBytes;
+        long delta = weightBytes - (old != null ? old.weight : 0);
+        usedBytes += delta;
+        GLOBAL_USED.addAndGet(delta);
         Iterator<Map.Entry<Key, Entry>> it = map.entrySet().iterator();
-        while (usedBytes > capacityBytes && it.hasNext()) {
+        while ((usedBytes > capacityBytes || GLOBAL_USED.get() > GLOBAL_CAPACITY) && it.hasNext()) {
             Map.Entry<Key, Entry> eldest = it.next();
-            usedBytes -= eldest.getValue().weight;
+            long w = eldest.getValue().weight;
+            usedBytes -= w;
+            GLOBAL_USED.addAndGet(-w);
             it.remove();
         }
+    }
+
+    /** The budget of all caches of this JVM together, in bytes. */
+    public static long globalCapacityBytes() {
+        return GLOBAL_CAPACITY;
+    }
+
+    /** Bytes held by all caches of this JVM. */
+    public static long globalUsedBytes() {
+        return GLOBAL_USED.get();
     }
 
     /** Approximate heap weight of a decoded primitive or string array. */
@@ -135,6 +156,7 @@ public final class ChunkCache {
 
     public synchronized void clear() {
         map.clear();
+        GLOBAL_USED.addAndGet(-usedBytes);
         usedBytes = 0;
     }
 }

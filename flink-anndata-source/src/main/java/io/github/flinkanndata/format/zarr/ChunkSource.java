@@ -72,6 +72,12 @@ final class ChunkSource {
     /** The decoded chunk at read-grid coordinates, or null if it reads as fill. */
     @Nullable
     Object chunk(long[] coords) throws AnnDataFormatException {
+        return chunk(coords, false);
+    }
+
+    /** As {@link #chunk(long[])}; an {@code interior} chunk of a long read is not cached. */
+    @Nullable
+    Object chunk(long[] coords, boolean interior) throws AnnDataFormatException {
         ChunkCache.Key key = new ChunkCache.Key(path, linear(coords, readGrid));
         Object cached = cache.get(key);
         if (cached != null) {
@@ -82,8 +88,56 @@ final class ChunkSource {
             cache.put(key, MISSING, 16);
             return null;
         }
-        cache.put(key, decoded, ChunkCache.weightOf(decoded));
+        if (!interior) {
+            cache.put(key, decoded, ChunkCache.weightOf(decoded));
+        }
         return decoded;
+    }
+
+    /**
+     * Decodes the chunk at read-grid coordinates straight into {@code out} at {@code pos}, for a
+     * chunk a range read covers whole and does not cache. Returns false, having done nothing, if
+     * the chunk is cached, not stored (fill) or of a type that needs the general path: the caller
+     * then uses {@link #chunk}.
+     */
+    boolean decodeInto(long[] coords, Object out, int pos) throws AnnDataFormatException {
+        CodecPipeline pipeline = sharding == null ? meta.pipeline : sharding.inner;
+        if (!pipeline.decodesInto(meta.type)) {
+            return false;
+        }
+        if (cache.get(new ChunkCache.Key(path, linear(coords, readGrid))) != null) {
+            return false;
+        }
+        String key = null;
+        try {
+            byte[] stored;
+            if (sharding == null) {
+                key = meta.keys.key(path, coords);
+                stored = store.read(key);
+            } else {
+                int rank = coords.length;
+                long[] shard = new long[rank];
+                int inner = 0;
+                for (int d = 0; d < rank; d++) {
+                    shard[d] = coords[d] / innerPerShard[d];
+                    inner = inner * innerPerShard[d] + (int) (coords[d] % innerPerShard[d]);
+                }
+                key = meta.keys.key(path, shard);
+                ShardIndex index = shardIndex(shard, key);
+                stored = index.isEmpty(inner) ? null : store.readRange(key, index.offset(inner), index.length(inner));
+            }
+            if (stored == null) {
+                return false;
+            }
+            pipeline.decodeInto(stored, readShape, meta.type, out, pos);
+            return true;
+        } catch (IOException e) {
+            throw failure(key, "cannot read it: " + e.getMessage(), e);
+        } catch (CodecException e) {
+            throw failure(key, e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw failure(key, "cannot decode it: " + e, e);
+        }
     }
 
     @Nullable

@@ -85,20 +85,7 @@ final class CodecPipeline {
     Object decode(byte[] stored, int[] chunkShape, ZarrDType type) throws CodecException {
         int n = elementCount(chunkShape);
         long expected = type.isFixedSize() ? (long) n * type.itemSize : -1;
-        long bound =
-                expected >= 0
-                        ? expected
-                        : Math.min(MAX_ARRAY, VLEN_BASE_LIMIT + VLEN_PER_ITEM_LIMIT * n);
-        // bounds[i]: the most that codec i may legitimately produce while decoding
-        long[] bounds = new long[bytesCodecs.size()];
-        for (int i = 0; i < bounds.length; i++) {
-            bounds[i] = bound;
-            bound = bytesCodecs.get(i).encodedBound(bound);
-        }
-        byte[] data = stored;
-        for (int i = bytesCodecs.size() - 1; i >= 0; i--) {
-            data = bytesCodecs.get(i).decode(data, (int) Math.min(bounds[i], MAX_ARRAY));
-        }
+        byte[] data = bytesStage(stored, n, expected);
         int[][] shapes = stageShapes(chunkShape);
         if (vlen) {
             String[] strings = VlenUtf8.decode(data, n);
@@ -123,6 +110,50 @@ final class CodecPipeline {
             data = Transpose.decode(data, type.itemSize, shapes[i], transposes.get(i));
         }
         return Elements.fromBytes(data, type, byteOrder(type), n);
+    }
+
+    /** Runs the bytes→bytes codecs, last first, each bounded by what it may legitimately produce. */
+    private byte[] bytesStage(byte[] stored, int n, long expected) throws CodecException {
+        long bound =
+                expected >= 0
+                        ? expected
+                        : Math.min(MAX_ARRAY, VLEN_BASE_LIMIT + VLEN_PER_ITEM_LIMIT * n);
+        // bounds[i]: the most that codec i may legitimately produce while decoding
+        long[] bounds = new long[bytesCodecs.size()];
+        for (int i = 0; i < bounds.length; i++) {
+            bounds[i] = bound;
+            bound = bytesCodecs.get(i).encodedBound(bound);
+        }
+        byte[] data = stored;
+        for (int i = bytesCodecs.size() - 1; i >= 0; i--) {
+            data = bytesCodecs.get(i).decode(data, (int) Math.min(bounds[i], MAX_ARRAY));
+        }
+        return data;
+    }
+
+    /**
+     * Whether {@link #decodeInto} can decode chunks of {@code type}: plain numbers, no
+     * array→array step.
+     */
+    boolean decodesInto(ZarrDType type) {
+        return !vlen && transposes.isEmpty() && Elements.convertsInto(type);
+    }
+
+    /**
+     * Decodes one stored chunk of {@code chunkShape} straight into {@code out} at {@code pos}
+     * (C order), skipping the chunk-sized array {@link #decode} would allocate: for chunks that a
+     * range read covers whole and does not cache. Only when {@link #decodesInto} says so.
+     */
+    void decodeInto(byte[] stored, int[] chunkShape, ZarrDType type, Object out, int pos) throws CodecException {
+        int n = elementCount(chunkShape);
+        long expected = (long) n * type.itemSize;
+        byte[] data = bytesStage(stored, n, expected);
+        if (data.length != expected) {
+            throw new CodecException(
+                    "decoded chunk has " + data.length + " bytes, expected " + expected + " (" + n
+                            + " elements of " + type + ")");
+        }
+        Elements.into(data, type, byteOrder(type), n, out, pos);
     }
 
     /** shapes[i] is the chunk shape that array→array codec i receives while encoding. */

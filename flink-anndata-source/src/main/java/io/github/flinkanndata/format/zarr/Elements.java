@@ -100,6 +100,48 @@ final class Elements {
         }
     }
 
+    /** Whether {@link #into} handles the type: the numbers Java has a buffer view for. */
+    static boolean convertsInto(ZarrDType t) {
+        switch (t.kind == ZarrDType.Kind.STRUCT ? DataType.COMPOUND : t.dataType()) {
+            case INT8:
+            case INT16:
+            case INT32:
+            case INT64:
+            case FLOAT32:
+            case FLOAT64:
+                return t.isFixedSize() && t.itemSize == t.dataType().storedSize();
+            default:
+                return false;
+        }
+    }
+
+    /** As {@link #fromBytes}, into {@code out[pos, pos + n)} (for {@link #convertsInto} types). */
+    static void into(byte[] bytes, ZarrDType t, ByteOrder order, int n, Object out, int pos) {
+        ByteBuffer buf = ByteBuffer.wrap(bytes).order(order);
+        switch (t.dataType()) {
+            case INT8:
+                System.arraycopy(bytes, 0, out, pos, n);
+                break;
+            case INT16:
+                buf.asShortBuffer().get((short[]) out, pos, n);
+                break;
+            case INT32:
+                buf.asIntBuffer().get((int[]) out, pos, n);
+                break;
+            case INT64:
+                buf.asLongBuffer().get((long[]) out, pos, n);
+                break;
+            case FLOAT32:
+                buf.asFloatBuffer().get((float[]) out, pos, n);
+                break;
+            case FLOAT64:
+                buf.asDoubleBuffer().get((double[]) out, pos, n);
+                break;
+            default:
+                throw new IllegalArgumentException("no direct conversion for " + t);
+        }
+    }
+
     private static String[] fixedStrings(byte[] bytes, ZarrDType t, ByteOrder order, int n) {
         String[] out = new String[n];
         for (int i = 0; i < n; i++) {

@@ -121,11 +121,14 @@ final class ZarrArray implements ArrayNode {
             for (int d = 0; d < rank; d++) {
                 origin[d] = coords[d] * readShape[d];
             }
-            Object chunk = chunks.chunk(coords);
-            if (chunk != null) {
-                SlabCopier.copy(chunk, readShape, origin, out, offset, count, scale);
-            } else if (fillNeeded) {
-                SlabCopier.fill(meta.fill, readShape, origin, out, offset, count, scale);
+            // interior chunks of a long read (whole, with slab chunks before and after them
+            // along dimension 0) are not cached: later reads start at edge chunks. In 1-D
+            // arrays (CSR parts) they are decoded straight into the slab.
+            boolean interior = interior(coords, first, last, origin, readShape, offset, count);
+            boolean direct = interior && rank == 1 && !struct
+                    && chunks.decodeInto(coords, out, (int) (origin[0] - offset[0]));
+            if (!direct) {
+                copyChunk(coords, origin, interior, readShape, out, offset, count, scale, fillNeeded);
             }
             int d = rank - 1;
             while (d >= 0 && coords[d] == last[d]) {
@@ -137,6 +140,29 @@ final class ZarrArray implements ArrayNode {
             }
             coords[d]++;
         }
+    }
+
+    private void copyChunk(long[] coords, long[] origin, boolean interior, int[] readShape, Object out,
+            long[] offset, int[] count, int scale, boolean fillNeeded) throws AnnDataFormatException {
+        Object chunk = chunks.chunk(coords, interior);
+        if (chunk != null) {
+            SlabCopier.copy(chunk, readShape, origin, out, offset, count, scale);
+        } else if (fillNeeded) {
+            SlabCopier.fill(meta.fill, readShape, origin, out, offset, count, scale);
+        }
+    }
+
+    private static boolean interior(long[] coords, long[] first, long[] last, long[] origin, int[] shape,
+            long[] offset, int[] count) {
+        if (coords.length == 0 || coords[0] <= first[0] || coords[0] >= last[0]) {
+            return false;
+        }
+        for (int d = 1; d < coords.length; d++) {
+            if (origin[d] < offset[d] || origin[d] + shape[d] > offset[d] + count[d]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Validates a slab request; returns its element count. */

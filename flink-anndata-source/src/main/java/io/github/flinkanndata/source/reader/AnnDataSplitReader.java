@@ -1,7 +1,6 @@
 package io.github.flinkanndata.source.reader;
 
 import io.github.flinkanndata.collection.CollectionPlan;
-import io.github.flinkanndata.collection.MatrixRow;
 import io.github.flinkanndata.collection.Sample;
 import io.github.flinkanndata.collection.StoreResolver;
 import io.github.flinkanndata.format.AnnDataFormatException;
@@ -83,21 +82,12 @@ final class AnnDataSplitReader implements SplitReader<CellRecord, AnnDataSplit> 
         return batch.build();
     }
 
-    /** Bytes of matrix values a sample carries: what was decoded for it. */
+    /**
+     * Bytes of matrix values a sample carries: what was decoded for it. Sized without cutting the
+     * rows out of their range-read blocks, which the consumer does once when it reads them.
+     */
     private static long approximateBytes(Sample s) {
-        long bytes = 0;
-        for (String k : s.layerKeys()) {
-            bytes += rowBytes(s.layer(k));
-        }
-        for (String k : s.obsmKeys()) {
-            bytes += rowBytes(s.obsm(k));
-        }
-        return bytes;
-    }
-
-    private static long rowBytes(MatrixRow r) {
-        int item = Math.max(1, r.type().storedSize());
-        return r.isSparse() ? (long) r.indices().length * (4 + item) : (long) r.width() * item;
+        return s.matrixBytes();
     }
 
     @Override
