@@ -23,9 +23,10 @@ import javax.annotation.Nullable;
  *
  * <p>Filters come from jhdf's {@link FilterManager} (built-ins plus ours from {@link H5Filters}),
  * each wrapped in a one-filter pipeline because single filters are not public in jhdf. The two
- * decompressors of real h5ad files are called directly with the chunk's decoded size as a bound:
- * deflate inflates straight into an array of that size (jhdf grows a stream from a guess, and a
- * corrupt chunk could inflate without limit), LZF refuses streams that decode to more.
+ * decompressors are called directly with the chunk's decoded size as a bound: deflate inflates
+ * straight into an array of that size (jhdf grows a stream from a guess, and a corrupt chunk could
+ * inflate without limit); LZF, blosc and zstd refuse frames that declare or decode to more (their
+ * headers declare the size, and a forged header would otherwise allocate up to 2 GiB).
  *
  * <p>Immutable and thread-safe (jhdf filters must be thread-safe).
  */
@@ -86,6 +87,10 @@ final class ChunkFilters {
                     data = inflate(data, maxBytes);
                 } else if (step.id == TolerantLzfFilter.ID) {
                     data = TolerantLzfFilter.decode(data, maxBytes);
+                } else if (step.id == BloscFilter.ID) {
+                    data = BloscFilter.decode(data, maxBytes);
+                } else if (step.id == ZstdFilter.ID) {
+                    data = ZstdFilter.decode(data, maxBytes);
                 } else {
                     data = step.pipeline.decode(data);
                 }

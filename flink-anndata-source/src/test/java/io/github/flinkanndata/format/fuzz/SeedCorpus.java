@@ -105,7 +105,7 @@ final class SeedCorpus {
                 || file.equals(".zmetadata") || file.equals("zarr.json");
     }
 
-    private static void copyTree(Path from, Path to) throws IOException {
+    static void copyTree(Path from, Path to) throws IOException {
         try (Stream<Path> s = Files.walk(from)) {
             for (Path p : s.sorted(Comparator.naturalOrder()).collect(Collectors.toList())) {
                 Path target = to.resolve(from.relativize(p).toString());
