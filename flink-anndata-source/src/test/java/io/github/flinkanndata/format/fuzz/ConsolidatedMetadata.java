@@ -17,13 +17,20 @@ import javax.annotation.Nullable;
  * rarely be read.
  */
 final class ConsolidatedMetadata {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // zarr v2 writes NaN and Infinity fill values as bare tokens
+    private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
     private ConsolidatedMetadata() {}
 
-    /** The file holding the consolidated metadata of a directory store. */
+    /** The file holding the consolidated metadata of a directory store, else its root metadata. */
     static String fileOf(Path store) {
-        return Files.exists(store.resolve(".zmetadata")) ? ".zmetadata" : "zarr.json";
+        for (String f : new String[] {".zmetadata", "zarr.json", ".zgroup"}) {
+            if (Files.exists(store.resolve(f))) {
+                return f;
+            }
+        }
+        throw new IllegalArgumentException("no root metadata in " + store);
     }
 
     /**
@@ -48,7 +55,12 @@ final class ConsolidatedMetadata {
                 return;
             }
         }
-        JsonNode root = JSON.readTree(Files.readAllBytes(store.resolve(consolidated)));
+        JsonNode root;
+        try {
+            root = JSON.readTree(Files.readAllBytes(store.resolve(consolidated)));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException notJson) {
+            return;
+        }
         ObjectNode entries;
         String key;
         if (consolidated.equals(".zmetadata")) {

@@ -194,7 +194,7 @@ final class FuzzCampaign implements AutoCloseable {
             Files.createDirectories(caseDir);
             Files.write(input, bytes);
             long bound = ALLOCATION_BASE + ALLOCATION_FACTOR * (long) Math.max(m.seed.bytes, bytes.length);
-            return oracle.judge(() -> StoreWalker.readEverything(input), bound);
+            return oracle.judge(() -> read(m.seed, input), bound);
         }
         Map<Path, byte[]> originals = new LinkedHashMap<>();
         long grown = 0;
@@ -211,11 +211,20 @@ final class FuzzCampaign implements AutoCloseable {
                 }
             }
             long bound = ALLOCATION_BASE + ALLOCATION_FACTOR * (m.seed.bytes + grown);
-            return oracle.judge(() -> StoreWalker.readEverything(m.seed.pristine), bound);
+            return oracle.judge(() -> read(m.seed, m.seed.pristine), bound);
         } finally {
             for (Map.Entry<Path, byte[]> e : originals.entrySet()) {
                 Files.write(e.getKey(), e.getValue());
             }
+        }
+    }
+
+    /** Reads an input as its seed is read: as AnnData, or as a bare tree. */
+    static void read(Seed seed, Path input) throws Exception {
+        if (seed.anndata) {
+            StoreWalker.readEverything(input);
+        } else {
+            StoreWalker.walkTree(input);
         }
     }
 

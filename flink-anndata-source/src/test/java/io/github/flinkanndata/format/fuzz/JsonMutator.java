@@ -18,7 +18,9 @@ import java.util.Random;
  * or array element is removed or duplicated. One case in eight is mutated as plain bytes instead.
  */
 final class JsonMutator {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // zarr v2 writes NaN and Infinity fill values as bare tokens
+    private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
     private static final String[] STRINGS = {

@@ -61,8 +61,13 @@ class ReaderFuzzTest {
         try (Oracle oracle = new Oracle(CPU_BOUND_MILLIS * 5, WALL_BOUND_MILLIS)) {
             for (Seed s : seeds) {
                 long bound = FuzzCampaign.ALLOCATION_BASE + FuzzCampaign.ALLOCATION_FACTOR * s.bytes;
-                Verdict v = oracle.judge(() -> StoreWalker.readEverything(s.pristine), bound);
-                assertThat(v.kind).as("%s: %s", s, v).isEqualTo(Verdict.Kind.CLEAN);
+                Verdict v = oracle.judge(() -> FuzzCampaign.read(s, s.pristine), bound);
+                // two backend test files are unreadable on purpose: a layout jhdf cannot parse,
+                // and shapes patched far beyond the data
+                boolean mayReject = !s.anndata
+                        && (s.name.contains("layout_v5") || s.name.contains("absurd_shape"));
+                assertThat(v.kind).as("%s: %s", s, v)
+                        .isEqualTo(mayReject ? Verdict.Kind.REJECTED : Verdict.Kind.CLEAN);
             }
         }
     }

@@ -37,10 +37,13 @@ final class SeedCorpus {
         final long bytes;
         final List<String> metadataFiles;
         final List<String> chunkFiles;
+        /** True for AnnData stores, false for the backend test files read as bare trees. */
+        final boolean anndata;
 
         Seed(String name, Shape shape, Path pristine, long bytes, List<String> metadataFiles,
                 List<String> chunkFiles) {
             this.name = name;
+            this.anndata = !name.startsWith(TREE);
             this.shape = shape;
             this.pristine = pristine;
             this.bytes = bytes;
@@ -63,9 +66,29 @@ final class SeedCorpus {
         return p;
     }
 
-    /** Every fixture store under {@code fixtures}, copied under {@code workDir}, in name order. */
+    /** Name prefix of the seeds that are backend test files rather than AnnData stores. */
+    static final String TREE = "tree/";
+
+    /**
+     * Every fixture store under {@code fixtures}, and the backend test files next to it ({@code
+     * h5ad/*.h5}: every HDF5 type, chunk index and filter, blosc and zstd included; {@code zarr/}:
+     * every v2 codec and v3 feature), copied under {@code workDir}, in name order.
+     */
     static List<Seed> load(Path fixtures, Path workDir) throws IOException {
         List<Seed> seeds = new ArrayList<>();
+        Path resources = fixtures.getParent();
+        for (String family : List.of("h5ad", "zarr")) {
+            List<Path> stores;
+            try (Stream<Path> s = Files.list(resources.resolve(family))) {
+                stores = s.filter(p -> !p.toString().endsWith(".py")).sorted().collect(Collectors.toList());
+            }
+            for (Path store : stores) {
+                String name = TREE + family + "/" + store.getFileName();
+                Path copy = workDir.resolve(name);
+                copyTree(store, copy);
+                seeds.add(describe(name, copy));
+            }
+        }
         for (String family : List.of("h5ad", "zarr2", "zarr3")) {
             List<Path> stores;
             try (Stream<Path> s = Files.list(fixtures.resolve(family))) {

@@ -2,6 +2,12 @@ package io.github.flinkanndata.format.fuzz;
 
 import io.github.flinkanndata.format.AnnDataFormatException;
 import io.github.flinkanndata.format.AnnDataStore;
+import io.github.flinkanndata.format.Containers;
+import io.github.flinkanndata.format.tree.ArrayNode;
+import io.github.flinkanndata.format.tree.Container;
+import io.github.flinkanndata.format.tree.ContainerOptions;
+import io.github.flinkanndata.format.tree.GroupNode;
+import io.github.flinkanndata.format.tree.Node;
 import io.github.flinkanndata.format.Column;
 import io.github.flinkanndata.format.DataFrame;
 import io.github.flinkanndata.format.MatrixElement;
@@ -11,7 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads everything a loader would read from a store: both dataframes (index and every column), and
+ * Reads everything a loader would read from a store ({@link #readEverything}), or every node of a
+ * store below the AnnData layer ({@link #walkTree}). For AnnData: both dataframes (index and every column), and
  * the rows of X, raw/X, every layer and every obsm entry, in batches the way the source reader
  * fetches them.
  *
@@ -47,6 +54,56 @@ final class StoreWalker {
         } catch (java.io.IOException e) {
             // close() of a container: not part of the contract under test, but must not be hidden
             throw new IllegalStateException("closing the store failed", e);
+        }
+    }
+
+    /** Tree depth walked at most: hard links can make the group graph cyclic. */
+    static final int MAX_DEPTH = 12;
+
+    /** Elements read per array at most, in one slab from the origin. */
+    static final long MAX_ELEMENTS = 1 << 20;
+
+    /**
+     * Opens a store that need not be AnnData (the backend test files), and reads the whole tree
+     * below the AnnData layer: every node's attributes, every group's children, a slab of every
+     * array and of every compound field.
+     */
+    static void walkTree(Path path) throws AnnDataFormatException {
+        try (Container c = Containers.open(path, ContainerOptions.defaults())) {
+            walk(c, c.root(), 0);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("closing the store failed", e);
+        }
+    }
+
+    private static void walk(Container c, Node node, int depth) throws AnnDataFormatException {
+        node.attributes();
+        if (node instanceof GroupNode) {
+            if (depth >= MAX_DEPTH) {
+                return;
+            }
+            for (String name : ((GroupNode) node).children()) {
+                Node child = c.node(node.path().isEmpty() ? name : node.path() + "/" + name);
+                if (child != null) {
+                    walk(c, child, depth + 1);
+                }
+            }
+            return;
+        }
+        ArrayNode a = (ArrayNode) node;
+        long[] shape = a.shape();
+        long[] offset = new long[shape.length];
+        int[] count = new int[shape.length];
+        long budget = MAX_ELEMENTS;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            count[i] = (int) Math.max(0, Math.min(shape[i], Math.max(1, budget)));
+            budget = count[i] == 0 ? budget : budget / count[i];
+        }
+        a.read(offset, count);
+        for (String field : a.fieldNames()) {
+            if (shape.length == 1) {
+                a.readField(field, 0, count[0]);
+            }
         }
     }
 
