@@ -103,19 +103,25 @@ final class ChunkFilters {
         return data;
     }
 
-    /** zlib-inflates into an array of {@code maxBytes}, trimmed if the stream ends early. */
+    /** zlib-inflates into at most {@code maxBytes}, trimmed if the stream ends early. */
     static byte[] inflate(byte[] compressed, int maxBytes) {
         Inflater inflater = new Inflater();
         try {
             inflater.setInput(compressed);
-            byte[] out = new byte[maxBytes];
+            // deflate expands at most 1032:1, so a small chunk cannot fill a huge declared chunk
+            // size: start at what the stream can hold (a corrupt chunk shape made this allocate
+            // 128 MiB for 55 stored bytes, found by the reader fuzzer) and grow only if needed
+            byte[] out = new byte[(int) Math.min(maxBytes, 1032L * compressed.length + 1024)];
             int n = 0;
             while (!inflater.finished()) {
                 if (n == out.length) {
-                    throw new IllegalStateException(
-                            "deflate stream inflates to more than the chunk's "
-                                    + maxBytes
-                                    + " bytes");
+                    if (out.length == maxBytes) {
+                        throw new IllegalStateException(
+                                "deflate stream inflates to more than the chunk's "
+                                        + maxBytes
+                                        + " bytes");
+                    }
+                    out = Arrays.copyOf(out, (int) Math.min(maxBytes, 2L * out.length));
                 }
                 int got = inflater.inflate(out, n, out.length - n);
                 if (got == 0 && !inflater.finished()) {
