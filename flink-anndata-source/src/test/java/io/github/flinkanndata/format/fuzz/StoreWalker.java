@@ -60,8 +60,11 @@ final class StoreWalker {
     /** Tree depth walked at most: hard links can make the group graph cyclic. */
     static final int MAX_DEPTH = 12;
 
-    /** Elements read per array at most, in one slab from the origin. */
-    static final long MAX_ELEMENTS = 1 << 20;
+    /**
+     * Elements read per array at most, in one slab from the origin: enough to reach several chunks,
+     * few enough that a store of many arrays declared large (fill values, legal) stays in bounds.
+     */
+    static final long MAX_ELEMENTS = 1 << 16;
 
     /**
      * Opens a store that need not be AnnData (the backend test files), and reads the whole tree
