@@ -48,7 +48,7 @@ final class ColumnDecoder {
         GroupNode g = df.group();
         Node node = AnnDataStore.child(c, g, name);
         if (node instanceof GroupNode) {
-            return decodeEncodedGroup(c, (GroupNode) node, name);
+            return decodeEncodedGroup(c, (GroupNode) node, name, df.length());
         }
         ArrayNode a = (ArrayNode) node;
         if (a.shape().length != 1) {
@@ -73,20 +73,20 @@ final class ColumnDecoder {
                 ordered = Attrs.of(cats).truthy("ordered");
             }
         }
-        Object values = a.readAll();
+        Object values = readRows(a, df.length());
         if (cats != null) {
             return categorical(c, a.path(), name, values, cats, ordered);
         }
         return Column.plain(name, a.dataType(), values);
     }
 
-    private static Column decodeEncodedGroup(Container c, GroupNode g, String name)
+    private static Column decodeEncodedGroup(Container c, GroupNode g, String name, long rows)
             throws AnnDataFormatException {
         Attrs attrs = Attrs.of(g);
         String enc = attrs.encodingType();
         if ("categorical".equals(enc)) {
             ArrayNode codes = array(c, g, "codes");
-            return categorical(c, g.path(), name, codes.readAll(), AnnDataStore.child(c, g, "categories"),
+            return categorical(c, g.path(), name, readRows(codes, rows), AnnDataStore.child(c, g, "categories"),
                     attrs.truthy("ordered"));
         }
         ColumnKind kind;
@@ -106,7 +106,7 @@ final class ColumnDecoder {
             throw new AnnDataFormatException(c.location(), mask.path(),
                     "mask must be a bool array as long as values");
         }
-        return Column.nullable(name, kind, values.dataType(), values.readAll(),
+        return Column.nullable(name, kind, values.dataType(), readRows(values, rows),
                 (boolean[]) mask.readAll());
     }
 
@@ -130,6 +130,19 @@ final class ColumnDecoder {
                             + " is outside [-1, " + categories.size() + ")");
         }
         return Column.categorical(name, codes, categories, catsArray.dataType(), ordered);
+    }
+
+    /**
+     * Reads a per-row array after checking its declared length against the dataframe's: a corrupt
+     * shape must fail before it is allocated (the reader fuzzer found columns declaring millions of
+     * rows in a 20-row dataframe being read whole, up to an OutOfMemoryError).
+     */
+    private static Object readRows(ArrayNode a, long rows) throws AnnDataFormatException {
+        if (a.shape()[0] != rows) {
+            throw new AnnDataFormatException(a.store(), a.path(),
+                    "column has " + a.shape()[0] + " rows but the dataframe has " + rows);
+        }
+        return a.readAll();
     }
 
     private static ArrayNode array(Container c, GroupNode g, String name) throws AnnDataFormatException {

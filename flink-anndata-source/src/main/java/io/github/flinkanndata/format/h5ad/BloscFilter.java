@@ -31,8 +31,27 @@ final class BloscFilter implements Filter {
         return "blosc";
     }
 
+    /**
+     * Decodes a chunk that must not decode to more than {@code maxBytes}: the size the header
+     * declares is checked before blosc allocates it.
+     */
+    static byte[] decode(byte[] encoded, int maxBytes) {
+        if (encoded.length >= HEADER && readUint32(encoded, 4) > maxBytes) {
+            throw new HdfFilterException(
+                    "blosc frame declares "
+                            + readUint32(encoded, 4)
+                            + " decoded bytes, more than the chunk's "
+                            + maxBytes);
+        }
+        return decodeFrame(encoded);
+    }
+
     @Override
     public byte[] decode(byte[] encoded, int[] filterData) {
+        return decodeFrame(encoded);
+    }
+
+    private static byte[] decodeFrame(byte[] encoded) {
         if (encoded.length < HEADER) {
             throw new HdfFilterException(
                     "corrupt blosc data: " + encoded.length + " bytes, shorter than its header");

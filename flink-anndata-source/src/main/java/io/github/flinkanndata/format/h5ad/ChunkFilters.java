@@ -23,9 +23,10 @@ import javax.annotation.Nullable;
  *
  * <p>Filters come from jhdf's {@link FilterManager} (built-ins plus ours from {@link H5Filters}),
  * each wrapped in a one-filter pipeline because single filters are not public in jhdf. The two
- * decompressors of real h5ad files are called directly with the chunk's decoded size as a bound:
- * deflate inflates straight into an array of that size (jhdf grows a stream from a guess, and a
- * corrupt chunk could inflate without limit), LZF refuses streams that decode to more.
+ * decompressors are called directly with the chunk's decoded size as a bound: deflate inflates
+ * straight into an array of that size (jhdf grows a stream from a guess, and a corrupt chunk could
+ * inflate without limit); LZF, blosc and zstd refuse frames that declare or decode to more (their
+ * headers declare the size, and a forged header would otherwise allocate up to 2 GiB).
  *
  * <p>Immutable and thread-safe (jhdf filters must be thread-safe).
  */
@@ -86,6 +87,10 @@ final class ChunkFilters {
                     data = inflate(data, maxBytes);
                 } else if (step.id == TolerantLzfFilter.ID) {
                     data = TolerantLzfFilter.decode(data, maxBytes);
+                } else if (step.id == BloscFilter.ID) {
+                    data = BloscFilter.decode(data, maxBytes);
+                } else if (step.id == ZstdFilter.ID) {
+                    data = ZstdFilter.decode(data, maxBytes);
                 } else {
                     data = step.pipeline.decode(data);
                 }
@@ -98,7 +103,7 @@ final class ChunkFilters {
         return data;
     }
 
-    /** zlib-inflates into an array of {@code maxBytes}, trimmed if the stream ends early. */
+    /** zlib-inflates into at most {@code maxBytes}, trimmed if the stream ends early. */
     static byte[] inflate(byte[] compressed, int maxBytes) {
         // one inflater per thread, reset per chunk: creating one (and its native zlib state)
         // per chunk cost more than inflating a small chunk
@@ -106,14 +111,20 @@ final class ChunkFilters {
         inflater.reset();
         try {
             inflater.setInput(compressed);
-            byte[] out = new byte[maxBytes];
+            // deflate expands at most 1032:1, so a small chunk cannot fill a huge declared chunk
+            // size: start at what the stream can hold (a corrupt chunk shape made this allocate
+            // 128 MiB for 55 stored bytes, found by the reader fuzzer) and grow only if needed
+            byte[] out = new byte[(int) Math.min(maxBytes, 1032L * compressed.length + 1024)];
             int n = 0;
             while (!inflater.finished()) {
                 if (n == out.length) {
-                    throw new IllegalStateException(
-                            "deflate stream inflates to more than the chunk's "
-                                    + maxBytes
-                                    + " bytes");
+                    if (out.length == maxBytes) {
+                        throw new IllegalStateException(
+                                "deflate stream inflates to more than the chunk's "
+                                        + maxBytes
+                                        + " bytes");
+                    }
+                    out = Arrays.copyOf(out, (int) Math.min(maxBytes, 2L * out.length));
                 }
                 int got = inflater.inflate(out, n, out.length - n);
                 if (got == 0 && !inflater.finished()) {

@@ -33,9 +33,9 @@ import org.slf4j.LoggerFactory;
  * <p>Every failure, including jhdf's unchecked ones, surfaces as an {@link AnnDataFormatException}
  * naming the store as given, the element and, for data, the chunk.
  *
- * <p>Thread safety: one {@link HdfFile} is shared by all threads. It is opened with the {@code
- * Path} constructor, whose positional {@code FileChannel} reads need no lock (the channel and URL
- * constructors serialise reads). Node handles are cached and immutable. {@link #close()} must not
+ * <p>Thread safety: one {@link HdfFile} is shared by all threads. It is opened by {@link
+ * BoundedHdfFile} on a plain {@code FileChannel}, whose positional reads need no lock (jhdf's
+ * channel and URL constructors serialise reads). Node handles are cached and immutable. {@link #close()} must not
  * race with reads.
  */
 public final class H5adContainer implements Container {
@@ -69,7 +69,7 @@ public final class H5adContainer implements Container {
         long start = System.nanoTime();
         HdfFile file;
         try {
-            file = new HdfFile(path);
+            file = BoundedHdfFile.open(path);
         } catch (RuntimeException | Error e) {
             throw Failures.wrap(location, null, "cannot open as an HDF5 file", e);
         }

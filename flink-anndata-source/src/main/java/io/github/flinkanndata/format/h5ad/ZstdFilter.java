@@ -29,9 +29,21 @@ final class ZstdFilter implements Filter {
 
     @Override
     public byte[] decode(byte[] encoded, int[] filterData) {
+        return decode(encoded, Integer.MAX_VALUE - 64);
+    }
+
+    /**
+     * Decodes a chunk that must not decode to more than {@code maxBytes}: a declared content size
+     * is checked before it is allocated, and a streamed frame is cut off past the bound.
+     */
+    static byte[] decode(byte[] encoded, int maxBytes) {
         try {
             long size = Zstd.getFrameContentSize(encoded);
-            if (size >= 0 && size <= Integer.MAX_VALUE - 64 && isSingleFrame(encoded)) {
+            if (size > maxBytes) {
+                throw new HdfFilterException(
+                        "zstd frame declares " + size + " decoded bytes, more than the chunk's " + maxBytes);
+            }
+            if (size >= 0 && isSingleFrame(encoded)) {
                 byte[] out = new byte[(int) size];
                 long n = Zstd.decompress(out, encoded);
                 if (Zstd.isError(n) || n != size) {
@@ -40,7 +52,12 @@ final class ZstdFilter implements Filter {
                 return out;
             }
             try (ZstdInputStream in = new ZstdInputStream(new ByteArrayInputStream(encoded))) {
-                return in.readAllBytes();
+                byte[] out = in.readNBytes(maxBytes);
+                if (in.read() >= 0) {
+                    throw new HdfFilterException(
+                            "zstd data decodes to more than the chunk's " + maxBytes + " bytes");
+                }
+                return out;
             }
         } catch (IOException | RuntimeException e) {
             throw e instanceof HdfFilterException

@@ -188,6 +188,12 @@ final class ZipStore implements ZarrStore {
         if (e.size > Integer.MAX_VALUE - 16 || e.compressedSize > Integer.MAX_VALUE - 16) {
             throw new IOException("zip entry '" + e.name + "' is too large: " + e.size + " bytes");
         }
+        // sizes come from the central directory: check them before allocating anything (the
+        // reader fuzzer found entries declaring up to 2 GiB in a small file: OutOfMemoryError)
+        if (dataOffset(e) + e.compressedSize > fileSize) {
+            throw new IOException("zip entry '" + e.name + "' declares " + e.compressedSize
+                    + " compressed bytes, past the end of the file");
+        }
         if (e.method == ZipArchiveEntry.STORED) {
             if (e.compressedSize != e.size) {
                 throw new IOException("stored zip entry '" + e.name + "' has inconsistent sizes");
@@ -201,6 +207,10 @@ final class ZipStore implements ZarrStore {
                             + "' uses unsupported compression method "
                             + e.method
                             + " (only STORED and DEFLATE are read)");
+        }
+        if (wanted > 1032L * e.compressedSize + 1024) { // DEFLATE expands at most 1032:1
+            throw new IOException("zip entry '" + e.name + "' declares " + e.size
+                    + " bytes, more than its " + e.compressedSize + " compressed bytes can hold");
         }
         byte[] compressed =
                 DirectoryStore.readFully(channel, dataOffset(e), (int) e.compressedSize, e.name);
