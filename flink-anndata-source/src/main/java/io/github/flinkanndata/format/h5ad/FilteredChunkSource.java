@@ -169,6 +169,7 @@ final class FilteredChunkSource implements ChunkSource {
                     "this jhdf version hides ChunkedDatasetBase#getChunkLookup(); chunked data"
                             + " cannot be read");
         }
+        ExtensibleArrayGuard.check(store, path, dataset, storage);
         try {
             l = (Map<ChunkOffset, Chunk>) CHUNK_LOOKUP.invoke(dataset);
         } catch (InvocationTargetException e) {

@@ -247,7 +247,7 @@ final class FuzzCampaign implements AutoCloseable {
     }
 
     /** Saves a case in the layout {@link #replay} reads. */
-    private static void save(Path dir, Mutation m, long caseSeed, Verdict v) throws IOException {
+    static void save(Path dir, Mutation m, long caseSeed, Verdict v) throws IOException {
         Files.createDirectories(dir);
         Properties p = new Properties();
         p.setProperty("store", m.seed.name);

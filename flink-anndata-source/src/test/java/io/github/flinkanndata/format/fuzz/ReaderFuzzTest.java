@@ -81,6 +81,11 @@ class ReaderFuzzTest {
             if (v.failure != null) {
                 v.failure.printStackTrace();
             }
+            if (v.isFinding()) {
+                // saved like a campaign's finding, ready to be committed as a regression seed
+                FuzzCampaign.save(target.resolve("fuzz-findings").resolve("case-" + ONE_CASE), m,
+                        Long.parseLong(ONE_CASE), v);
+            }
             assertThat(v.isFinding()).as("case %s, %s: %s", ONE_CASE, m, v).isFalse();
             return;
         }
