@@ -8,7 +8,7 @@ Each file starts as a small valid AnnData written by anndata, then h5py rewires 
   soft_self.h5ad    X is a soft link to /X (resolving it never reaches an object).
   soft_pair.h5ad    layers/a -> /layers/b and layers/b -> /layers/a.
   hard_cycle.h5ad   hard links back up the tree: obsm/root -> / and layers/self -> /layers, so
-                    layers/self/self/... and obsm/root/obsm/root/... never end; and an obs column
+                    layers/self/self/... and obsm -> root -> obsm -> ... never end; and an obs column
                     stored the anndata 0.7 way (codes dataset whose 'categories' attribute is an
                     object reference), so reading it walks the whole cyclic graph to index
                     object addresses.

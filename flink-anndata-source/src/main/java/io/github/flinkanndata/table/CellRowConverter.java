@@ -4,6 +4,7 @@ import io.github.flinkanndata.collection.MatrixRow;
 import io.github.flinkanndata.collection.Missing;
 import io.github.flinkanndata.source.record.CellRecord;
 import io.github.flinkanndata.source.record.FloatArrays;
+import io.github.flinkanndata.source.record.ObsLabels;
 import java.util.List;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
@@ -73,39 +74,28 @@ final class CellRowConverter implements MapFunction<CellRecord, RowData> {
         if (v == null || Missing.isMissing(v)) {
             return null;
         }
-        switch (c.obsType()) {
-            case CODE:
-                if (v instanceof Integer) {
-                    return v;
-                }
-                break;
-            case STRING:
-                if (v instanceof String) {
-                    return StringData.fromString((String) v);
-                }
-                break;
-            case BIGINT:
-                if (v instanceof Long) {
-                    return v;
-                }
-                break;
-            case DOUBLE:
-                if (v instanceof Double) {
-                    return v;
-                }
-                if (v instanceof Long) {
-                    // a column stored as integers in one store and floats in another
-                    return ((Long) v).doubleValue();
-                }
-                break;
-            default:
-                if (v instanceof Boolean) {
-                    return v;
-                }
+        Object fitted = ObsLabels.fit(v, javaType(c.obsType()));
+        if (fitted != null) {
+            return fitted instanceof String ? StringData.fromString((String) fitted) : fitted;
         }
         throw new TableException("Column '" + c.name() + "' of the anndata table is declared " + sqlType(c.obsType())
                 + ", but store " + paths.get(r.storeIndex()) + " holds the label '" + v + "' at row " + r.row()
                 + ", a " + v.getClass().getSimpleName() + ": declare the column " + sqlType(v) + ".");
+    }
+
+    private static Class<?> javaType(MappedColumn.ObsType t) {
+        switch (t) {
+            case CODE:
+                return Integer.class;
+            case STRING:
+                return String.class;
+            case BIGINT:
+                return Long.class;
+            case DOUBLE:
+                return Double.class;
+            default:
+                return Boolean.class;
+        }
     }
 
     private static String sqlType(MappedColumn.ObsType t) {

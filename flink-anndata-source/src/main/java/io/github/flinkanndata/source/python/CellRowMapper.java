@@ -5,6 +5,7 @@ import io.github.flinkanndata.collection.Missing;
 import io.github.flinkanndata.source.python.CellRowSchema.Field;
 import io.github.flinkanndata.source.record.CellRecord;
 import io.github.flinkanndata.source.record.FloatArrays;
+import io.github.flinkanndata.source.record.ObsLabels;
 import java.io.Serializable;
 import java.util.List;
 import javax.annotation.Nullable;
@@ -69,40 +70,30 @@ final class CellRowMapper implements Serializable {
         if (v == null || Missing.isMissing(v)) {
             return null;
         }
-        switch (f.obsType()) {
-            case INT:
-                if (v instanceof Integer) {
-                    return v;
-                }
-                break;
-            case STRING:
-                if (v instanceof String) {
-                    return v;
-                }
-                break;
-            case LONG:
-                if (v instanceof Long) {
-                    return v;
-                }
-                break;
-            case DOUBLE:
-                if (v instanceof Double) {
-                    return v;
-                }
-                if (v instanceof Long) {
-                    return ((Long) v).doubleValue();
-                }
-                break;
-            default:
-                if (v instanceof Boolean) {
-                    return v;
-                }
+        Object fitted = ObsLabels.fit(v, javaType(f.obsType()));
+        if (fitted != null) {
+            return fitted;
         }
         // the type was declared before any store was opened: say which declaration fits instead
         throw new IllegalStateException("obs key '" + f.key() + "' is declared " + f.obsType().name().toLowerCase(
                 java.util.Locale.ROOT) + ", but store " + schema.path(r.storeIndex()) + " holds the label '" + v
                 + "' at row " + r.row() + ", a " + v.getClass().getSimpleName() + ": declare its obs type "
                 + fitting(v));
+    }
+
+    private static Class<?> javaType(ObsFieldType t) {
+        switch (t) {
+            case INT:
+                return Integer.class;
+            case STRING:
+                return String.class;
+            case LONG:
+                return Long.class;
+            case DOUBLE:
+                return Double.class;
+            default:
+                return Boolean.class;
+        }
     }
 
     private static String fitting(Object label) {
