@@ -2,7 +2,7 @@
 """Write the AnnData fixture stores for the Java format readers, plus OUTDIR/expected.json.
 
 Usage: python/.venv/bin/python python/gen_fixtures.py [OUTDIR]
-       (default OUTDIR: flink-anndata-source/src/test/resources/fixtures)
+       (default OUTDIR: flink-connector-anndata/src/test/resources/fixtures)
 
 Every store is written by the pinned real writers (anndata's dispatched writer on h5py or
 zarr-python, plus a few low-level h5py/zarr touches that anndata has no switch for). The
@@ -39,7 +39,7 @@ from fixture_common import (
     write_store,
 )
 
-DEFAULT_OUT = REPO_ROOT / "flink-anndata-source/src/test/resources/fixtures"
+DEFAULT_OUT = REPO_ROOT / "flink-connector-anndata/src/test/resources/fixtures"
 MANAGED_DIRS = ("h5ad", "zarr2", "zarr3")
 
 # --------------------------------------------------------------------------------------------

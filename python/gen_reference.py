@@ -2,12 +2,12 @@
 """Run lamindb's MappedCollection over reference stores and record what it returns.
 
 Usage: python/.venv/bin/python python/gen_reference.py [OUTDIR]
-       (default OUTDIR: flink-anndata-source/src/test/resources/reference)
+       (default OUTDIR: flink-connector-anndata/src/test/resources/reference)
 
 Writes OUTDIR/stores/* (see reference_stores.py) and OUTDIR/cases.json. Each case is one
 MappedCollection construction with the options recorded; its result is either "error" or
 "expected" (everything observable: structure, every sample, helpers). Label-related results are
-compared against label_oracle.py (our rule, mapped-collection-semantics.md); where Python differs
+compared against label_oracle.py (our rule, docs/semantics.md); where Python differs
 the case carries "python_differs" (the §14 item), "differs_in" and our answer under "ours".
 """
 
@@ -25,7 +25,7 @@ from fixture_common import REPO_ROOT, dense_json, dump_json, generator_versions,
 from label_oracle import Oracle
 from reference_stores import DESCRIPTIONS, STORES, write_all
 
-DEFAULT_OUT = REPO_ROOT / "flink-anndata-source/src/test/resources/reference"
+DEFAULT_OUT = REPO_ROOT / "flink-connector-anndata/src/test/resources/reference"
 NAN = float("nan")
 DEFAULTS = {
     "layers_keys": None,

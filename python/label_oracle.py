@@ -1,4 +1,4 @@
-"""Our own reading of the obs-label rules of mapped-collection-semantics.md (§5, §8), in Python.
+"""Our own reading of the obs-label rules of docs/semantics.md (§5, §8), in Python.
 
 gen_reference.py compares lamindb's MappedCollection against this for everything label-related
 (filter masks, per-sample labels and codes, merged categories, encoders, merged labels). Where they

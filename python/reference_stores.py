@@ -1,6 +1,6 @@
 """The stores that gen_reference.py runs lamindb's MappedCollection over.
 
-Ids follow mapped-collection-semantics.md §15 (A1-A4, N, B, E, L, IC, ICN, IA, IB, IV, BC, DUP) plus
+Ids follow docs/semantics.md §15 (A1-A4, N, B, E, L, IC, ICN, IA, IB, IV, BC, DUP) plus
 M1-M3, a mixed h5ad / zarr v2 / sharded zarr v3 collection with overlapping gene sets.
 All are written by anndata 0.12 (which keeps int64 X) except L, which mimics anndata 0.7 by hand.
 """

@@ -12,6 +12,6 @@ python/.venv/bin/python python/gen_fixtures.py
 t2=$(date +%s)
 python/.venv/bin/python python/gen_reference.py
 t3=$(date +%s)
-python/.venv/bin/python python/gen_shared_reference.py   # reads ../shared/data
+python/.venv/bin/python python/gen_real_store_reference.py   # reads testdata/real-stores
 t4=$(date +%s)
-echo "regenerate: setup $((t1 - t0))s, fixtures $((t2 - t1))s, reference $((t3 - t2))s, shared $((t4 - t3))s, total $((t4 - t0))s"
+echo "regenerate: setup $((t1 - t0))s, fixtures $((t2 - t1))s, reference $((t3 - t2))s, real stores $((t4 - t3))s, total $((t4 - t0))s"

@@ -161,7 +161,7 @@ version="$("$FLINK_HOME/bin/flink" --version 2>/dev/null | grep -Eo '[0-9]+\.[0-
 log "Flink $version from $FLINK_HOME; JobManager RPC port $rpc_port, REST $rest"
 
 # ---- the collection and its expected samples --------------------------------------------------
-fx="$root/flink-anndata-source/src/test/resources/fixtures"
+fx="$root/flink-connector-anndata/src/test/resources/fixtures"
 stores=("$root/examples/data/pbmc68k_reduced.h5ad" "$fx/h5ad/rich_gzip.h5ad" "$fx/zarr2/rich_default.zarr"
         "$fx/zarr3/sharded.zarr.zip" "$fx/zarr2/blosc_zstd_bitshuffle.zarr")
 java -jar examples/target/anndata-cli.jar dump "${stores[@]}" --join outer > "$work/expected.jsonl"

@@ -21,8 +21,8 @@ if [[ "${SKIP_REGENERATE:-0}" != "1" ]]; then
   "$py" python/gen_fixtures.py "$out/fixtures"
   echo "== regenerating reference expectations with lamindb's MappedCollection"
   "$py" python/gen_reference.py "$out/reference"
-  echo "== regenerating the shared-store expectations (../shared/data) with lamindb's MappedCollection"
-  "$py" python/gen_shared_reference.py "$PWD/../shared/data" "$out/reference/shared_cases.json"
+  echo "== regenerating the real-store expectations (testdata/real-stores) with lamindb's MappedCollection"
+  "$py" python/gen_real_store_reference.py "$PWD/testdata/real-stores" "$out/reference/real_store_cases.json"
   props=(-Danndata.fixtures.dir="$out/fixtures" -Danndata.reference.dir="$out/reference")
 fi
 

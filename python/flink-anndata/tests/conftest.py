@@ -16,7 +16,7 @@ from typing import List
 import pytest
 
 REPO = Path(__file__).resolve().parents[3]
-STORES = REPO / "flink-anndata-source" / "src" / "test" / "resources" / "reference" / "stores"
+STORES = REPO / "flink-connector-anndata" / "src" / "test" / "resources" / "reference" / "stores"
 # h5ad, zarr v2 and sharded zarr v3, with overlapping gene sets (python/reference_stores.py)
 MIXED = [str(STORES / "mixed_m1.h5ad"), str(STORES / "mixed_m2_v2.zarr"), str(STORES / "mixed_m3_v3_sharded.zarr")]
 # lamindb's test pair: dense int64 h5ad with raw.X, and CSR int64 zarr v2 without raw

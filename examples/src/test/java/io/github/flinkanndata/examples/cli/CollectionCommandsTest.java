@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code dump}, {@code summary} and {@code weights}, run in-process on the reference fixture
- * stores (semantics §15: C12 = part_one + part_two, C123 adds other_vars) and on the shared real
- * stores. Expected values are those of the semantics document and of lamindb.
+ * stores (docs/semantics.md §15: C12 = part_one + part_two, C123 adds other_vars) and on the real
+ * stores. Expected values are those of docs/semantics.md and of lamindb.
  */
 class CollectionCommandsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -28,7 +28,7 @@ class CollectionCommandsTest {
     static String store(String name) {
         String dir = System.getProperty("anndata.reference.dir");
         Path base = dir != null && !dir.isBlank() ? Paths.get(dir)
-                : Paths.get("..", "flink-anndata-source", "src", "test", "resources", "reference");
+                : Paths.get("..", "flink-connector-anndata", "src", "test", "resources", "reference");
         Path p = base.resolve("stores").resolve(name).toAbsolutePath().normalize();
         assertThat(Files.exists(p)).as("reference store %s", p).isTrue();
         return p.toString();
@@ -152,8 +152,8 @@ class CollectionCommandsTest {
 
     @Test
     void realStoresOfTwoAnndataVersions() throws Exception {
-        String a = TestData.shared("vitessce/anndata-0.7/anndata-csr.zarr").toString();
-        String b = TestData.shared("vitessce/anndata-0.12/anndata-dense.zarr").toString();
+        String a = TestData.realStore("vitessce/anndata-0.7/anndata-csr.zarr").toString();
+        String b = TestData.realStore("vitessce/anndata-0.12/anndata-dense.zarr").toString();
         JsonNode s = one(run(args("summary", a, b, "--obs-keys", "leiden")));
         assertThat(s.get("shape").toString()).isEqualTo("[6,15]");
         assertThat(s.get("encoders").toString()).isEqualTo("{\"leiden\":{\"1\":0,\"2\":1}}");

@@ -19,13 +19,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@code inspect --json} agrees with every fact the reference library reported for the real
- * stores in the shared data ({@code facts.json}, written by Python anndata).
+ * stores in the real stores ({@code facts.json}, written by Python anndata).
  */
 class InspectFactsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static Stream<Arguments> facts() throws Exception {
-        JsonNode all = JSON.readTree(TestData.sharedData().resolve("facts.json").toFile());
+        JsonNode all = JSON.readTree(TestData.realStores().resolve("facts.json").toFile());
         List<Arguments> out = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = all.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
@@ -38,7 +38,7 @@ class InspectFactsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("facts")
     void inspectJsonMatchesFacts(String relative, JsonNode expected) throws Exception {
-        Path store = TestData.shared(relative);
+        Path store = TestData.realStore(relative);
         CollectionCommandsTest.Result r = run("inspect", store.toString(), "--json");
         assertThat(r.code).as("exit code; stderr: %s", r.err).isZero();
         String[] lines = r.out.strip().split("\n");
@@ -63,7 +63,7 @@ class InspectFactsTest {
 
     @Test
     void readableSummaryNamesTheParts() throws Exception {
-        CollectionCommandsTest.Result r = run("inspect", TestData.shared("anndataR/example.h5ad").toString());
+        CollectionCommandsTest.Result r = run("inspect", TestData.realStore("anndataR/example.h5ad").toString());
         assertThat(r.code).isZero();
         assertThat(r.out)
                 .contains("50 cells x 100 genes")

@@ -31,7 +31,7 @@ class ClusterExactlyOnceJobITCase {
     private static List<String> stores() {
         String dir = System.getProperty("anndata.reference.dir");
         Path base = dir != null && !dir.isBlank() ? Paths.get(dir)
-                : Paths.get("..", "flink-anndata-source", "src", "test", "resources", "reference");
+                : Paths.get("..", "flink-connector-anndata", "src", "test", "resources", "reference");
         List<String> out = new ArrayList<>();
         for (String name : List.of("mixed_m1.h5ad", "mixed_m2_v2.zarr", "mixed_m3_v3_sharded.zarr")) {
             Path p = base.resolve("stores").resolve(name).toAbsolutePath().normalize();

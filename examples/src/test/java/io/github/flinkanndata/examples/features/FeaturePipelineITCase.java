@@ -87,7 +87,7 @@ class FeaturePipelineITCase {
      */
     @Test
     void realStoreWithoutJoinEqualsTheDirectComputationIncludingPeriodicLists() throws Exception {
-        String path = TestData.shared("anndataR/example.h5ad").toString();
+        String path = TestData.realStore("anndataR/example.h5ad").toString();
         Path out = tmp.resolve("out");
         String printed = run(List.of("features", path, "--layer", "counts", "--label-key", "leiden", "--join", "none",
                 "--hvg-top", "10", "--hvg-every", "3", "--parallelism", "1", "--output-dir", out.toString()));
@@ -266,7 +266,7 @@ class FeaturePipelineITCase {
     static String store(String name) {
         String dir = System.getProperty("anndata.reference.dir");
         Path base = dir != null && !dir.isBlank() ? Paths.get(dir)
-                : Paths.get("..", "flink-anndata-source", "src", "test", "resources", "reference");
+                : Paths.get("..", "flink-connector-anndata", "src", "test", "resources", "reference");
         Path p = base.resolve("stores").resolve(name).toAbsolutePath().normalize();
         assertThat(Files.exists(p)).as("reference store %s", p).isTrue();
         return p.toString();
