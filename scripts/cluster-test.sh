@@ -11,9 +11,13 @@
 #   - every (epoch, global index) occurs exactly once in the committed files, each with the sample
 #     `anndata-cli dump` prints for that index (CommittedOutputCheck);
 #   - the job was restored from a checkpoint (REST: checkpoints latest.restored, restarts).
+# Then, on the same cluster, Flink's own SQL client runs examples/sql/cell-type-counts.sql (ADD JAR
+# of the shaded flink-sql-connector-anndata jar, a GROUP BY over h5ad + zarr stores): its printed
+# counts must equal those computed from `anndata-cli dump`.
 # Every process it starts is stopped on exit; logs stay under target/cluster-test/.
 #
-# Needs: the Maven build (examples/target/anndata-cli.jar and anndata-jobs.jar), Java 17, Python
+# Needs: the Maven build (examples/target/anndata-cli.jar and anndata-jobs.jar, the shaded jar in
+# flink-sql-connector-anndata/target), Java 17, Maven (fetches flink-sql-gateway 2.3.0), Python
 # 3.11 with venv (for the PyFlink venv), curl and jq.
 #   bash scripts/cluster-test.sh
 # Knobs (environment): CLUSTER_EPOCHS (3), CLUSTER_PACE_MS (sleep per record and subtask, 15),
@@ -263,6 +267,47 @@ log "TaskManagers registered at the end: $tms_now (the killed one is gone)"
 log "checking the committed output against dump"
 java -cp examples/target/anndata-cli.jar io.github.flinkanndata.examples.cluster.CommittedOutputCheck \
   "$out" "$work/expected.jsonl" "$epochs" | tee "$work/check.txt"
-ok=1
 log "figures: cluster start $(( cluster_up - started ))s into the run, job submitted after $(( submitted - cluster_up ))s, killed $(( killed_at - submitted ))s into the job, finished $(( finished_at - killed_at ))s after the kill"
-log "PASS: $(( n * epochs )) (epoch, index) pairs exactly once after kill -9 of a TaskManager; total $(( $(date +%s) - started ))s"
+log "PASS: $(( n * epochs )) (epoch, index) pairs exactly once after kill -9 of a TaskManager"
+
+# ---- Flink's SQL client on the same cluster ---------------------------------------------------
+# examples/sql/cell-type-counts.sql as docs/sql.md shows it: ADD JAR of the shaded connector, a table
+# over a mixed h5ad + zarr collection, a GROUP BY. The printed counts must equal those of dump.
+sql_jar="$(ls "$root"/flink-sql-connector-anndata/target/flink-sql-connector-anndata-*.jar 2>/dev/null \
+  | grep -v -e '/original-' -e '-sources' -e '-javadoc' | head -n 1 || true)"
+[[ -n "$sql_jar" ]] || fail "flink-sql-connector-anndata/target has no shaded jar: build first"
+# The distribution of the apache-flink package lacks the SQL gateway that the client embeds; take
+# it from Maven Central at the same version, beside the distribution's own opt/ jars.
+opt="$work/opt"
+mkdir -p "$opt"
+ln -sf "$FLINK_HOME"/opt/*.jar "$opt/"
+if ! ls "$FLINK_HOME"/opt/flink-sql-gateway-*.jar >/dev/null 2>&1; then
+  mvn -B -ntp -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
+    -Dartifact=org.apache.flink:flink-sql-gateway:2.3.0 -DoutputDirectory="$opt" \
+    || fail "could not fetch flink-sql-gateway 2.3.0"
+fi
+sql_stores=("$root/examples/data/pbmc68k_reduced.h5ad" "$fx/h5ad/rich_gzip.h5ad" "$fx/zarr2/rich_default.zarr"
+            "$fx/zarr3/sharded.zarr.zip")
+sql_paths="$(IFS=';'; echo "${sql_stores[*]}")"
+sed -e "s|\${CONNECTOR_JAR}|$sql_jar|" -e "s|\${STORES}|$sql_paths|" examples/sql/cell-type-counts.sql \
+  > "$work/cell-type-counts.sql"
+log "SQL client: sql-client.sh -f cell-type-counts.sql (ADD JAR $(basename "$sql_jar"))"
+sql_started=$(date +%s)
+FLINK_OPT_DIR="$opt" timeout "$(left)" "$FLINK_HOME/bin/sql-client.sh" -f "$work/cell-type-counts.sql" \
+  > "$work/sql-client.out" 2>&1 || { cat "$work/sql-client.out" >&2; fail "sql-client.sh failed"; }
+# tableau rows "| <label> | <n> |" after the header row; NULL prints as <NULL>
+table_rows() { grep -E '^\|' | sed 1d | awk -F'|' '{gsub(/^ +| +$/, "", $2); gsub(/^ +| +$/, "", $3); print $2 "\t" $3}' | LC_ALL=C sort; }
+got="$(table_rows < "$work/sql-client.out")"
+want="$(java -jar examples/target/anndata-cli.jar dump --join outer --obs-keys cell_type --encode-labels false \
+  --layers-keys '' "${sql_stores[@]}" | jq -r '.cell_type // "<NULL>"' | LC_ALL=C sort | uniq -c \
+  | awk '{c = $1; $1 = ""; sub(/^ /, ""); print $0 "\t" c}' | LC_ALL=C sort)"
+echo "$got" > "$work/sql-counts.tsv"
+echo "$want" > "$work/dump-counts.tsv"
+[[ -n "$got" ]] || { cat "$work/sql-client.out" >&2; fail "the SQL client printed no rows"; }
+if [[ "$got" != "$want" ]]; then
+  diff "$work/dump-counts.tsv" "$work/sql-counts.tsv" >&2 || true
+  fail "the SQL client's counts differ from dump's (left: dump, right: SQL)"
+fi
+log "SQL client: $(wc -l <<<"$got") groups, counts equal dump's, in $(( $(date +%s) - sql_started ))s"
+ok=1
+log "PASS: total $(( $(date +%s) - started ))s"

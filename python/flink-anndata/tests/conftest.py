@@ -1,7 +1,9 @@
-"""Shared fixtures: the repository's jars and stores, the Java CLI's dump, and running a source.
+"""Shared fixtures: the connector jar, the repository's stores, the Java CLI's dump, and running
+a source.
 
-The jars come from the Maven build (examples/target); a missing one fails the tests with the
-command that builds it, rather than skipping them.
+The connector jar is the one bundled in the installed package (or $FLINK_ANNDATA_JAR); the CLI jar
+comes from the Maven build (examples/target). A missing one fails the tests with the command that
+builds it, rather than skipping them.
 """
 
 from __future__ import annotations
@@ -30,10 +32,18 @@ def _built(path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def jobs_jar() -> Path:
-    """The connector with its dependencies and without Flink: what the wrapper loads."""
+def connector_jar() -> Path:
+    """The shaded connector (its dependencies, no Flink): what the wrapper loads by default."""
+    import flink_anndata
+
     env = os.environ.get("FLINK_ANNDATA_JAR")
-    return _built(Path(env) if env else REPO / "examples" / "target" / "anndata-jobs.jar")
+    if env:
+        return _built(Path(env))
+    jar = flink_anndata.bundled_jar()
+    if jar is None:
+        pytest.fail("flink_anndata is installed without its jar: build with "
+                    "`mvn -B -ntp -DskipTests package`, then `pip install ./python/flink-anndata`")
+    return jar
 
 
 @pytest.fixture(scope="session")
@@ -54,7 +64,7 @@ def dump(cli_jar):
 
 
 @pytest.fixture(scope="session")
-def environment(jobs_jar):
+def environment(connector_jar):
     """A fresh StreamExecutionEnvironment per call (parallelism 2), with the connector jar added."""
     from pyflink.common import Configuration
     from pyflink.datastream import StreamExecutionEnvironment
@@ -67,7 +77,7 @@ def environment(jobs_jar):
         config.set_string("python.executable", sys.executable)
         env = StreamExecutionEnvironment.get_execution_environment(config)
         env.set_parallelism(2)
-        flink_anndata.add_jar(env, str(jobs_jar))
+        flink_anndata.add_jar(env)  # the bundled jar, as a user gets it
         return env
 
     return make

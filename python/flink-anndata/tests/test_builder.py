@@ -4,6 +4,7 @@ the connector's validation surfacing as ValueError with its message."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -183,5 +184,23 @@ def test_a_missing_jar_is_named(tmp_path, monkeypatch):
     with pytest.raises(JarNotFoundError, match=r"\$FLINK_ANNDATA_JAR"):
         flink_anndata.jar_path()
     monkeypatch.delenv("FLINK_ANNDATA_JAR")
-    with pytest.raises(JarNotFoundError, match="pass jar=... to add_jar"):
+    # without an explicit jar the bundled one is used; a package installed without it says so
+    assert flink_anndata.jar_path() == flink_anndata.bundled_jar()
+    monkeypatch.setattr(flink_anndata.jar, "_LIB", tmp_path / "empty-lib")
+    with pytest.raises(JarNotFoundError, match="installed without its connector jar"):
         flink_anndata.jar_path()
+
+
+def test_the_package_bundles_the_shaded_connector_jar():
+    import zipfile
+
+    jar = flink_anndata.bundled_jar()
+    assert jar is not None, "the installed package has no flink_anndata/lib/*.jar"
+    assert jar.parent == Path(flink_anndata.__file__).resolve().parent / "lib"
+    with zipfile.ZipFile(jar) as z:
+        names = set(z.namelist())
+    assert "io/github/flinkanndata/table/AnnDataDynamicTableFactory.class" in names
+    assert "io/github/flinkanndata/source/python/RowAnnDataSource.class" in names
+    # the connector's dependencies are inside, relocated; Flink is not
+    assert any(n.startswith("io/github/flinkanndata/shaded/io/jhdf/") for n in names)
+    assert not any(n.startswith("org/apache/flink/") for n in names)

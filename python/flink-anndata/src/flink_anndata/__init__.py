@@ -4,7 +4,7 @@ The Java connector does the reading; this package builds its source through PyFl
 gateway and describes the records it emits (Flink ``Row`` objects, see ``AnnDataSource``).
 """
 
-from flink_anndata.jar import add_jar, jar_path
+from flink_anndata.jar import add_jar, bundled_jar, jar_path
 from flink_anndata.arrays import SparseRow, to_numpy
 from flink_anndata.source import UNBOUNDED, AnnDataSource, AnnDataSourceBuilder
 
@@ -14,6 +14,7 @@ __all__ = [
     "AnnDataSourceBuilder",
     "SparseRow",
     "add_jar",
+    "bundled_jar",
     "jar_path",
     "to_numpy",
 ]

@@ -1,7 +1,9 @@
 """Finding the connector jar and putting it on PyFlink's class paths.
 
-The jar must carry the connector's own dependencies (jhdf, zstd-jni, lz4, Jackson, ...) but not
-Flink: the examples module's ``anndata-jobs.jar`` is such a jar.
+The package carries the shaded connector jar (``flink-sql-connector-anndata-<version>.jar``: the
+connector with its own dependencies relocated, without Flink) in ``flink_anndata/lib``, so
+``add_jar(env)`` needs no argument. An explicit jar (the ``jar`` argument, or the
+``FLINK_ANNDATA_JAR`` environment variable) takes precedence over the bundled one.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from pathlib import Path
 from typing import Optional
 
 ENV_VAR = "FLINK_ANNDATA_JAR"
+_LIB = Path(__file__).resolve().parent / "lib"
 
 _registered: Optional[Path] = None
 
@@ -19,8 +22,15 @@ class JarNotFoundError(FileNotFoundError):
     """The connector jar was not given, or is not where it was said to be."""
 
 
+def bundled_jar() -> Optional[Path]:
+    """The connector jar inside this package, or None if the package was installed without it."""
+    jars = sorted(_LIB.glob("flink-sql-connector-anndata-*.jar"))
+    return jars[-1] if jars else None
+
+
 def jar_path(jar: Optional[str] = None) -> Path:
-    """The connector jar: ``jar`` if given, else the one ``add_jar`` added, else ``$FLINK_ANNDATA_JAR``.
+    """The connector jar: ``jar`` if given, else the one ``add_jar`` added, else
+    ``$FLINK_ANNDATA_JAR``, else the jar bundled in the package.
 
     Raises JarNotFoundError when none is known or the file does not exist.
     """
@@ -30,9 +40,13 @@ def jar_path(jar: Optional[str] = None) -> Path:
     if jar is None and os.environ.get(ENV_VAR):
         jar, source = os.environ[ENV_VAR], "$" + ENV_VAR
     if jar is None:
+        bundled = bundled_jar()
+        if bundled is not None:
+            return bundled
         raise JarNotFoundError(
-            "flink_anndata needs the connector jar with its dependencies (examples/target/anndata-jobs.jar,"
-            f" built by `mvn package`): pass jar=... to add_jar(env), before build(), or set {ENV_VAR}")
+            f"flink_anndata was installed without its connector jar ({_LIB} is empty): reinstall it"
+            " from a wheel, or pass jar=... (flink-sql-connector-anndata-<version>.jar) to"
+            f" add_jar(env) before build(), or set {ENV_VAR}")
     path = Path(jar).expanduser().resolve()
     if not path.is_file():
         raise JarNotFoundError(f"the connector jar given by {source} does not exist: {path}")
@@ -40,8 +54,9 @@ def jar_path(jar: Optional[str] = None) -> Path:
 
 
 def add_jar(env, jar: Optional[str] = None) -> Path:
-    """Adds the connector jar to a StreamExecutionEnvironment (pipeline.jars, shipped with the job)
-    and to this process's Java class loader, where the source is built. Call it before building.
+    """Adds the connector jar (the bundled one unless ``jar`` or ``$FLINK_ANNDATA_JAR`` names
+    another) to a StreamExecutionEnvironment (pipeline.jars, shipped with the job) and to this
+    process's Java class loader, where the source is built. Call it before building.
 
     Returns the jar's path.
     """
