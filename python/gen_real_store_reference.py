@@ -103,11 +103,15 @@ VIT_LAYERS = ["X", "float32", "int32", "int64"]
 CASES: list[dict] = []
 
 
-def case(cid: str, paths: list[str], *, note: str | None = None, **options) -> None:
+def case(cid: str, paths: list[str], *, note: str | None = None, text_like: str | None = None,
+         **options) -> None:
+    """One MappedCollection run. ``text_like`` names the case whose answer the text surfaces (the
+    CLI, configuration strings) give for this one: a number written as text is typed by its column
+    (docs/semantics.md D17), so e.g. ``1`` on a column of string categories selects the string "1"."""
     unknown = set(options) - set(DEFAULTS)
     assert not unknown, unknown
     assert cid not in {c["id"] for c in CASES}, cid
-    CASES.append({"id": cid, "paths": list(paths), "note": note, "options": options})
+    CASES.append({"id": cid, "paths": list(paths), "note": note, "text_like": text_like, "options": options})
 
 
 def define_cases() -> None:
@@ -135,8 +139,10 @@ def define_cases() -> None:
          obs_keys="leiden", encode_labels=False)
     case("vit-obs-filter-nan-2", VIT_OBS, obs_filter={"leiden": [NAN, "2"]}, obs_keys="leiden")
     case("vit-obs-filter-nomatch", VIT_OBS, join="outer", obs_filter={"leiden": ["9"]}, obs_keys="leiden")
-    case("vit-obs-filter-number", VIT_OBS, obs_filter={"leiden": [1]},
+    case("vit-obs-filter-number", VIT_OBS, obs_filter={"leiden": [1]}, text_like="vit-obs-filter-string-1",
          note="the number 1 never equals the string label '1'")
+    case("vit-obs-filter-string-1", VIT_OBS, obs_filter={"leiden": ["1"]},
+         note="what the text 1 selects on the command line: leiden's categories are strings")
     case("vit-obs-filter-no-obs-keys", VIT_OBS, obs_filter={"leiden": ["1", "2"]}, layers_keys=["float32"])
     case("vit-obs-unknown-scalar", VIT_OBS, obs_keys="leiden", unknown_label="1")
     case("vit-obs-unknown-map", VIT_OBS, obs_keys="leiden", unknown_label={"leiden": "2"}, join="outer")
@@ -270,6 +276,8 @@ def run_case(c: dict, root: Path, MappedCollection) -> dict:  # noqa: N803, C901
     rec: dict = {"id": c["id"], "paths": paths, "options": _jsonable_options(opts)}
     if c["note"]:
         rec["note"] = c["note"]
+    if c.get("text_like"):
+        rec["text_like"] = c["text_like"]
     obs_keys = opts.get("obs_keys")
     obs_keys = [obs_keys] if isinstance(obs_keys, str) else obs_keys
     enc = opts.get("encode_labels", True)

@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import javax.annotation.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * lamindb's {@code MappedCollection} in Java: many AnnData stores seen as one map-style dataset
@@ -33,6 +35,7 @@ import javax.annotation.Nullable;
  * running reads; reads after it throw {@link IllegalStateException}.
  */
 public final class AnnDataCollection implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AnnDataCollection.class);
     private final CollectionPlan plan;
     private final List<AnnDataStore> stores;
     private final List<StoreResolver.Lease> leases;
@@ -103,6 +106,9 @@ public final class AnnDataCollection implements AutoCloseable {
             // queries (which read rows by position) work as on the planning side
             CollectionPlan p = plan != null
                     ? CollectionPlanner.complete(plan, opened) : CollectionPlanner.plan(options, opened);
+            for (String w : p.warnings()) {
+                LOG.warn("{}", w);
+            }
             return new AnnDataCollection(p, opened, leases);
         } catch (AnnDataFormatException | RuntimeException | Error e) {
             closeAll(opened, e);

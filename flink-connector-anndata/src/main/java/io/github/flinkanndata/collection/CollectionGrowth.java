@@ -91,7 +91,9 @@ public final class CollectionGrowth {
                 dropped[s] = m.dropped;
             }
             checkLayerWidths(options, stores, mapped);
-            CollectionPlan plan = new CollectionPlan(options, mapped, options.join(), space, planned.encoders());
+            // the planned options: their text labels are typed by now
+            CollectionPlan plan = new CollectionPlan(planned.options(), mapped, options.join(), space,
+                    planned.encoders()).withWarnings(planned.warnings());
             return new Result(plan, dropped);
         } finally {
             close(stores);

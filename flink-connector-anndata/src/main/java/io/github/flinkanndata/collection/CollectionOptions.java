@@ -4,6 +4,8 @@ import io.github.flinkanndata.format.tree.ContainerOptions;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.annotation.Nullable;
@@ -75,6 +77,18 @@ public final class CollectionOptions implements Serializable {
     CollectionOptions withPaths(List<String> newPaths) {
         return new CollectionOptions(List.copyOf(newPaths), layersKeys, obsKeys, obsmKeys, obsFilter, join,
                 encodeKeys, unknownLabelMap, unknownLabel, cacheCategories, parallel, dtype, containerOptions);
+    }
+
+    /**
+     * These options with other filter values and unknown labels: the planner's, once every text
+     * label is typed by its column ({@link OptionLabels}). At most one of the two unknown-label
+     * forms is non-null.
+     */
+    CollectionOptions withLabels(@Nullable Map<String, List<Object>> filter,
+            @Nullable Map<String, Object> unknownMap, @Nullable Object unknownOne) {
+        return new CollectionOptions(paths, layersKeys, obsKeys, obsmKeys, filter, join, encodeKeys,
+                unknownMap == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(unknownMap)),
+                unknownOne, cacheCategories, parallel, dtype, containerOptions);
     }
 
     /** A builder for a collection over these stores, in this order. */

@@ -32,6 +32,9 @@ public final class CollectionPlan implements Serializable {
     private final Join effectiveJoin;
     @Nullable private final String[] varJoint;
     private final LinkedHashMap<String, LabelEncoder> encoders;
+    // what planning found worth a warning; not part of the plan's value (never encoded, lost in
+    // Java serialization): only the side that planned reports it
+    @Nullable private transient List<String> warnings;
 
     CollectionPlan(CollectionOptions options, List<StorePlan> stores, Join effectiveJoin,
             @Nullable List<String> varJoint, Map<String, LabelEncoder> encoders) {
@@ -44,6 +47,21 @@ public final class CollectionPlan implements Serializable {
         this.effectiveJoin = effectiveJoin;
         this.varJoint = varJoint == null ? null : varJoint.toArray(new String[0]);
         this.encoders = new LinkedHashMap<>(encoders);
+    }
+
+    /** This plan, carrying the warnings its planning found. */
+    CollectionPlan withWarnings(List<String> found) {
+        this.warnings = List.copyOf(found);
+        return this;
+    }
+
+    /**
+     * What planning found worth a warning (docs/semantics.md D18): a requested key that no store
+     * has, a filter value or unknown label that matches no label. Empty for a plan that was
+     * decoded or restored rather than made here.
+     */
+    public List<String> warnings() {
+        return warnings == null ? List.of() : warnings;
     }
 
     /** This plan with other store plans (same count; kept counts must stay as planned). */

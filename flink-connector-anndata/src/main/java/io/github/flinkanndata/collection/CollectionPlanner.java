@@ -37,14 +37,23 @@ public final class CollectionPlanner {
         }
         List<String> paths = options.paths();
         ObsColumns columns = new ObsColumns(stores);
+        // the option labels meet the stores: text labels typed by their column, warnings (D17, D18)
+        OptionLabels.Result checked = OptionLabels.check(options, stores, columns);
+        options = checked.options;
+        List<String> warnings = new ArrayList<>(checked.warnings);
         // step 8 (step 7, the inventory, is each store's own listing, read on demand)
         Map<String, LabelEncoder> encoders = new LinkedHashMap<>();
+        Map<String, List<Object>> categories = new LinkedHashMap<>();
         if (options.obsKeys() != null) {
             for (String key : options.encodeKeys()) {
-                List<Object> cats = MergedCategories.merge(key, columns, paths);
-                encoders.put(key, LabelEncoder.build(key, cats, options.unknownLabelFor(key)));
+                categories.put(key, MergedCategories.merge(key, columns, paths));
             }
         }
+        options = typedUnknownLabels(options, categories);
+        for (Map.Entry<String, List<Object>> e : categories.entrySet()) {
+            encoders.put(e.getKey(), LabelEncoder.build(e.getKey(), e.getValue(), options.unknownLabelFor(e.getKey())));
+        }
+        warnings.addAll(OptionLabels.unknownLabelWarnings(options, categories));
         // step 9
         List<StorePlan> plans = new ArrayList<>();
         List<long[]> layerWidths = new ArrayList<>();
@@ -71,7 +80,33 @@ public final class CollectionPlanner {
                 checkLayerWidths(options.layersKeys(), plans, layerWidths);
             }
         }
-        return new CollectionPlan(options, plans, effective, joint, encoders);
+        return new CollectionPlan(options, plans, effective, joint, encoders).withWarnings(warnings);
+    }
+
+    /**
+     * The unknown labels with every text label typed against its key's merged categories. One text
+     * label for every key becomes a per-key map, since "1" can be a string category of one key and
+     * a number of another; text labels of keys that are not encoded (they have no effect) take
+     * their spelled type.
+     */
+    private static CollectionOptions typedUnknownLabels(CollectionOptions o, Map<String, List<Object>> categories) {
+        Object one = o.unknownLabelForEveryKey();
+        Map<String, Object> perKey = o.unknownLabelMap();
+        boolean text = one instanceof TextLabel
+                || (perKey != null && perKey.values().stream().anyMatch(v -> v instanceof TextLabel));
+        if (!text) {
+            return o;
+        }
+        Map<String, Object> typed = new LinkedHashMap<>();
+        if (perKey != null) {
+            perKey.forEach((k, v) -> typed.put(k, OptionLabels.resolveUnknown(v, categories.getOrDefault(k, List.of()))));
+            return o.withLabels(o.obsFilter(), typed, null);
+        }
+        if (categories.isEmpty()) {
+            return o.withLabels(o.obsFilter(), null, ((TextLabel) one).parsed());
+        }
+        categories.forEach((k, cats) -> typed.put(k, OptionLabels.resolveUnknown(one, cats)));
+        return o.withLabels(o.obsFilter(), typed, null);
     }
 
     /**

@@ -157,8 +157,8 @@ public final class Labels {
         if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
             return ((Number) v).longValue();
         }
-        if (v instanceof String || v instanceof Long || v instanceof Boolean) {
-            return v;
+        if (v instanceof String || v instanceof Long || v instanceof Boolean || v instanceof TextLabel) {
+            return v; // a TextLabel is typed by its column when the plan is made
         }
         throw new IllegalArgumentException(what + " must be a string, number, boolean or Missing.MISSING, was "
                 + v.getClass().getName() + " " + v);

@@ -1,8 +1,11 @@
 package io.github.flinkanndata.examples.cli;
 
+import io.github.flinkanndata.collection.AnnDataCollection;
 import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.collection.CollectionOptionsBuilder;
 import io.github.flinkanndata.collection.LabelSpelling;
+import io.github.flinkanndata.format.AnnDataFormatException;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,17 +17,12 @@ import picocli.CommandLine.Parameters;
  * The collection parameters shared by {@code dump}, {@code summary} and {@code weights}, spelled
  * like lamindb's {@code MappedCollection} arguments.
  *
- * <p><b>Label values</b> ({@code --obs-filter} values, {@code --unknown-label}) are typed by
- * their spelling, because a filter matches by label equality and the string {@code "3"} never
- * equals the number {@code 3}:
- *
- * <ul>
- *   <li>{@code nan} selects missing labels (lamindb's NaN in a filter);
- *   <li>an integer ({@code 3}, {@code -2}) or a decimal ({@code 2.5}, {@code 1e-3}) is a number;
- *   <li>{@code true} / {@code false} are booleans;
- *   <li>{@code s:VALUE} is the string VALUE, whatever it looks like ({@code s:3}, {@code s:nan});
- *   <li>anything else is a string.
- * </ul>
+ * <p><b>Label values</b> ({@code --obs-filter} values, {@code --unknown-label}) are read as
+ * {@link LabelSpelling} reads every text label: {@code nan} selects missing labels, a number or
+ * {@code true}/{@code false} is typed by its column when the plan is made (so {@code leiden=1}
+ * selects the string category "1" of scanpy's clustering, and the integer 1 of an integer
+ * column), {@code s:VALUE} is always the string VALUE, and anything else is a string. A value or
+ * key that matches nothing in any store is reported on stderr.
  *
  * Values are separated by commas, so a label containing a comma cannot be given here.
  * Everything is parsed when the command runs, so a bad value fails with a one-line error.
@@ -101,6 +99,19 @@ final class CollectionOptionsMixin {
         return b.build();
     }
 
+    /**
+     * Opens the collection these options describe; what its planning found worth a warning (a key
+     * or label that no store has) goes to {@code err}, one line each.
+     */
+    AnnDataCollection open(PrintWriter err) throws AnnDataFormatException {
+        AnnDataCollection c = AnnDataCollection.open(build());
+        for (String w : c.plan().warnings()) {
+            err.println("warning: " + w);
+        }
+        err.flush();
+        return c;
+    }
+
     private void unknownLabel(CollectionOptionsBuilder b) {
         if (unknownLabel.isEmpty()) {
             return;
@@ -132,7 +143,7 @@ final class CollectionOptionsMixin {
         return keys.size() == 1 && keys.get(0).isEmpty() ? List.of() : keys;
     }
 
-    /** A label value typed by its spelling (see the class comment). */
+    /** A label value as every text surface reads it (see the class comment). */
     static Object value(String v) {
         return LabelSpelling.parse(v);
     }

@@ -34,7 +34,7 @@ final class DumpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         ObjectMapper json = new ObjectMapper();
-        try (AnnDataCollection c = AnnDataCollection.open(collection.build())) {
+        try (AnnDataCollection c = collection.open(spec.commandLine().getErr())) {
             long from = index("--start", start, 0, c.size());
             long to = index("--end", end, c.size(), c.size());
             if (to < from) {

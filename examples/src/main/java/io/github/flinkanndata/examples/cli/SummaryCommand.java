@@ -28,7 +28,7 @@ final class SummaryCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        try (AnnDataCollection c = AnnDataCollection.open(collection.build())) {
+        try (AnnDataCollection c = collection.open(spec.commandLine().getErr())) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("shape", JsonSamples.shape(c.shape()));
             m.put("original_shapes", JsonSamples.shapes(c.originalShapes()));

@@ -45,7 +45,7 @@ final class WeightsCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         ObjectMapper json = new ObjectMapper();
-        try (AnnDataCollection c = AnnDataCollection.open(collection.build())) {
+        try (AnnDataCollection c = collection.open(spec.commandLine().getErr())) {
             Object result = byClass ? c.labelWeightsByClass(keys, s) : c.labelWeights(keys, s);
             out.println(json.writeValueAsString(result));
         }

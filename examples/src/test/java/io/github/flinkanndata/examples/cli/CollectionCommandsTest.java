@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.flinkanndata.collection.Missing;
+import io.github.flinkanndata.collection.TextLabel;
 import io.github.flinkanndata.testutil.TestData;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -100,19 +101,38 @@ class CollectionCommandsTest {
     }
 
     @Test
-    void filterValuesAreTypedBySpelling() throws Exception {
+    void filterValuesAreTypedByTheirColumn() throws Exception {
         String n = store("num.h5ad");
         assertThat(lines(run(args("dump", n, "--obs-keys", "num", "--encode-labels", "false", "--obs-filter", "num=3"))))
                 .extracting(j -> j.get("X").get(0).asInt()).containsExactly(0, 8);
         assertThat(run(args("dump", n, "--obs-filter", "num=s:3")).out).isEmpty();
         assertThat(lines(run(args("dump", n, "--obs-filter", "nbool=true", "--obs-filter", "num=3.0")))).hasSize(1);
+        // scanpy's clustering writes leiden categories as the strings "0", "1", ...: the text 1
+        // selects the string "1" there (it selected nothing when text was typed by its spelling)
+        String leiden = TestData.realStore("vitessce/anndata-0.10/anndata-dense.zarr").toString();
+        List<JsonNode> all = lines(run(args("dump", leiden, "--obs-keys", "leiden", "--encode-labels", "false")));
+        long ones = all.stream().filter(j -> j.get("leiden").asText().equals("1")).count();
+        assertThat(ones).isPositive();
+        assertThat(lines(run(args("dump", leiden, "--obs-keys", "leiden", "--encode-labels", "false",
+                "--obs-filter", "leiden=1")))).hasSize((int) ones).allMatch(j -> j.get("leiden").asText().equals("1"));
         assertThat(CollectionOptionsMixin.value("nan")).isSameAs(Missing.MISSING);
         assertThat(CollectionOptionsMixin.value("s:nan")).isEqualTo("nan");
-        assertThat(CollectionOptionsMixin.value("-2")).isEqualTo(-2L);
-        assertThat(CollectionOptionsMixin.value("2.5")).isEqualTo(2.5);
-        assertThat(CollectionOptionsMixin.value("1e-3")).isEqualTo(0.001);
-        assertThat(CollectionOptionsMixin.value("false")).isEqualTo(false);
+        assertThat(CollectionOptionsMixin.value("s:3")).isEqualTo("3");
+        assertThat(((TextLabel) CollectionOptionsMixin.value("-2")).parsed()).isEqualTo(-2L);
+        assertThat(((TextLabel) CollectionOptionsMixin.value("2.5")).parsed()).isEqualTo(2.5);
+        assertThat(((TextLabel) CollectionOptionsMixin.value("1e-3")).parsed()).isEqualTo(0.001);
+        assertThat(((TextLabel) CollectionOptionsMixin.value("false")).parsed()).isEqualTo(false);
         assertThat(CollectionOptionsMixin.value("T cell")).isEqualTo("T cell");
+    }
+
+    @Test
+    void whatMatchesNothingIsReportedOnStderr() throws Exception {
+        String leiden = TestData.realStore("vitessce/anndata-0.10/anndata-dense.zarr").toString();
+        Result r = run(args("dump", leiden, "--obs-keys", "leiden,leidn", "--obs-filter", "leiden=9"));
+        assertThat(r.code).isZero();
+        assertThat(r.out).isEmpty();
+        assertThat(r.err).contains("warning: obs key 'leidn' is in no store", "'leiden'")
+                .contains("warning: obs_filter value '9' of 'leiden' matches no label", "'1'");
     }
 
     @Test

@@ -105,6 +105,9 @@ public final class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataSpli
         if (plan == null && settings.growing()) {
             CollectionGrowth.Result r = CollectionGrowth.start(settings.collection(), settings.genes());
             plan = r.plan();
+            for (String w : plan.warnings()) {
+                LOG.warn("{}", w);
+            }
             dropped = r.totalDroppedGenes();
             bytes = CollectionPlanCodec.toBytes(plan, false);
         } else if (plan == null || weighted) {
