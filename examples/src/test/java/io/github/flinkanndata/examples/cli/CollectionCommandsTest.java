@@ -138,9 +138,31 @@ class CollectionCommandsTest {
     @Test
     void summaryOfAnOuterJoin() throws Exception {
         JsonNode s = one(run(args("summary", c123(), "--join", "outer", "--obs-keys", "feat1")));
+        JsonNode perKey = ((com.fasterxml.jackson.databind.node.ObjectNode) s).remove("stores_with_key");
         assertThat(s.toString()).isEqualTo("{\"shape\":[6,6],\"original_shapes\":[[2,3],[2,3],[2,3]],"
                 + "\"effective_join\":\"outer\",\"var_joint\":[\"A\",\"B\",\"C\",\"GATA1\",\"MYC\",\"TCF7\"],"
                 + "\"encoders\":{\"feat1\":{\"A\":0,\"B\":1}},\"merged_categories\":{\"feat1\":[\"A\",\"B\"]}}");
+        assertThat(perKey.get("obs").get("feat1").toString()).isEqualTo(storesWith(c123(), "feat1"));
+        // a collection where one store lacks the key: the list names the others, as inspect sees them
+        String[] mixed = {store("part_one.h5ad"), store("num.h5ad")};
+        JsonNode m = one(run(args("summary", mixed[0], mixed[1], "--join", "none", "--obs-keys", "feat1,num")));
+        assertThat(m.get("stores_with_key").get("obs").get("feat1").toString()).isEqualTo(storesWith(mixed, "feat1"))
+                .isNotEqualTo("[0,1]");
+        assertThat(m.get("stores_with_key").get("obs").get("num").toString()).isEqualTo(storesWith(mixed, "num"));
+        assertThat(m.get("stores_with_key").get("layers").get("X").toString()).isEqualTo("[0,1]");
+    }
+
+    /** The stores whose obs columns, as {@code inspect --json} lists them, include {@code key}. */
+    private static String storesWith(String[] paths, String key) throws Exception {
+        List<Integer> with = new ArrayList<>();
+        for (int i = 0; i < paths.length; i++) {
+            for (JsonNode col : one(run(args("inspect", "--json", paths[i]))).get("obs_columns")) {
+                if (col.asText().equals(key)) {
+                    with.add(i);
+                }
+            }
+        }
+        return with.toString().replace(" ", "");
     }
 
     @Test
