@@ -111,17 +111,23 @@ final class StreamCommand implements Callable<Integer> {
             conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
             conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
-        if (interval > 0) {
-            env.enableCheckpointing(interval);
-        }
         String run = java.util.UUID.randomUUID().toString();
         COUNTERS.put(run, new AtomicLong());
-        try {
+        // the cluster is closed before the command returns: see EmbeddedCluster for what it cleans up
+        try (EmbeddedCluster cluster = new EmbeddedCluster()) {
+            StreamExecutionEnvironment env = cluster.localEnvironment(parallelism, conf);
+            if (interval > 0) {
+                env.enableCheckpointing(interval);
+            }
             env.fromSource(source, WatermarkStrategy.noWatermarks(), "anndata")
                     .map(new ToJson(run, failAfter == null ? -1 : failAfter))
                     .sinkTo(sink).setParallelism(1);
             env.execute("anndata-cli stream");
+        } catch (Exception e) {
+            if (output == null) {
+                Files.deleteIfExists(out); // a failed run leaves no partial output in the temp folder
+            }
+            throw e;
         } finally {
             COUNTERS.remove(run);
             deleteRecursively(sink.stagingDir());

@@ -3,6 +3,7 @@ package io.github.flinkanndata.examples.features;
 import io.github.flinkanndata.collection.AnnDataCollection;
 import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.examples.cli.AnnDataCli;
+import io.github.flinkanndata.examples.cli.EmbeddedCluster;
 import io.github.flinkanndata.examples.sink.JsonLinesCommitSink;
 import io.github.flinkanndata.format.AnnDataFormatException;
 import io.github.flinkanndata.format.AnnDataStore;
@@ -132,8 +133,9 @@ public final class FeaturePipelineJob implements Callable<Integer> {
         Files.createDirectories(outputDir);
         Files.deleteIfExists(outputDir.resolve(NORMALIZED_FILE)); // not left over from an earlier run
         List<JsonLinesCommitSink> sinks = new ArrayList<>();
-        try {
-            StreamExecutionEnvironment env = environment();
+        // the cluster is closed before the command returns: see EmbeddedCluster for what it cleans up
+        try (EmbeddedCluster cluster = new EmbeddedCluster()) {
+            StreamExecutionEnvironment env = environment(cluster);
             DataStream<CellRecord> records = env.fromSource(
                     AnnDataSource.builder(collection).output(OutputForm.SPARSE).sampling(SamplingMode.SEQUENTIAL)
                             .epochs(1).build(),
@@ -201,11 +203,11 @@ public final class FeaturePipelineJob implements Callable<Integer> {
         }
     }
 
-    private StreamExecutionEnvironment environment() {
+    private StreamExecutionEnvironment environment(EmbeddedCluster cluster) throws IOException {
         Configuration conf = new Configuration();
         // every record type has a Flink serializer; fail rather than fall back to Kryo silently
         conf.set(PipelineOptions.GENERIC_TYPES, false);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+        StreamExecutionEnvironment env = cluster.localEnvironment(parallelism, conf);
         if (checkpointInterval > 0) {
             env.enableCheckpointing(checkpointInterval);
         }

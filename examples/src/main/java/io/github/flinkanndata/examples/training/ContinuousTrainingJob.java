@@ -2,6 +2,7 @@ package io.github.flinkanndata.examples.training;
 
 import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.examples.cli.AnnDataCli;
+import io.github.flinkanndata.examples.cli.EmbeddedCluster;
 import io.github.flinkanndata.source.AnnDataSource;
 import io.github.flinkanndata.source.AnnDataSourceBuilder;
 import io.github.flinkanndata.source.OutputForm;
@@ -155,11 +156,6 @@ public final class ContinuousTrainingJob implements Callable<Integer> {
             conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
             conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(parallelism);
-        if (interval > 0) {
-            env.enableCheckpointing(interval);
-        }
         String run = UUID.randomUUID().toString();
         TrainingOperator trainer = new TrainingOperator(config, layer, held, reportEvery, data.cells(),
                 new ModelSnapshots.Labels(labelKey, data.classes(), data.genes()),
@@ -173,13 +169,22 @@ public final class ContinuousTrainingJob implements Callable<Integer> {
                 epochs == AnnDataSourceBuilder.UNBOUNDED ? "unbounded epochs" : epochs == 1 ? "1 epoch" : epochs + " epochs",
                 holdout);
         out.flush();
-        try (CloseableIterator<String> lines = env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "anndata")
-                .transform("softmax-regression", Types.STRING, trainer)
-                .setParallelism(1).setMaxParallelism(1)
-                .executeAndCollect("anndata-cli train")) {
-            while (lines.hasNext()) {
-                out.println(lines.next());
-                out.flush();
+        // Under flink run the job goes to the cluster; else to an embedded one, closed before the
+        // command returns (after the iterator, which cancels a job still running): see
+        // EmbeddedCluster for what that cleans up.
+        try (EmbeddedCluster cluster = new EmbeddedCluster()) {
+            StreamExecutionEnvironment env = cluster.environment(parallelism, conf);
+            if (interval > 0) {
+                env.enableCheckpointing(interval);
+            }
+            try (CloseableIterator<String> lines = env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "anndata")
+                    .transform("softmax-regression", Types.STRING, trainer)
+                    .setParallelism(1).setMaxParallelism(1)
+                    .executeAndCollect("anndata-cli train")) {
+                while (lines.hasNext()) {
+                    out.println(lines.next());
+                    out.flush();
+                }
             }
         } finally {
             TrainingOperator.forgetRun(run);
