@@ -110,7 +110,7 @@ public final class ContinuousTrainingJob implements Callable<Integer> {
     Long checkpointInterval;
 
     @Option(names = "--snapshot-dir", paramLabel = "DIR",
-            description = "Directory for JSON model snapshots (default: a new temporary directory).")
+            description = "Directory for JSON model snapshots (default: none are written).")
     Path snapshotDir;
 
     @Option(names = "--inject-failure-after", paramLabel = "N",
@@ -142,7 +142,8 @@ public final class ContinuousTrainingJob implements Callable<Integer> {
         LearnerConfig config = new LearnerConfig(data.classes().size(), data.features(), learningRate, decayCells, l2,
                 standardize);
         Holdout held = new Holdout(holdout);
-        Path snapshots = snapshotDir != null ? snapshotDir : Files.createTempDirectory("anndata-train");
+        // no snapshots unless asked for: a run leaves nothing behind that the user did not name
+        Path snapshots = snapshotDir;
 
         SamplingMode mode = samplingMode(sampling);
         AnnDataSourceBuilder source = AnnDataSource.builder(options).sampling(mode)
@@ -159,7 +160,7 @@ public final class ContinuousTrainingJob implements Callable<Integer> {
         String run = UUID.randomUUID().toString();
         TrainingOperator trainer = new TrainingOperator(config, layer, held, reportEvery, data.cells(),
                 new ModelSnapshots.Labels(labelKey, data.classes(), data.genes()),
-                snapshots.toAbsolutePath().toString(), failAfter == null ? -1 : failAfter, run);
+                snapshots == null ? null : snapshots.toAbsolutePath().toString(), failAfter == null ? -1 : failAfter, run);
 
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "training on %d cells x %d features of %s: %d classes of '%s' "
@@ -177,19 +178,24 @@ public final class ContinuousTrainingJob implements Callable<Integer> {
             if (interval > 0) {
                 env.enableCheckpointing(interval);
             }
-            try (CloseableIterator<String> lines = env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "anndata")
+            // closed in finally rather than by try-with-resources: its close() declares Exception
+            CloseableIterator<String> lines = env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "anndata")
                     .transform("softmax-regression", Types.STRING, trainer)
                     .setParallelism(1).setMaxParallelism(1)
-                    .executeAndCollect("anndata-cli train")) {
+                    .executeAndCollect("anndata-cli train");
+            try {
                 while (lines.hasNext()) {
                     out.println(lines.next());
                     out.flush();
                 }
+            } finally {
+                lines.close();
             }
         } finally {
             TrainingOperator.forgetRun(run);
         }
-        out.println("model snapshots: " + ModelSnapshots.latest(snapshots).map(Path::toString).orElse("none in " + snapshots));
+        out.println("model snapshots: " + (snapshots == null ? "none (give --snapshot-dir DIR to keep them)"
+                : ModelSnapshots.latest(snapshots).map(Path::toString).orElse("none in " + snapshots)));
         out.flush();
         return 0;
     }

@@ -33,8 +33,9 @@ class TempFolderLeftoversITCase {
 
     @Test
     void train() throws Exception {
-        Run r = run(AnnDataCli.class, "train", "--epochs", "1", "--snapshot-dir", work.resolve("snapshots").toString());
-        assertThat(r.out).contains("epoch=1 complete", "model snapshots: " + work.resolve("snapshots"));
+        // the README's run command, bounded: without --snapshot-dir no snapshot is written
+        Run r = run(AnnDataCli.class, "train", "--epochs", "1");
+        assertThat(r.out).contains("epoch=1 complete", "model snapshots: none");
         assertNothingLeft(r);
     }
 

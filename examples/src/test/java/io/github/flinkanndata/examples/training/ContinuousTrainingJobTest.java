@@ -9,12 +9,12 @@ import io.github.flinkanndata.collection.Sample;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code anndata-cli train} with no arguments: trains on the bundled pbmc68k_reduced for 5 epochs
@@ -28,9 +28,11 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(180)
 class ContinuousTrainingJobTest {
 
+    @TempDir Path snapshots;
+
     @Test
     void trainsOnTheBundledDataWellAboveTheMajorityClass() throws Exception {
-        TrainRuns.Result r = TrainRuns.train();
+        TrainRuns.Result r = TrainRuns.train("--snapshot-dir", snapshots.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.lines().get(0)).contains("700 cells x 765 features", "10 classes of 'bulk_labels'");
 
@@ -49,15 +51,10 @@ class ContinuousTrainingJobTest {
         assertThat(Double.parseDouble(epochs.get(5).get("loss"))).isLessThan(Double.parseDouble(epochs.get(1).get("loss")) / 2);
         assertThat(r.reports("cells=")).extracting(m -> m.get("cells")).containsExactly("1000", "2000", "3000", "3500");
 
-        // the no-argument run wrote its snapshots into a fresh temporary directory and named the last one
+        // the run wrote its snapshots into the folder given and named the last one
         String lastLine = r.lines().get(r.lines().size() - 1);
-        assertThat(lastLine).startsWith("model snapshots: ");
-        Path snapshot = Paths.get(lastLine.substring("model snapshots: ".length()));
-        try {
-            checkFinalSnapshot(snapshot, labels);
-        } finally {
-            deleteRecursively(snapshot.getParent());
-        }
+        assertThat(lastLine).startsWith("model snapshots: " + snapshots);
+        checkFinalSnapshot(Paths.get(lastLine.substring("model snapshots: ".length())), labels);
     }
 
     /** The final snapshot counts every trained cell once and is a usable model. */
@@ -103,16 +100,5 @@ class ContinuousTrainingJobTest {
         TrainRuns.Result failure = TrainRuns.train("--inject-failure-after", "10", "--checkpoint-interval-ms", "0");
         assertThat(failure.code()).isNotZero();
         assertThat(failure.err().strip()).contains("needs checkpoints");
-    }
-
-    static void deleteRecursively(Path dir) throws Exception {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -18,6 +18,9 @@ import org.apache.flink.types.Row;
  * the exactly-once behaviour and the checkpoint format of the record source.
  */
 @Internal
+// javac -Xlint:try flags every AutoCloseable whose close() may throw InterruptedException, as
+// Flink's SourceReader.close() declares Exception; Flink, not a try block, closes readers
+@SuppressWarnings("try")
 final class RowSourceReader implements SourceReader<Row, AnnDataSplit> {
     private final SourceReader<CellRecord, AnnDataSplit> reader;
     private final CellRowMapper mapper;

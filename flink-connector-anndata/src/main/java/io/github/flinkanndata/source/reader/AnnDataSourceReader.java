@@ -39,6 +39,9 @@ import org.apache.flink.util.FlinkRuntimeException;
  * built from an older plan stay valid.
  */
 @Internal
+// javac -Xlint:try flags every AutoCloseable whose close() may throw InterruptedException, as
+// Flink's SourceReader.close() declares Exception; Flink, not a try block, closes readers
+@SuppressWarnings("try")
 public final class AnnDataSourceReader
         extends SingleThreadMultiplexSourceReaderBase<CellRecord, CellRecord, AnnDataSplit, AnnDataSplitState> {
 
