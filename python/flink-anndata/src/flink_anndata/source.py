@@ -130,7 +130,7 @@ class AnnDataSourceBuilder:
         return self._add("cache_categories", _bool("cache_categories", cache))
 
     def dtype(self, dtype: Optional[str]) -> "AnnDataSourceBuilder":
-        """``float32``, ``float64``, ``int32``, ``int64``, or None for the stored type (the
+        """``float32``, ``float64``, ``int8``, ``int16``, ``int32``, ``int64``, or None for the stored type (the
         record's arrays are float32 either way; this sets the cast before it)."""
         if dtype is not None and not isinstance(dtype, str):
             raise TypeError(f"dtype must be a string or None, was {dtype!r}")

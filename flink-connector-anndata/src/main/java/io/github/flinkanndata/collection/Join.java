@@ -21,10 +21,13 @@ public enum Join {
         return this == NONE ? null : name().toLowerCase(Locale.ROOT);
     }
 
+    /** The spellings every surface accepts and lists, in this order. */
+    public static final String SPELLINGS = "inner, outer or none";
+
     /**
-     * Parses the lamindb parameter: {@code null} (or the Java-side spellings {@code none} and
-     * {@code null}) is {@link #NONE}; {@code inner} and {@code outer} as in Python. Case matters,
-     * as it does in Python.
+     * Parses the lamindb parameter: {@code null} or {@code none} is {@link #NONE} ({@code null}
+     * spelled out is accepted too, for lamindb's {@code join=None}); {@code inner} and {@code
+     * outer} as in Python. Case matters, as it does in Python.
      *
      * @throws IllegalArgumentException for anything else (docs/semantics.md §2.1 step 1)
      */
@@ -38,6 +41,6 @@ public enum Join {
         if (value.equals("outer")) {
             return OUTER;
         }
-        throw new IllegalArgumentException("join must be null, inner or outer, was '" + value + "'");
+        throw new IllegalArgumentException("join must be " + SPELLINGS + ", was '" + value + "'");
     }
 }

@@ -151,7 +151,7 @@ final class OptionLabels {
             obs.addAll(s.obs().inventory());
             obsm.addAll(s.obsmKeys());
             layers.addAll(s.layerKeys());
-            raw |= s.hasRaw();
+            raw |= s.matrix("raw.X") != null; // a pre-0.7 root-level raw.X is not read (§7.1)
         }
         List<String> obsAsked = new ArrayList<>(o.obsKeys() == null ? List.of() : o.obsKeys());
         if (o.obsFilter() != null) {
@@ -163,7 +163,8 @@ final class OptionLabels {
         for (String k : o.layersKeys()) {
             if (k.equals("raw.X")) {
                 if (!raw) {
-                    warnings.add("layers key 'raw.X' is in no store of the collection (no store has raw)");
+                    warnings.add("layers key 'raw.X' is in no store of the collection: no store has a raw/X"
+                            + " element (a pre-0.7 root-level raw.X is not read, as in lamindb)");
                 }
             } else if (!k.equals("X")) {
                 layerAsked.add(k);

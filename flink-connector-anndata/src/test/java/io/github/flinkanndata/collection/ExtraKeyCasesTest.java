@@ -67,7 +67,7 @@ class ExtraKeyCasesTest {
     @Test
     void xK6Errors() throws Exception {
         assertThatThrownBy(() -> on(N).join("left").build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("join must be null, inner or outer");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("join must be inner, outer or none");
         try (AnnDataCollection c = open(on(N))) {
             assertThatThrownBy(() -> c.get(3)).isInstanceOf(IndexOutOfBoundsException.class);
             assertThat(c.get(-1).row()).isEqualTo(2); // Python wraps negative indices

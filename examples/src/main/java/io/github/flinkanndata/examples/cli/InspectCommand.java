@@ -81,8 +81,11 @@ final class InspectCommand implements Callable<Integer> {
         out.printf("layers   %s%n", describeAll(store, store.layerKeys(), "layers/"));
         out.printf("obsm     %s%n", describeAll(store, store.obsmKeys(), "obsm/"));
         MatrixElement raw = store.matrix("raw.X");
+        // the pre-0.7 layout keeps raw as root-level raw.X / raw.var: anndata reads it, lamindb and
+        // so dump do not (docs/semantics.md §7.1), and inspect says so rather than offer it
         out.printf("raw      %s%n", raw != null ? describe(raw)
-                : store.hasRaw() ? "yes (pre-0.7 root-level raw.X)" : "no");
+                : store.hasRaw() ? "pre-0.7 root-level raw.X, not read (--layers-keys raw.X gives nothing, as in lamindb)"
+                : "no");
     }
 
     private static String describeAll(AnnDataStore store, List<String> keys, String prefix) throws Exception {

@@ -37,7 +37,17 @@ public final class JsonSamples {
 
     /** A primitive array, which Jackson writes as a JSON array of numbers (or booleans). */
     private static Object dense(MatrixRow row) {
-        return row.dense();
+        Object values = row.dense();
+        if (values instanceof byte[]) {
+            // Jackson writes byte[] as base64 text; int8 values are numbers like every other dtype
+            byte[] b = (byte[]) values;
+            short[] widened = new short[b.length];
+            for (int i = 0; i < b.length; i++) {
+                widened[i] = b[i];
+            }
+            return widened;
+        }
+        return values;
     }
 
     /** A label or code; MISSING as null. */

@@ -125,6 +125,21 @@ class CollectionCommandsTest {
         assertThat(CollectionOptionsMixin.value("T cell")).isEqualTo("T cell");
     }
 
+    /**
+     * A pre-0.7 file keeps raw as root-level raw.X: lamindb does not read it, so dump gives no
+     * raw.X, and inspect says it is not read instead of listing it as raw (docs/semantics.md §7.1).
+     */
+    @Test
+    void legacyRootLevelRawIsReportedAsNotReadAndNeverDumped() throws Exception {
+        String legacy = TestData.realStore("anndata-archives/v0.5.0/adata.h5ad").toString();
+        Result inspect = run(args("inspect", legacy));
+        assertThat(inspect.code).isZero();
+        assertThat(inspect.out).containsPattern("raw +pre-0.7 root-level raw.X, not read");
+        Result dump = run(args("dump", legacy, "--layers-keys", "raw.X", "--end", "3"));
+        assertThat(lines(dump)).hasSize(3).allMatch(j -> !j.has("raw.X"));
+        assertThat(dump.err).contains("warning: layers key 'raw.X' is in no store", "pre-0.7 root-level raw.X is not read");
+    }
+
     @Test
     void whatMatchesNothingIsReportedOnStderr() throws Exception {
         String leiden = TestData.realStore("vitessce/anndata-0.10/anndata-dense.zarr").toString();
@@ -207,7 +222,7 @@ class CollectionCommandsTest {
 
     @Test
     void badOptionsAndStoresFailWithOneLine() {
-        assertOneLineError(run(args("dump", c12(), "--join", "left")), "join must be null, inner or outer");
+        assertOneLineError(run(args("dump", c12(), "--join", "left")), "join must be inner, outer or none");
         assertOneLineError(run(args("summary", c12(), "--encode-labels", "feat9", "--obs-keys", "feat1")), "encode_labels");
         assertOneLineError(run(args("dump", c12(), "--dtype", "float16")), "dtype must be one of");
         assertOneLineError(run(args("weights", c12(), "--keys", "feat1", "--scaler", "abc")), "--scaler");
