@@ -1,0 +1,258 @@
+package io.github.flinkanndata.source.record;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * The {@link TypeSerializer} of {@link CellBatch}es between operators and in state.
+ *
+ * <p>Layout, format 1: the format byte; epoch, cell count {@code n}; the global indices, store
+ * indices and rows ({@code n} each); then the matrices and the obsm entries, each a count and
+ * (key, block) pairs; then the obs keys, a count and (key, {@code n} values) pairs. A block is a
+ * flag byte (1: sparse, 2: some rows absent), the {@code n} widths, the {@code n + 1} offsets,
+ * the indices (sparse), the float32 values, and the presence flags (flag 2). Arrays go out in
+ * bulk, big-endian. A later format adds a case to {@link #deserialize}; format 1 stays readable.
+ */
+@Internal
+public final class CellBatchSerializer extends TypeSerializerSingleton<CellBatch> {
+    private static final long serialVersionUID = 1L;
+
+    public static final CellBatchSerializer INSTANCE = new CellBatchSerializer();
+
+    static final byte FORMAT_1 = 1;
+    private static final byte SPARSE = 1;
+    private static final byte PARTIAL = 2;
+    private static final int CHUNK = 8192; // bytes per bulk write
+
+    private static final CellBatch EMPTY = new CellBatch(0, new long[0], new int[0], new long[0],
+            Collections.emptyMap(), Collections.emptyMap(), Collections.emptyMap());
+
+    @Override
+    public boolean isImmutableType() {
+        return true;
+    }
+
+    @Override
+    public CellBatch createInstance() {
+        return EMPTY;
+    }
+
+    @Override
+    public CellBatch copy(CellBatch from) {
+        return from;
+    }
+
+    @Override
+    public CellBatch copy(CellBatch from, CellBatch reuse) {
+        return from;
+    }
+
+    @Override
+    public int getLength() {
+        return -1;
+    }
+
+    @Override
+    public void serialize(CellBatch b, DataOutputView out) throws IOException {
+        out.writeByte(FORMAT_1);
+        out.writeInt(b.epoch());
+        out.writeInt(b.size());
+        writeLongs(b.globalIndex(), out);
+        writeInts(b.storeIndex(), out);
+        writeLongs(b.row(), out);
+        writeBlocks(b.matrices(), out);
+        writeBlocks(b.obsm(), out);
+        out.writeInt(b.obs().size());
+        for (Map.Entry<String, Object[]> e : b.obs().entrySet()) {
+            out.writeUTF(e.getKey());
+            for (Object v : e.getValue()) {
+                ValueIO.writeObs(v, out);
+            }
+        }
+    }
+
+    @Override
+    public CellBatch deserialize(DataInputView in) throws IOException {
+        byte format = in.readByte();
+        if (format != FORMAT_1) {
+            throw new IOException("corrupt or newer cell batch: format " + format + ", this build reads 1");
+        }
+        int epoch = in.readInt();
+        int n = ValueIO.length(in.readInt());
+        long[] global = readLongs(n, in);
+        int[] store = readInts(n, in);
+        long[] row = readLongs(n, in);
+        Map<String, MatrixBlock> matrices = readBlocks(n, in);
+        Map<String, MatrixBlock> obsm = readBlocks(n, in);
+        int keys = ValueIO.length(in.readInt());
+        Map<String, Object[]> obs = new LinkedHashMap<>();
+        for (int k = 0; k < keys; k++) {
+            String key = in.readUTF();
+            Object[] values = new Object[n];
+            for (int i = 0; i < n; i++) {
+                values[i] = ValueIO.readObs(in);
+            }
+            obs.put(key, values);
+        }
+        try {
+            return new CellBatch(epoch, global, store, row, matrices, obsm, obs);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("corrupt cell batch: " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeBlocks(Map<String, MatrixBlock> blocks, DataOutputView out) throws IOException {
+        out.writeInt(blocks.size());
+        for (Map.Entry<String, MatrixBlock> e : blocks.entrySet()) {
+            out.writeUTF(e.getKey());
+            MatrixBlock m = e.getValue();
+            boolean[] present = m.presence();
+            out.writeByte((m.isSparse() ? SPARSE : 0) | (present != null ? PARTIAL : 0));
+            writeInts(m.widths(), out);
+            writeInts(m.indptr(), out);
+            if (m.isSparse()) {
+                writeInts(m.indices(), out);
+            }
+            writeFloats(m.values(), out);
+            if (present != null) {
+                for (boolean p : present) {
+                    out.writeBoolean(p);
+                }
+            }
+        }
+    }
+
+    private static Map<String, MatrixBlock> readBlocks(int n, DataInputView in) throws IOException {
+        int count = ValueIO.length(in.readInt());
+        Map<String, MatrixBlock> out = new LinkedHashMap<>();
+        for (int b = 0; b < count; b++) {
+            String key = in.readUTF();
+            byte flags = in.readByte();
+            if ((flags & ~(SPARSE | PARTIAL)) != 0) {
+                throw new IOException("corrupt cell batch: block flags " + flags);
+            }
+            int[] widths = readInts(n, in);
+            int[] indptr = readInts(n + 1, in);
+            int values = ValueIO.length(indptr[n]);
+            int[] indices = (flags & SPARSE) != 0 ? readInts(values, in) : null;
+            float[] v = readFloats(values, in);
+            boolean[] present = null;
+            if ((flags & PARTIAL) != 0) {
+                present = new boolean[n];
+                for (int i = 0; i < n; i++) {
+                    present[i] = in.readBoolean();
+                }
+            }
+            try {
+                out.put(key, new MatrixBlock(indptr, indices, v, widths, present));
+            } catch (IllegalArgumentException e) {
+                throw new IOException("corrupt cell batch, block '" + key + "': " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
+    // Bulk array I/O: one DataOutput call per chunk rather than per element (batches hold
+    // hundreds of thousands of values).
+
+    static void writeInts(int[] a, DataOutputView out) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(Math.min(CHUNK, 4 * a.length));
+        for (int i = 0; i < a.length; ) {
+            int k = Math.min(a.length - i, buf.capacity() / 4);
+            buf.clear();
+            buf.asIntBuffer().put(a, i, k);
+            out.write(buf.array(), 0, 4 * k);
+            i += k;
+        }
+    }
+
+    static int[] readInts(int n, DataInputView in) throws IOException {
+        int[] a = new int[n];
+        byte[] bytes = new byte[Math.min(CHUNK, 4 * n)];
+        for (int i = 0; i < n; ) {
+            int k = Math.min(n - i, bytes.length / 4);
+            in.readFully(bytes, 0, 4 * k);
+            ByteBuffer.wrap(bytes, 0, 4 * k).asIntBuffer().get(a, i, k);
+            i += k;
+        }
+        return a;
+    }
+
+    static void writeLongs(long[] a, DataOutputView out) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(Math.min(CHUNK, 8 * a.length));
+        for (int i = 0; i < a.length; ) {
+            int k = Math.min(a.length - i, buf.capacity() / 8);
+            buf.clear();
+            buf.asLongBuffer().put(a, i, k);
+            out.write(buf.array(), 0, 8 * k);
+            i += k;
+        }
+    }
+
+    static long[] readLongs(int n, DataInputView in) throws IOException {
+        long[] a = new long[n];
+        byte[] bytes = new byte[Math.min(CHUNK, 8 * n)];
+        for (int i = 0; i < n; ) {
+            int k = Math.min(n - i, bytes.length / 8);
+            in.readFully(bytes, 0, 8 * k);
+            ByteBuffer.wrap(bytes, 0, 8 * k).asLongBuffer().get(a, i, k);
+            i += k;
+        }
+        return a;
+    }
+
+    static void writeFloats(float[] a, DataOutputView out) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(Math.min(CHUNK, 4 * a.length));
+        for (int i = 0; i < a.length; ) {
+            int k = Math.min(a.length - i, buf.capacity() / 4);
+            buf.clear();
+            buf.asFloatBuffer().put(a, i, k);
+            out.write(buf.array(), 0, 4 * k);
+            i += k;
+        }
+    }
+
+    static float[] readFloats(int n, DataInputView in) throws IOException {
+        float[] a = new float[n];
+        byte[] bytes = new byte[Math.min(CHUNK, 4 * n)];
+        for (int i = 0; i < n; ) {
+            int k = Math.min(n - i, bytes.length / 4);
+            in.readFully(bytes, 0, 4 * k);
+            ByteBuffer.wrap(bytes, 0, 4 * k).asFloatBuffer().get(a, i, k);
+            i += k;
+        }
+        return a;
+    }
+
+    @Override
+    public CellBatch deserialize(CellBatch reuse, DataInputView in) throws IOException {
+        return deserialize(in);
+    }
+
+    @Override
+    public void copy(DataInputView in, DataOutputView out) throws IOException {
+        serialize(deserialize(in), out);
+    }
+
+    @Override
+    public TypeSerializerSnapshot<CellBatch> snapshotConfiguration() {
+        return new CellBatchSerializerSnapshot();
+    }
+
+    /** Snapshot of the (stateless) serializer; restores {@link #INSTANCE}. */
+    public static final class CellBatchSerializerSnapshot extends SimpleTypeSerializerSnapshot<CellBatch> {
+        public CellBatchSerializerSnapshot() {
+            super(() -> INSTANCE);
+        }
+    }
+}
