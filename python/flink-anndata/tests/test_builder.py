@@ -20,7 +20,7 @@ def loaded(environment):
 
 
 def _settings(source):
-    return source._j_function.recordSource().settings()
+    return source._j_function.settings()
 
 
 def _missing():
@@ -200,7 +200,7 @@ def test_the_package_bundles_the_shaded_connector_jar():
     with zipfile.ZipFile(jar) as z:
         names = set(z.namelist())
     assert "io/github/flinkanndata/table/AnnDataDynamicTableFactory.class" in names
-    assert "io/github/flinkanndata/source/python/RowAnnDataSource.class" in names
+    assert "io/github/flinkanndata/source/python/CellRowFormat.class" in names
     # the connector's dependencies are inside, relocated; Flink is not
     assert any(n.startswith("io/github/flinkanndata/shaded/io/jhdf/") for n in names)
     assert not any(n.startswith("org/apache/flink/") for n in names)

@@ -75,7 +75,7 @@ def ensure_loaded() -> None:
     gateway = get_gateway()
     try:
         gateway.jvm.Thread.currentThread().getContextClassLoader().loadClass(
-            "io.github.flinkanndata.source.python.RowAnnDataSource")
+            "io.github.flinkanndata.source.python.CellRowFormat")
         return
     except Exception:  # noqa: BLE001 - py4j wraps the ClassNotFoundException
         pass

@@ -248,7 +248,7 @@ class AnnDataSourceBuilder:
             types = gateway.jvm.java.util.LinkedHashMap()
             for k, t in self._obs_types.items():
                 types.put(k, t)
-            j_rows = gateway.jvm.io.github.flinkanndata.source.python.RowAnnDataSource.ofSpelled(j_source, types)
+            j_rows = gateway.jvm.io.github.flinkanndata.source.python.CellRowFormat.rowsSpelled(j_source, types)
         except Py4JJavaError as e:
             raise ValueError(java_message(e)) from None
-        return AnnDataSource(j_rows, list(j_rows.fieldNames()))
+        return AnnDataSource(j_rows, list(j_rows.format().fieldNames()))

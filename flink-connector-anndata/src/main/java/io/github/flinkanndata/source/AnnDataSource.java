@@ -4,9 +4,8 @@ import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.source.enumerator.AnnDataEnumState;
 import io.github.flinkanndata.source.enumerator.AnnDataEnumStateSerializer;
 import io.github.flinkanndata.source.enumerator.AnnDataSplitEnumerator;
+import io.github.flinkanndata.source.output.CellOutputFormat;
 import io.github.flinkanndata.source.reader.AnnDataSourceReader;
-import io.github.flinkanndata.source.record.CellRecord;
-import io.github.flinkanndata.source.record.CellRecordTypeInfo;
 import io.github.flinkanndata.source.split.AnnDataSplit;
 import io.github.flinkanndata.source.split.AnnDataSplitSerializer;
 import java.util.Arrays;
@@ -33,23 +32,35 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * checkpoint or savepoint continues with exactly the next sample: in sequential and
  * block-shuffled sampling each {@code (epoch, global index)} is emitted exactly once.
  *
+ * <p>What it emits is its {@link CellOutputFormat}: one {@code CellRecord} per cell ({@link
+ * AnnDataSourceBuilder#build()}), mini-batches ({@code build(CellOutputFormat.batches(512))}), or
+ * the rows of the SQL and Python surfaces. The enumerator, splits and checkpoints are the same for
+ * every format, and so are the guarantees, per cell.
+ *
  * <pre>{@code
  * DataStream<CellRecord> cells = env.fromSource(
  *         AnnDataSource.builder("pbmc.h5ad").obsKeys("cell_type").build(),
  *         WatermarkStrategy.noWatermarks(), "cells");
+ * DataStream<CellBatch> batches = env.fromSource(
+ *         AnnDataSource.builder("pbmc.h5ad").obsKeys("cell_type").build(CellOutputFormat.batches(512)),
+ *         WatermarkStrategy.noWatermarks(), "batches");
  * }</pre>
  *
  * Bounded for a number of epochs; continuous with {@code epochs(UNBOUNDED)}.
+ *
+ * @param <T> the record type, set by the output format
  */
 @PublicEvolving
-public final class AnnDataSource
-        implements Source<CellRecord, AnnDataSplit, AnnDataEnumState>, ResultTypeQueryable<CellRecord> {
+public final class AnnDataSource<T>
+        implements Source<T, AnnDataSplit, AnnDataEnumState>, ResultTypeQueryable<T> {
     private static final long serialVersionUID = 1L;
 
     private final SourceSettings settings;
+    private final CellOutputFormat<T> format;
 
-    AnnDataSource(SourceSettings settings) {
+    AnnDataSource(SourceSettings settings, CellOutputFormat<T> format) {
         this.settings = settings;
+        this.format = java.util.Objects.requireNonNull(format, "format");
     }
 
     /** A builder for the collection of the given stores, in order. */
@@ -74,14 +85,27 @@ public final class AnnDataSource
         return settings;
     }
 
+    /** The output format: what each record is. */
+    public CellOutputFormat<T> format() {
+        return format;
+    }
+
+    /**
+     * The same source with another output format: same collection, sampling and checkpoints (a
+     * savepoint of one restores the other).
+     */
+    public <R> AnnDataSource<R> withFormat(CellOutputFormat<R> other) {
+        return new AnnDataSource<>(settings, other);
+    }
+
     @Override
     public Boundedness getBoundedness() {
         return settings.bounded() ? Boundedness.BOUNDED : Boundedness.CONTINUOUS_UNBOUNDED;
     }
 
     @Override
-    public SourceReader<CellRecord, AnnDataSplit> createReader(SourceReaderContext context) {
-        return AnnDataSourceReader.create(context, settings);
+    public SourceReader<T, AnnDataSplit> createReader(SourceReaderContext context) {
+        return AnnDataSourceReader.create(context, settings, format);
     }
 
     @Override
@@ -107,12 +131,12 @@ public final class AnnDataSource
     }
 
     @Override
-    public TypeInformation<CellRecord> getProducedType() {
-        return CellRecordTypeInfo.INSTANCE;
+    public TypeInformation<T> getProducedType() {
+        return format.producedType();
     }
 
     @Override
     public String toString() {
-        return "AnnDataSource{" + settings + "}";
+        return "AnnDataSource{" + settings + ", format=" + format + "}";
     }
 }

@@ -5,6 +5,8 @@ import static io.github.flinkanndata.source.AnnDataSourceOptions.*;
 import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.collection.CollectionOptionsBuilder;
 import io.github.flinkanndata.collection.LabelSpelling;
+import io.github.flinkanndata.source.output.CellOutputFormat;
+import io.github.flinkanndata.source.record.CellRecord;
 import io.github.flinkanndata.collection.OutputType;
 import io.github.flinkanndata.collection.Join;
 import io.github.flinkanndata.format.tree.ContainerOptions;
@@ -326,8 +328,19 @@ public final class AnnDataSourceBuilder {
         return filter;
     }
 
-    /** Validates every option and builds the source (no store is opened here). */
-    public AnnDataSource build() {
+    /**
+     * Validates every option and builds the source of one {@code CellRecord} per cell (no store is
+     * opened here).
+     */
+    public AnnDataSource<CellRecord> build() {
+        return build(CellOutputFormat.cells());
+    }
+
+    /**
+     * Validates every option and builds a source emitting {@code format}'s records, for example
+     * {@code CellOutputFormat.batches(512)} for mini-batches.
+     */
+    public <T> AnnDataSource<T> build(CellOutputFormat<T> format) {
         positive("blockSize", blockSize);
         positive("windowBlocks", windowBlocks);
         positive("rowsPerSplit", rowsPerSplit);
@@ -355,9 +368,9 @@ public final class AnnDataSourceBuilder {
             options = collection.build();
         }
         checkGrowing(options);
-        return new AnnDataSource(new SourceSettings(options, output, sampling, blockSize, windowBlocks,
+        return new AnnDataSource<>(new SourceSettings(options, output, sampling, blockSize, windowBlocks,
                 rowsPerSplit, weightKeys, weightScaler, epochs, seed, fetchRows, maxOpenStores, watchDirectories,
-                discoveryInterval, genes, storeCache));
+                discoveryInterval, genes, storeCache), format);
     }
 
     private void checkGrowing(CollectionOptions options) {

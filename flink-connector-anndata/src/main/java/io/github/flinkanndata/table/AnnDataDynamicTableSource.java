@@ -4,33 +4,20 @@ import io.github.flinkanndata.source.AnnDataSource;
 import io.github.flinkanndata.source.record.CellRecord;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.VisibleForTesting;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.DataStreamSource;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.connector.ChangelogMode;
-import org.apache.flink.table.connector.ProviderContext;
-import org.apache.flink.table.connector.source.DataStreamScanProvider;
 import org.apache.flink.table.connector.source.DynamicTableSource;
 import org.apache.flink.table.connector.source.ScanTableSource;
+import org.apache.flink.table.connector.source.SourceProvider;
 import org.apache.flink.table.connector.source.abilities.SupportsProjectionPushDown;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.DataType;
 
 /**
  * The scan of an anndata table: an {@link AnnDataSource} that reads only the selected columns'
- * keys, followed by a map from {@link CellRecord} to {@link RowData}.
- *
- * <p><b>Why a {@code DataStreamScanProvider} and a map.</b> A table source must produce {@code
- * RowData}. Wrapping the FLIP-27 source into a {@code Source<RowData>} would mean re-implementing
- * the reader around the record emitter (its reader base, fetcher and split state are typed to
- * {@code CellRecord}) for no gain: the map is chained to the source, and {@code CellRecord}'s
- * serializer copies nothing between chained operators, so the extra operator costs one virtual
- * call per row. The source keeps one implementation, its checkpoints and its metrics; the
- * conversion lives in {@link CellRowConverter}, and its type information comes from the planner
- * ({@link ScanContext#createTypeInformation}), so the table module needs no planner dependency.
+ * keys and emits {@link RowData} through its {@link RowDataFormat}, handed to the planner as a
+ * plain {@link SourceProvider}: the same enumerator, splits and checkpoints as every other output
+ * of the source, and no operator after it.
  *
  * <p><b>Projection push-down.</b> The planner passes the selected top-level columns; the source
  * is built with only their layers, obsm and obs keys, so an unselected matrix, obsm entry or obs
@@ -74,31 +61,15 @@ final class AnnDataDynamicTableSource implements ScanTableSource, SupportsProjec
 
     /** The source this scan runs: it reads exactly the keys of the selected columns. */
     @VisibleForTesting
-    AnnDataSource source() {
+    AnnDataSource<CellRecord> source() {
         return options.buildSource(selected);
     }
 
     @Override
     public ScanRuntimeProvider getScanRuntimeProvider(ScanContext context) {
-        AnnDataSource source = source();
-        CellRowConverter converter = new CellRowConverter(selected.columns(), options.paths());
         TypeInformation<RowData> rowType = context.createTypeInformation(producedType);
-        boolean bounded = options.bounded();
-        return new DataStreamScanProvider() {
-            @Override
-            public DataStream<RowData> produceDataStream(ProviderContext provider, StreamExecutionEnvironment env) {
-                DataStreamSource<CellRecord> cells = env.fromSource(source, WatermarkStrategy.noWatermarks(), "AnnData");
-                provider.generateUid("source").ifPresent(cells::uid);
-                SingleOutputStreamOperator<RowData> rows = cells.map(converter).returns(rowType).name("AnnData to rows");
-                provider.generateUid("rows").ifPresent(rows::uid);
-                return rows;
-            }
-
-            @Override
-            public boolean isBounded() {
-                return bounded;
-            }
-        };
+        RowDataFormat format = new RowDataFormat(new CellRowConverter(selected.columns(), options.paths()), rowType);
+        return SourceProvider.of(source().withFormat(format));
     }
 
     @Override

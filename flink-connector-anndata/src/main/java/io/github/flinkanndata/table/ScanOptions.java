@@ -7,6 +7,7 @@ import io.github.flinkanndata.collection.LabelSpelling;
 import io.github.flinkanndata.collection.OutputType;
 import io.github.flinkanndata.source.AnnDataSource;
 import io.github.flinkanndata.source.AnnDataSourceBuilder;
+import io.github.flinkanndata.source.record.CellRecord;
 import io.github.flinkanndata.source.OutputForm;
 import io.github.flinkanndata.source.SamplingMode;
 import java.util.ArrayList;
@@ -172,7 +173,7 @@ final class ScanOptions {
      *
      * @throws ValidationException if the builder rejects the combination
      */
-    AnnDataSource buildSource(ColumnMapping columns) {
+    AnnDataSource<CellRecord> buildSource(ColumnMapping columns) {
         List<String> encoded = columns.encodedKeys();
         AnnDataSourceBuilder b = AnnDataSource.builder(paths)
                 .layersKeys(columns.keys(MappedColumn.Kind.MATRIX).toArray(String[]::new))

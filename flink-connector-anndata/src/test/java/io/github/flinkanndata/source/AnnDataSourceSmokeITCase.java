@@ -38,7 +38,7 @@ class AnnDataSourceSmokeITCase {
     @Test
     void sequentialParallelReadEqualsCollection() throws Exception {
         List<String> paths = stores("mixed_m1.h5ad", "mixed_m2_v2.zarr", "mixed_m3_v3_sharded.zarr");
-        AnnDataSource source = AnnDataSource.builder(paths).obsKeys("cell_type").join("outer")
+        AnnDataSource<CellRecord> source = AnnDataSource.builder(paths).obsKeys("cell_type").join("outer")
                 .output(OutputForm.DENSE).rowsPerSplit(7).epochs(2).build();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);

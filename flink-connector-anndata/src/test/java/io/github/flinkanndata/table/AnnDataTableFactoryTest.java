@@ -1,5 +1,6 @@
 package io.github.flinkanndata.table;
 
+import io.github.flinkanndata.source.record.CellRecord;
 import static io.github.flinkanndata.table.TableFixtures.MIXED;
 import static io.github.flinkanndata.table.TableFixtures.PARTS;
 import static io.github.flinkanndata.table.TableFixtures.ddl;
@@ -175,7 +176,7 @@ class AnnDataTableFactoryTest {
     @Test
     void columnsDecideTheKeysAndTheEncodingWhenNotGiven() {
         create(COLUMNS, MIXED);
-        AnnDataSource source = sourceOf("SELECT * FROM cells");
+        AnnDataSource<?> source = sourceOf("SELECT * FROM cells");
         CollectionOptions c = source.settings().collection();
         assertThat(c.layersKeys()).containsExactly("X", "counts");
         assertThat(c.obsmKeys()).containsExactly("X_emb");
@@ -191,7 +192,7 @@ class AnnDataTableFactoryTest {
         create("raw_X " + sparse + ", layer1 " + sparse + ", feat1 STRING, feat2 INT, store_idx INT", PARTS,
                 "scan.layers-keys", "raw.X;layer1", "scan.obs-keys", "feat1;feat2", "scan.obsm-keys", "",
                 "scan.encode-labels", "feat2", "scan.output", "sparse", "scan.epochs", "-1");
-        AnnDataSource source = sourceOf("SELECT * FROM cells");
+        AnnDataSource<?> source = sourceOf("SELECT * FROM cells");
         CollectionOptions c = source.settings().collection();
         assertThat(c.layersKeys()).containsExactly("raw.X", "layer1");
         assertThat(c.obsKeys()).containsExactly("feat1", "feat2");
@@ -203,7 +204,7 @@ class AnnDataTableFactoryTest {
     @Test
     void projectionBuildsASourceThatReadsOnlyTheSelectedKeys() {
         create(COLUMNS, MIXED, "scan.unknown-label", "cell_type=NK");
-        AnnDataSource source = sourceOf("SELECT global_idx, donor FROM cells");
+        AnnDataSource<?> source = sourceOf("SELECT global_idx, donor FROM cells");
         CollectionOptions c = source.settings().collection();
         assertThat(c.layersKeys()).isEmpty();
         assertThat(c.obsmKeys()).isEmpty();
@@ -269,17 +270,17 @@ class AnnDataTableFactoryTest {
      * The source the planner's table source builds for a query, after push-down: the query is
      * translated (not run) and the source found in its transformations.
      */
-    private static AnnDataSource sourceOf(String query) {
+    private static AnnDataSource<?> sourceOf(String query) {
         DataStream<Row> stream = tEnv.toDataStream(tEnv.sqlQuery(query));
-        List<AnnDataSource> found = new ArrayList<>();
+        List<AnnDataSource<?>> found = new ArrayList<>();
         collectSources(stream.getTransformation(), found);
         assertThat(found).hasSize(1);
         return found.get(0);
     }
 
-    private static void collectSources(Transformation<?> t, List<AnnDataSource> found) {
+    private static void collectSources(Transformation<?> t, List<AnnDataSource<?>> found) {
         if (t instanceof SourceTransformation && ((SourceTransformation<?, ?, ?>) t).getSource() instanceof AnnDataSource) {
-            found.add((AnnDataSource) ((SourceTransformation<?, ?, ?>) t).getSource());
+            found.add((AnnDataSource<?>) ((SourceTransformation<?, ?, ?>) t).getSource());
         }
         for (Transformation<?> input : t.getInputs()) {
             collectSources(input, found);

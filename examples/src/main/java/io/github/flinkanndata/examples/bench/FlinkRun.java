@@ -1,5 +1,6 @@
 package io.github.flinkanndata.examples.bench;
 
+import io.github.flinkanndata.source.record.CellRecord;
 import io.github.flinkanndata.source.AnnDataSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,12 +32,12 @@ final class FlinkRun {
 
     private FlinkRun() {}
 
-    static Result measure(AnnDataSource source, int parallelism, double warmup, double seconds) throws Exception {
+    static Result measure(AnnDataSource<CellRecord> source, int parallelism, double warmup, double seconds) throws Exception {
         return measure(source, parallelism, warmup, seconds, null);
     }
 
     /** With {@code checkpointDir}, checkpoints every 200 ms and reports the size of the last one. */
-    static Result measure(AnnDataSource source, int parallelism, double warmup, double seconds,
+    static Result measure(AnnDataSource<CellRecord> source, int parallelism, double warmup, double seconds,
             @Nullable Path checkpointDir) throws Exception {
         Configuration conf = new Configuration();
         if (checkpointDir != null) {

@@ -96,7 +96,7 @@ final class StreamCommand implements Callable<Integer> {
         if (weightKeys != null) {
             b.weightKeys(weightKeys.toArray(new String[0]));
         }
-        AnnDataSource source = b.build();
+        AnnDataSource<CellRecord> source = b.build();
         if (parallelism <= 0) {
             throw new IllegalArgumentException("--parallelism must be > 0, was " + parallelism);
         }

@@ -1,5 +1,6 @@
 package io.github.flinkanndata.examples.cluster;
 
+import io.github.flinkanndata.source.record.CellRecord;
 import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.source.AnnDataSource;
 import io.github.flinkanndata.source.SamplingMode;
@@ -103,7 +104,7 @@ public final class ClusterExactlyOnceJob implements Callable<Integer> {
                     "need --epochs > 0, --parallelism > 0, --checkpoint-interval-ms > 0, --pace-ms >= 0; were %d, %d, %d, %d",
                     epochs, parallelism, checkpointInterval, paceMs));
         }
-        AnnDataSource source = AnnDataSource.builder(CollectionOptions.builder(paths).join(join).build())
+        AnnDataSource<CellRecord> source = AnnDataSource.builder(CollectionOptions.builder(paths).join(join).build())
                 .sampling(mode).blockSize(blockSize).windowBlocks(windowBlocks)
                 .seed(seed).epochs(epochs).build();
         FileSink<String> sink = FileSink.forRowFormat(new Path(output), new SimpleStringEncoder<String>())

@@ -1,14 +1,17 @@
 package io.github.flinkanndata.source.reader;
 
-import io.github.flinkanndata.source.record.CellRecord;
 import io.github.flinkanndata.source.split.AnnDataSplitState;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.SourceOutput;
 import org.apache.flink.connector.base.source.reader.RecordEmitter;
 
-/** Emits a decoded record and advances its split's position; all decoding happened before. */
+/**
+ * Emits a converted record and advances its split's position by the cells it covers, in one step
+ * on the task thread, so a checkpoint never falls inside a record; all decoding and conversion
+ * happened before.
+ */
 @Internal
-final class AnnDataRecordEmitter implements RecordEmitter<CellRecord, CellRecord, AnnDataSplitState> {
+final class AnnDataRecordEmitter<T> implements RecordEmitter<ConvertedRecord<T>, T, AnnDataSplitState> {
     private final ReaderProgress progress;
 
     AnnDataRecordEmitter(ReaderProgress progress) {
@@ -16,9 +19,9 @@ final class AnnDataRecordEmitter implements RecordEmitter<CellRecord, CellRecord
     }
 
     @Override
-    public void emitRecord(CellRecord record, SourceOutput<CellRecord> output, AnnDataSplitState state) {
-        output.collect(record);
-        state.advance();
-        progress.emitted(record.epoch());
+    public void emitRecord(ConvertedRecord<T> converted, SourceOutput<T> output, AnnDataSplitState state) {
+        output.collect(converted.record);
+        state.advance(converted.cells);
+        progress.emitted(converted.epoch, converted.cells);
     }
 }

@@ -8,7 +8,7 @@ import io.github.flinkanndata.source.SourceSettings;
 import io.github.flinkanndata.source.cache.CachingStoreResolver;
 import io.github.flinkanndata.source.enumerator.PlanEvent;
 import io.github.flinkanndata.source.enumerator.PlanRequestEvent;
-import io.github.flinkanndata.source.record.CellRecord;
+import io.github.flinkanndata.source.output.CellOutputFormat;
 import io.github.flinkanndata.source.split.AnnDataSplit;
 import io.github.flinkanndata.source.split.AnnDataSplitState;
 import io.github.flinkanndata.source.split.Segment;
@@ -42,8 +42,8 @@ import org.apache.flink.util.FlinkRuntimeException;
 // javac -Xlint:try flags every AutoCloseable whose close() may throw InterruptedException, as
 // Flink's SourceReader.close() declares Exception; Flink, not a try block, closes readers
 @SuppressWarnings("try")
-public final class AnnDataSourceReader
-        extends SingleThreadMultiplexSourceReaderBase<CellRecord, CellRecord, AnnDataSplit, AnnDataSplitState> {
+public final class AnnDataSourceReader<T>
+        extends SingleThreadMultiplexSourceReaderBase<ConvertedRecord<T>, T, AnnDataSplit, AnnDataSplitState> {
 
     private final PlanHolder planHolder;
     private final ReaderProgress progress;
@@ -53,22 +53,23 @@ public final class AnnDataSourceReader
     private int storesRequested; // the store count of the last plan request sent
 
     private AnnDataSourceReader(SourceReaderContext context, Configuration config, PlanHolder planHolder,
-            ReaderProgress progress, SourceSettings settings, StoreResolver stores) {
-        super(() -> new AnnDataSplitReader(planHolder, settings.output() == OutputForm.SPARSE,
+            ReaderProgress progress, SourceSettings settings, CellOutputFormat<T> format, StoreResolver stores) {
+        super(() -> new AnnDataSplitReader<>(planHolder, settings.output() == OutputForm.SPARSE, format,
                         settings.fetchRows(), settings.maxOpenStores(),
                         context.metricGroup().getIOMetricGroup().getNumBytesInCounter(), stores),
-                new AnnDataRecordEmitter(progress), config, context);
+                new AnnDataRecordEmitter<>(progress), config, context);
         this.planHolder = planHolder;
         this.progress = progress;
     }
 
-    public static AnnDataSourceReader create(SourceReaderContext context, SourceSettings settings) {
+    public static <T> AnnDataSourceReader<T> create(SourceReaderContext context, SourceSettings settings,
+            CellOutputFormat<T> format) {
         // remote stores are copied into the TaskManager's cache, under its first temporary directory
         // unless the settings name a folder; one resolver (and one set of metrics) per reader
         String tmp = ConfigurationUtils.parseTempDirectories(context.getConfiguration())[0];
         StoreResolver stores = new CachingStoreResolver(settings.storeCache(), tmp, context.metricGroup());
-        return new AnnDataSourceReader(context, context.getConfiguration(), new PlanHolder(), new ReaderProgress(),
-                settings, stores);
+        return new AnnDataSourceReader<>(context, context.getConfiguration(), new PlanHolder(), new ReaderProgress(),
+                settings, format, stores);
     }
 
     @Override

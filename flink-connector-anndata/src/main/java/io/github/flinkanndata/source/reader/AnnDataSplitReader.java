@@ -4,7 +4,7 @@ import io.github.flinkanndata.collection.CollectionPlan;
 import io.github.flinkanndata.collection.Sample;
 import io.github.flinkanndata.collection.StoreResolver;
 import io.github.flinkanndata.format.AnnDataFormatException;
-import io.github.flinkanndata.source.record.CellRecord;
+import io.github.flinkanndata.source.output.CellOutputFormat;
 import io.github.flinkanndata.source.split.AnnDataSplit;
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -21,34 +21,36 @@ import org.apache.flink.metrics.Counter;
 
 /**
  * Decodes splits on the fetcher thread: rows are read in ranges (never one by one), remapped to
- * the joint genes, cast and label-encoded batch-wise by the collection's decoder, and handed to
- * the task thread as individual records (so {@code numRecordsIn} counts samples).
+ * the joint genes, cast and label-encoded batch-wise by the collection's decoder, then converted
+ * by the output format into the records the task thread emits (one per cell, or one per batch).
  *
- * <p>Splits are processed one at a time in arrival order; each {@link #fetch()} returns at most
- * {@code fetchRows} samples of the current split.
+ * <p>Splits are processed one at a time in arrival order; each {@link #fetch()} decodes at most
+ * the format's fetch size of the current split.
  */
 @Internal
-final class AnnDataSplitReader implements SplitReader<CellRecord, AnnDataSplit> {
+final class AnnDataSplitReader<T> implements SplitReader<ConvertedRecord<T>, AnnDataSplit> {
     private final PlanHolder planHolder;
     private final boolean sparse;
+    private final CellOutputFormat<T> format;
     private final int fetchRows;
     private final StoreHandles stores;
     private final Counter bytesIn;
     private final Deque<AnnDataSplit> queue = new ArrayDeque<>();
     @Nullable private SplitCursor current;
 
-    AnnDataSplitReader(PlanHolder planHolder, boolean sparse, int fetchRows, int maxOpenStores, Counter bytesIn,
-            StoreResolver resolver) {
+    AnnDataSplitReader(PlanHolder planHolder, boolean sparse, CellOutputFormat<T> format, int fetchRows,
+            int maxOpenStores, Counter bytesIn, StoreResolver resolver) {
         this.planHolder = planHolder;
         this.sparse = sparse;
-        this.fetchRows = fetchRows;
+        this.format = format;
+        this.fetchRows = format.fetchRows(fetchRows);
         this.stores = new StoreHandles(maxOpenStores, resolver);
         this.bytesIn = bytesIn;
     }
 
     @Override
-    public RecordsWithSplitIds<CellRecord> fetch() throws IOException {
-        RecordsBySplits.Builder<CellRecord> batch = new RecordsBySplits.Builder<>();
+    public RecordsWithSplitIds<ConvertedRecord<T>> fetch() throws IOException {
+        RecordsBySplits.Builder<ConvertedRecord<T>> batch = new RecordsBySplits.Builder<>();
         if (current == null) {
             AnnDataSplit next = queue.poll();
             if (next == null) {
@@ -70,8 +72,19 @@ final class AnnDataSplitReader implements SplitReader<CellRecord, AnnDataSplit> 
             }
             long bytes = 0;
             for (Sample s : samples) {
-                batch.add(split.splitId(), new CellRecord(split.epoch(), s));
                 bytes += approximateBytes(s);
+            }
+            int epoch = split.epoch();
+            String id = split.splitId();
+            int[] covered = {0};
+            format.convert(new FormatContext(plan, sparse), epoch, samples, (record, cells) -> {
+                covered[0] += cells;
+                batch.add(id, new ConvertedRecord<>(record, cells, epoch));
+            });
+            if (covered[0] != samples.size()) {
+                // the split's position would drift from what was emitted: exactly once would break
+                throw new IllegalStateException("output format " + format + " covered " + covered[0]
+                        + " cells of " + samples.size());
             }
             bytesIn.inc(bytes);
         }
@@ -88,6 +101,27 @@ final class AnnDataSplitReader implements SplitReader<CellRecord, AnnDataSplit> 
      */
     private static long approximateBytes(Sample s) {
         return s.matrixBytes();
+    }
+
+    /** The plan and decoding form a conversion sees. */
+    private static final class FormatContext implements CellOutputFormat.Context {
+        private final CollectionPlan plan;
+        private final boolean sparse;
+
+        FormatContext(CollectionPlan plan, boolean sparse) {
+            this.plan = plan;
+            this.sparse = sparse;
+        }
+
+        @Override
+        public CollectionPlan plan() {
+            return plan;
+        }
+
+        @Override
+        public boolean sparse() {
+            return sparse;
+        }
     }
 
     @Override

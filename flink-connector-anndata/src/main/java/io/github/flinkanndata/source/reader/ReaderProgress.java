@@ -14,8 +14,8 @@ final class ReaderProgress {
         pending.addAndGet(samples);
     }
 
-    void emitted(int recordEpoch) {
-        pending.decrementAndGet();
+    void emitted(int recordEpoch, int samples) {
+        pending.addAndGet(-samples);
         epoch.accumulateAndGet(recordEpoch, Math::max);
     }
 

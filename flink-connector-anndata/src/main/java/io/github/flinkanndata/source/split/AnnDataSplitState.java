@@ -29,6 +29,11 @@ public final class AnnDataSplitState {
         emitted++;
     }
 
+    /** Advances past {@code samples} samples emitted together (a batch). */
+    public void advance(int samples) {
+        emitted += samples;
+    }
+
     /** The split resuming at the current position, as stored in the reader's checkpoint. */
     public AnnDataSplit toSplit() {
         return split.withSkip(emitted);

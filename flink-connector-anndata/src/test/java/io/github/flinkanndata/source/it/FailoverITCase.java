@@ -56,7 +56,7 @@ class FailoverITCase {
         env.setParallelism(2);
         env.enableCheckpointing(100);
 
-        AnnDataSource source = AnnDataSource.builder(ItStores.mixed(REPEATS)).obsKeys("cell_type").join("outer")
+        AnnDataSource<CellRecord> source = AnnDataSource.builder(ItStores.mixed(REPEATS)).obsKeys("cell_type").join("outer")
                 .sampling(sampling).rowsPerSplit(48).blockSize(8).windowBlocks(8).seed(5).epochs(EPOCHS).build();
         DataStream<CellRecord> cells = env.fromSource(source, WatermarkStrategy.noWatermarks(), "cells").uid("cells")
                 .map(new PacedMap()).returns(CellRecordTypeInfo.INSTANCE).uid("paced"); // chained to the source

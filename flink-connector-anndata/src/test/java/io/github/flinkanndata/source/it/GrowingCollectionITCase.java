@@ -227,7 +227,7 @@ class GrowingCollectionITCase {
     private static JobGraph jobGraph(Path watched, String savepoint) {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
-        AnnDataSource source = AnnDataSource.builder(INITIAL.toString()).obsKeys("cell_type").join("inner")
+        AnnDataSource<CellRecord> source = AnnDataSource.builder(INITIAL.toString()).obsKeys("cell_type").join("inner")
                 .sampling(SamplingMode.BLOCK_SHUFFLED).blockSize(8).windowBlocks(2).seed(5)
                 .epochs(AnnDataSourceBuilder.UNBOUNDED).watchDirectories(watched.toString())
                 .discoveryInterval(Duration.ofMillis(100)).build();

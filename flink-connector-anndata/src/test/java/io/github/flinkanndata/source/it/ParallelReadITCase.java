@@ -53,7 +53,7 @@ class ParallelReadITCase {
     }
 
     /** Small splits (7 rows; blocks of 8 in windows of 2) so that every reader gets several. */
-    private static AnnDataSource source(SamplingMode sampling, OutputForm output) {
+    private static AnnDataSource<CellRecord> source(SamplingMode sampling, OutputForm output) {
         return AnnDataSource.builder(PATHS).obsKeys("cell_type").join("outer").output(output)
                 .sampling(sampling).rowsPerSplit(7).blockSize(8).windowBlocks(2).seed(11).epochs(EPOCHS)
                 .build();

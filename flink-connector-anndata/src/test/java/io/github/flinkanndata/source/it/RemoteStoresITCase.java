@@ -76,7 +76,7 @@ class RemoteStoresITCase {
 
         Path cacheDir = work.resolve("cache");
         SlowFileSystem.configure(2, 1);
-        AnnDataSource source = AnnDataSource.builder(remotePaths).obsKeys("cell_type").join("outer")
+        AnnDataSource<CellRecord> source = AnnDataSource.builder(remotePaths).obsKeys("cell_type").join("outer")
                 .output(OutputForm.DENSE).rowsPerSplit(7).storeCacheDir(cacheDir.toString()).build();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);

@@ -1,5 +1,6 @@
 package io.github.flinkanndata.source.it;
 
+import io.github.flinkanndata.source.record.CellRecord;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.flinkanndata.source.AnnDataSource;
@@ -72,7 +73,7 @@ class SavepointRescaleITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(parallelism);
         env.enableCheckpointing(100);
-        AnnDataSource source = AnnDataSource.builder(ItStores.mixed(REPEATS)).obsKeys("cell_type").join("outer")
+        AnnDataSource<CellRecord> source = AnnDataSource.builder(ItStores.mixed(REPEATS)).obsKeys("cell_type").join("outer")
                 .sampling(sampling).rowsPerSplit(16).blockSize(8).windowBlocks(4).seed(9).epochs(EPOCHS).build();
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "cells").uid("cells")
                 .map(new PacedMap()).returns(CellRecordTypeInfo.INSTANCE).uid("paced")

@@ -58,7 +58,7 @@ class UnboundedEpochsITCase {
 
     /** The first {@code EPOCHS * N} records of an unbounded run at parallelism 1; cancels the job. */
     private static List<CellRecord> firstEpochs(long seed) throws Exception {
-        AnnDataSource source = AnnDataSource.builder(ItStores.mixed(1)).obsKeys("cell_type").join("outer")
+        AnnDataSource<CellRecord> source = AnnDataSource.builder(ItStores.mixed(1)).obsKeys("cell_type").join("outer")
                 .sampling(SamplingMode.BLOCK_SHUFFLED).blockSize(8).windowBlocks(2).seed(seed)
                 .epochs(AnnDataSourceBuilder.UNBOUNDED).build();
         assertThat(source.getBoundedness()).isEqualTo(Boundedness.CONTINUOUS_UNBOUNDED);

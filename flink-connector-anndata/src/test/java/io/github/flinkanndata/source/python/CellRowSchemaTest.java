@@ -11,6 +11,7 @@ import java.util.Map;
 import org.apache.flink.api.common.typeinfo.BasicTypeInfo;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.java.typeutils.RowTypeInfo;
+import org.apache.flink.types.Row;
 import org.junit.jupiter.api.Test;
 
 /** Field names and types of the row source, derived from the options; declarations that cannot hold. */
@@ -20,7 +21,7 @@ class CellRowSchemaTest {
     }
 
     private static RowTypeInfo type(AnnDataSourceBuilder b, Map<String, ObsFieldType> obsTypes) {
-        return RowAnnDataSource.of(b.build(), obsTypes).getProducedType();
+        return (RowTypeInfo) CellRowFormat.rows(b.build(), obsTypes).getProducedType();
     }
 
     @Test
@@ -79,10 +80,10 @@ class CellRowSchemaTest {
 
     @Test
     void typesAreSpelledInAnyCase() {
-        RowAnnDataSource s = RowAnnDataSource.ofSpelled(builder().obsKeys("n").encodeLabels(false).build(),
+        AnnDataSource<Row> s = CellRowFormat.rowsSpelled(builder().obsKeys("n").encodeLabels(false).build(),
                 Map.of("n", "Double"));
-        assertThat(s.getProducedType().getTypeAt(4)).isEqualTo(BasicTypeInfo.DOUBLE_TYPE_INFO);
-        assertThatThrownBy(() -> RowAnnDataSource.ofSpelled(builder().obsKeys("n").build(), Map.of("n", "text")))
+        assertThat(((RowTypeInfo) s.getProducedType()).getTypeAt(4)).isEqualTo(BasicTypeInfo.DOUBLE_TYPE_INFO);
+        assertThatThrownBy(() -> CellRowFormat.rowsSpelled(builder().obsKeys("n").build(), Map.of("n", "text")))
                 .hasMessage("obs type of 'n' must be one of int, string, long, double, boolean, was 'text'");
     }
 }

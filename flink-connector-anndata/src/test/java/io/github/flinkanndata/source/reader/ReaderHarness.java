@@ -1,5 +1,6 @@
 package io.github.flinkanndata.source.reader;
 
+import io.github.flinkanndata.source.output.CellOutputFormat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.flinkanndata.collection.AnnDataCollection;
@@ -34,10 +35,10 @@ final class ReaderHarness implements AutoCloseable {
     final RecordingReaderMetricGroup metrics = new RecordingReaderMetricGroup();
     final TestingReaderContext context = new TestingReaderContext(new Configuration(), metrics);
     final TestingReaderOutput<CellRecord> output = new TestingReaderOutput<>();
-    final AnnDataSourceReader reader;
+    final AnnDataSourceReader<CellRecord> reader;
 
     ReaderHarness(SourceSettings settings) {
-        this.reader = AnnDataSourceReader.create(context, settings);
+        this.reader = AnnDataSourceReader.create(context, settings, CellOutputFormat.cells());
     }
 
     /** What the enumerator sends: the plan of the same options, without kept rows. */

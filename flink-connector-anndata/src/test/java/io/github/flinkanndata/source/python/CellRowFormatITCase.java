@@ -32,7 +32,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * collection's, for the mixed h5ad / zarr v2 / sharded zarr v3 collection.
  */
 @Timeout(120)
-class RowAnnDataSourceITCase {
+class CellRowFormatITCase {
     @RegisterExtension
     static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
             new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
@@ -47,7 +47,7 @@ class RowAnnDataSourceITCase {
         return out;
     }
 
-    private static Map<String, Row> run(RowAnnDataSource source) throws Exception {
+    private static Map<String, Row> run(AnnDataSource<Row> source) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
         DataStream<Row> rows = env.fromSource(source, WatermarkStrategy.noWatermarks(), "cells").rebalance();
@@ -74,7 +74,7 @@ class RowAnnDataSourceITCase {
     @Test
     void denseRowsEqualTheCollectionsSamples() throws Exception {
         List<String> paths = mixed();
-        RowAnnDataSource source = RowAnnDataSource.of(AnnDataSource.builder(paths).layersKeys("X", "counts")
+        AnnDataSource<Row> source = CellRowFormat.rows(AnnDataSource.builder(paths).layersKeys("X", "counts")
                         .obsmKeys("X_emb").obsKeys(OBS).encodeLabels(List.of("cell_type")).join("outer")
                         .output(OutputForm.DENSE).rowsPerSplit(7).epochs(2).build(),
                 Map.of("score", ObsFieldType.DOUBLE, "n_genes", ObsFieldType.LONG));
@@ -101,7 +101,7 @@ class RowAnnDataSourceITCase {
     @Test
     void sparseRowsHoldTheStoredEntries() throws Exception {
         List<String> paths = mixed();
-        Map<String, Row> got = run(RowAnnDataSource.of(AnnDataSource.builder(paths).join("inner").build()));
+        Map<String, Row> got = run(CellRowFormat.rows(AnnDataSource.builder(paths).join("inner").build(), Map.of()));
         try (AnnDataCollection c = AnnDataCollection.open(CollectionOptions.builder(paths).join("inner").build())) {
             assertThat(got).hasSize((int) c.size());
             for (Row r : got.values()) {

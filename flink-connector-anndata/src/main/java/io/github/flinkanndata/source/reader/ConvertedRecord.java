@@ -1,0 +1,20 @@
+package io.github.flinkanndata.source.reader;
+
+import org.apache.flink.annotation.Internal;
+
+/**
+ * A record of the output format on its way from the fetcher to the task thread, with what the
+ * emitter needs to keep the split's position exact: how many cells it covers, and their epoch.
+ */
+@Internal
+final class ConvertedRecord<T> {
+    final T record;
+    final int cells;
+    final int epoch;
+
+    ConvertedRecord(T record, int cells, int epoch) {
+        this.record = record;
+        this.cells = cells;
+        this.epoch = epoch;
+    }
+}
