@@ -79,8 +79,13 @@ final class CellRowConverter implements MapFunction<CellRecord, RowData> {
             return fitted instanceof String ? StringData.fromString((String) fitted) : fitted;
         }
         throw new TableException("Column '" + c.name() + "' of the anndata table is declared " + sqlType(c.obsType())
-                + ", but store " + paths.get(r.storeIndex()) + " holds the label '" + v + "' at row " + r.row()
+                + ", but store " + path(r.storeIndex()) + " holds the label '" + v + "' at row " + r.row()
                 + ", a " + v.getClass().getSimpleName() + ": declare the column " + sqlType(v) + ".");
+    }
+
+    /** The store's path, or its index for a store that joined a growing collection after planning. */
+    private String path(int storeIndex) {
+        return storeIndex < paths.size() ? paths.get(storeIndex) : "#" + storeIndex + " (joined while running)";
     }
 
     private static Class<?> javaType(MappedColumn.ObsType t) {

@@ -76,6 +76,42 @@ public final class SplitAssigner {
     }
 
     /**
+     * The epoch of the split {@link #next()} would hand out now, without handing it out; -1 when it
+     * would hand out none.
+     */
+    public int upcomingEpoch() {
+        if (!returned.isEmpty()) {
+            return returned.peekFirst().epoch();
+        }
+        EpochSplits p = policy;
+        int e = epoch;
+        long c = cursor;
+        if (pending != null && (c == 0 || c >= p.splitsPerEpoch())) {
+            if (c > 0) {
+                e++;
+                c = 0;
+            }
+            p = pending;
+        }
+        long perEpoch = p.splitsPerEpoch();
+        if (perEpoch == 0) {
+            return -1;
+        }
+        if (c >= perEpoch) {
+            e++;
+        }
+        return epochs != UNBOUNDED && e >= epochs ? -1 : e;
+    }
+
+    /**
+     * The first epoch a policy passed to {@link #switchAtNextEpoch} now would sample: the current
+     * one while none of its splits has been handed out, else the next.
+     */
+    public int switchEpoch() {
+        return cursor == 0 ? epoch : epoch + 1;
+    }
+
+    /**
      * From the next epoch boundary on, hand out the splits of {@code next} (a policy over more
      * stores); replaces a policy passed before that has not taken over yet.
      */

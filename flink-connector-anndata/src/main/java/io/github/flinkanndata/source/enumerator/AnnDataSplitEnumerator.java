@@ -48,10 +48,19 @@ import org.slf4j.LoggerFactory;
  * function of the checkpoint. Readers learn of new stores by asking for the plan when a split
  * names a store theirs lacks. A reader that asks while the collection has no sample waits
  * instead of being told "no more splits": stores may still come.
+ *
+ * <p>A growing collection also bounds how far the enumerator runs ahead of the readers ({@link
+ * SplitsInFlight}): no split is handed out more than {@value #MAX_EPOCHS_AHEAD} epoch after the
+ * oldest one a reader is still emitting, so "the next epoch" a joined store is sampled from is
+ * never far ahead of what the job emits. What sits downstream of the readers (network buffers,
+ * a Python operator's bundle, a collect sink's batches) is the job's; see README, "Growing
+ * collections".
  */
 @Internal
 public final class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataSplit, AnnDataEnumState> {
     private static final Logger LOG = LoggerFactory.getLogger(AnnDataSplitEnumerator.class);
+    /** How many epochs a growing collection's enumerator may be ahead of the oldest split being read. */
+    static final int MAX_EPOCHS_AHEAD = 1;
 
     private final SplitEnumeratorContext<AnnDataSplit> context;
     private final SourceSettings settings;
@@ -61,6 +70,7 @@ public final class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataSpli
     private final LinkedHashSet<Integer> waitingForPlan = new LinkedHashSet<>();
     private final Set<Integer> toldNoMoreSplits = new HashSet<>();
     private final List<AnnDataSplit> returnedBeforePlan = new ArrayList<>();
+    private final SplitsInFlight inFlight = new SplitsInFlight();
     @Nullable private byte[] planBytes;
     @Nullable private SplitAssigner assigner;
     // the current plan, read by the discovery call on the worker thread
@@ -87,6 +97,8 @@ public final class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataSpli
         context.metricGroup().gauge("currentEpoch", () -> assigner == null ? -1 : assigner.epoch());
         context.metricGroup().gauge("epochProgress", () -> assigner == null || assigner.splitsPerEpoch() == 0
                 ? 0.0 : (double) assigner.cursor() / assigner.splitsPerEpoch());
+        context.metricGroup().gauge("splitsInFlight", inFlight::count);
+        context.metricGroup().gauge("epochsAhead", this::epochsAhead);
         if (watcher != null) {
             context.metricGroup().gauge("plannedStores", () -> plan == null ? -1 : plan.storeCount());
             context.metricGroup().gauge("droppedGenes", () -> droppedGenes);
@@ -202,13 +214,16 @@ public final class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataSpli
         planBytes = growth.bytes;
         droppedGenes += growth.droppedGenes;
         assigner.switchAtNextEpoch(policy(growth.plan, growth.plan.storeCount(), null));
-        LOG.info("{} stores joined ({} in all, {} samples); sampled from the next epoch on: {}", growth.added.size(),
-                growth.plan.storeCount(), growth.plan.size(), growth.added);
+        int oldest = inFlight.oldestEpoch();
+        LOG.info("{} stores joined ({} in all, {} samples); sampled from the next epoch on, epoch {} (readers are"
+                + " emitting epoch {}): {}", growth.added.size(), growth.plan.storeCount(), growth.plan.size(),
+                assigner.switchEpoch(), oldest < 0 ? "none" : oldest, growth.added);
         assignPending();
     }
 
     @Override
     public void handleSplitRequest(int subtask, @Nullable String requesterHostname) {
+        inFlight.finished(subtask); // a reader asks when its split finished (or at start)
         waitingForSplits.add(subtask);
         assignPending();
     }
@@ -224,9 +239,13 @@ public final class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataSpli
                 it.remove(); // failed meanwhile; it asks again when it comes back
                 continue;
             }
+            if (watcher != null && inFlight.behind(assigner.upcomingEpoch(), MAX_EPOCHS_AHEAD)) {
+                return; // a reader still emits an older epoch: asked again when its split finishes
+            }
             AnnDataSplit split = assigner.next();
             if (split != null) {
                 context.assignSplit(split, subtask);
+                inFlight.assigned(subtask, split);
             } else if (watcher != null) {
                 return; // a growing collection without samples yet: wait for stores to join
             } else if (toldNoMoreSplits.add(subtask)) {
@@ -239,6 +258,7 @@ public final class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataSpli
     @Override
     public void addSplitsBack(List<AnnDataSplit> splits, int subtask) {
         LOG.info("{} splits returned by failed reader {}", splits.size(), subtask);
+        inFlight.returned(subtask);
         if (assigner == null) {
             returnedBeforePlan.addAll(splits);
         } else {
@@ -264,6 +284,13 @@ public final class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataSpli
         } else {
             LOG.warn("ignoring unexpected event {} from reader {}", event, subtask);
         }
+    }
+
+    /** Epochs the enumerator is ahead of the oldest split a reader is reading (0 when none is). */
+    private int epochsAhead() {
+        int oldest = inFlight.oldestEpoch();
+        SplitAssigner a = assigner;
+        return a == null || oldest < 0 ? 0 : Math.max(0, a.epoch() - oldest);
     }
 
     private void sendPlan(int subtask) {

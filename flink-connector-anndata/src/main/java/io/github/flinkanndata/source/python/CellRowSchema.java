@@ -136,8 +136,9 @@ public final class CellRowSchema implements Serializable {
         return sparse;
     }
 
+    /** The store's path, or its index for a store that joined a growing collection after the build. */
     String path(int storeIndex) {
-        return paths.get(storeIndex);
+        return storeIndex < paths.size() ? paths.get(storeIndex) : "#" + storeIndex + " (joined while running)";
     }
 
     /** The field names, in row order. */

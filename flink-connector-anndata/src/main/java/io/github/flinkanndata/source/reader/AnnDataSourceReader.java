@@ -23,6 +23,8 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ConfigurationUtils;
 import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
 import org.apache.flink.util.FlinkRuntimeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The TaskManager side of the source: one fetcher thread decodes splits ({@link
@@ -44,6 +46,7 @@ import org.apache.flink.util.FlinkRuntimeException;
 @SuppressWarnings("try")
 public final class AnnDataSourceReader<T>
         extends SingleThreadMultiplexSourceReaderBase<ConvertedRecord<T>, T, AnnDataSplit, AnnDataSplitState> {
+    private static final Logger LOG = LoggerFactory.getLogger(AnnDataSourceReader.class);
 
     private final PlanHolder planHolder;
     private final ReaderProgress progress;
@@ -77,6 +80,11 @@ public final class AnnDataSourceReader<T>
         started = true;
         context.metricGroup().setPendingRecordsGauge(progress::pending);
         context.metricGroup().gauge("currentEpoch", progress::epoch);
+        // the store count of this reader's plan: in a growing collection, when it learned of a joined store
+        context.metricGroup().gauge("plannedStores", () -> {
+            CollectionPlan plan = planHolder.get();
+            return plan == null ? -1 : plan.storeCount();
+        });
         context.sendSourceEventToCoordinator(new PlanRequestEvent());
         requestPlanFor(parked);
         if (!restoredSplits) {
@@ -151,6 +159,10 @@ public final class AnnDataSourceReader<T>
             return; // an answer to an older request: plans only grow
         }
         planHolder.set(received);
+        if (current != null) {
+            LOG.info("reader {} received the plan of {} stores (had {}) while emitting epoch {}",
+                    context.getIndexOfSubtask(), received.storeCount(), current.storeCount(), progress.epoch());
+        }
         List<AnnDataSplit> release = new ArrayList<>();
         for (java.util.Iterator<AnnDataSplit> it = parked.iterator(); it.hasNext(); ) {
             AnnDataSplit s = it.next();

@@ -123,6 +123,35 @@ class GrowingEnumeratorTest {
         assertThat(restored.snapshotState(2).activeStores()).isEqualTo(AnnDataEnumState.ALL_STORES);
     }
 
+    /**
+     * A reader still emitting epoch 0 holds the others back at epoch 1: the enumerator never runs
+     * more than one epoch ahead of what readers emit, so a store that joins now reaches the job
+     * in the epoch after the one being emitted, not many epochs later.
+     */
+    @Test
+    void theEnumeratorStaysWithinOneEpochOfTheOldestSplitBeingRead() throws Exception {
+        RecordingEnumeratorContext context = new RecordingEnumeratorContext(2);
+        context.registerReaders(0, 1);
+        AnnDataSplitEnumerator e = planned(context, settings(), AnnDataEnumState.initial());
+        e.handleSplitRequest(0, null);
+        assertThat(context.assigned(0)).extracting(AnnDataSplit::splitId).containsExactly("e0-0");
+        // reader 1 finishes its splits fast; reader 0 still emits e0-0
+        assertThat(drain(e, context, 1, 10)).extracting(AnnDataSplit::splitId)
+                .containsExactly("e0-1", "e0-2", "e1-0", "e1-1", "e1-2");
+
+        copyTree(SMALL, watched.resolve("gzip.zarr"));
+        discoverTwice(context);
+        assertThat(e.snapshotState(1).activeStores()).as("epoch 1 samples the initial store only").isEqualTo(1);
+
+        e.handleSplitRequest(0, null); // e0-0 finished: reader 1, waiting, gets epoch 2 first
+        assertThat(context.assigned(1)).last().extracting(AnnDataSplit::splitId).isEqualTo("e2-0");
+        assertThat(context.assigned(0)).last().extracting(AnnDataSplit::splitId).isEqualTo("e2-1");
+        List<AnnDataSplit> rest = drain(e, context, 1, 2);
+        assertThat(rest).extracting(AnnDataSplit::splitId).containsExactly("e2-2", "e2-3");
+        assertThat(touches(rest.get(1), 1))
+                .as("epoch 2, the one after the epoch being emitted at the join, samples the new store").isTrue();
+    }
+
     private static void copyTree(Path from, Path to) throws Exception {
         try (Stream<Path> tree = Files.walk(from)) {
             for (Path p : (Iterable<Path>) tree::iterator) {
