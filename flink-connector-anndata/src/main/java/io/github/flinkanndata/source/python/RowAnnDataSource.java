@@ -66,11 +66,27 @@ public final class RowAnnDataSource
      * {@code "long"}, {@code "double"}, {@code "boolean"}, {@code "int"}): the form Python passes.
      */
     public static RowAnnDataSource ofSpelled(AnnDataSource source, Map<String, String> obsTypes) {
+        return ofSpelled(source, obsTypes, Map.of());
+    }
+
+    /**
+     * Rows of {@code source}, with the declared types of raw obs keys and the number of
+     * dimensions of obsm entries that have more than two (see {@link CellRowSchema#of(
+     * io.github.flinkanndata.source.SourceSettings, Map, Map)}).
+     */
+    public static RowAnnDataSource of(AnnDataSource source, Map<String, ObsFieldType> obsTypes,
+            Map<String, Integer> obsmNdims) {
+        return new RowAnnDataSource(source, CellRowSchema.of(source.settings(), obsTypes, obsmNdims));
+    }
+
+    /** As {@link #of(AnnDataSource, Map, Map)} with the obs types spelled: the form Python passes. */
+    public static RowAnnDataSource ofSpelled(AnnDataSource source, Map<String, String> obsTypes,
+            Map<String, Integer> obsmNdims) {
         Map<String, ObsFieldType> types = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : obsTypes.entrySet()) {
             types.put(e.getKey(), ObsFieldType.parse(e.getValue(), e.getKey()));
         }
-        return of(source, types);
+        return of(source, types, obsmNdims);
     }
 
     /** The wrapped record source. */
