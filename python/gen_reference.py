@@ -210,6 +210,14 @@ def define_cases() -> None:
     case("M-123-parallel", m123, join="inner", obs_keys="cell_type", parallel=True)
     case("M-23-null-helpers", ["M2", "M3"], join=None, vars_check=None)
 
+    # ---- obsm with more than two dimensions (§7.1), in every backend ----------------------------
+    nd = ["ND_h5ad", "ND_zarr", "ND_zarr3"]
+    for sid in nd:
+        case(f"X-ND-{sid}", [sid], obsm_keys=["patch", "cube", "pca"], obs_keys="ct")
+    case("X-ND-all", nd, obsm_keys=["cube", "patch"], layers_keys=["X"], join="outer")
+    case("X-ND-all-f64", nd, obsm_keys=["patch", "cube"], dtype="float64", join=None)
+    case("X-ND-all-filter", nd, obsm_keys=["patch", "cube"], obs_filter={"ct": ["b", NAN]}, obs_keys="ct")
+
 
 # --------------------------------------------------------------------------------------------
 # Running

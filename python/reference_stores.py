@@ -1,7 +1,8 @@
 """The stores that gen_reference.py runs lamindb's MappedCollection over.
 
 Ids follow docs/semantics.md §15 (A1-A4, N, B, E, L, IC, ICN, IA, IB, IV, BC, DUP) plus
-M1-M3, a mixed h5ad / zarr v2 / sharded zarr v3 collection with overlapping gene sets.
+M1-M3, a mixed h5ad / zarr v2 / sharded zarr v3 collection with overlapping gene sets, and
+ND_*, obsm entries of more than two dimensions in each backend (§7.1).
 All are written by anndata 0.12 (which keeps int64 X) except L, which mimics anndata 0.7 by hand.
 """
 
@@ -45,6 +46,9 @@ STORES = {
     "M1": "stores/mixed_m1.h5ad",
     "M2": "stores/mixed_m2_v2.zarr",
     "M3": "stores/mixed_m3_v3_sharded.zarr",
+    "ND_h5ad": "stores/obsm_nd.h5ad",
+    "ND_zarr": "stores/obsm_nd_v2.zarr",
+    "ND_zarr3": "stores/obsm_nd_v3_sharded.zarr",
     "NOPE": "stores/does_not_exist.h5ad",
 }
 
@@ -72,6 +76,10 @@ DESCRIPTIONS = {
     "M1": "mixed h5ad, 30 cells x 30 genes CSR float32",
     "M2": "mixed zarr v2, 30 cells x 25 genes dense float32",
     "M3": "mixed zarr v3 sharded, 36 cells x 25 genes CSR float64",
+    "ND_h5ad": "obsm with more than two dimensions (h5ad, gzip chunks that split every axis): patch (5,2,3) "
+    "float32, cube (5,2,2,2) int64, pca (5,2) float64; X dense float32 5x3; obs ct categorical with a code -1",
+    "ND_zarr": "ND as zarr v2 (4 cells, cube int32), chunks that split the row axes",
+    "ND_zarr3": "ND as sharded zarr v3 (6 cells), shards of several inner chunks that split the row axes",
     "NOPE": "never written: a path that does not exist",
 }
 
@@ -216,6 +224,22 @@ def _mixed(seed: int, n: int, genes: list[str], cell_types: list[str], donors: l
     return a
 
 
+def _nd(seed: int, n: int, cube_dtype) -> ad.AnnData:
+    """obsm entries of 3 and 4 dimensions next to a 2-D one (§7.1): MappedCollection returns row i
+    of an (n, d1, d2, ...) entry as an array of shape (d1, d2, ...)."""
+    rng = np.random.default_rng(seed)
+    obs = pd.DataFrame(
+        {"ct": pd.Categorical.from_codes(rng.integers(-1, 2, n), categories=["a", "b"])},
+        index=[f"nd{seed}_{i}" for i in range(n)],
+    )
+    a = ad.AnnData(X=(rng.integers(0, 5, (n, 3)) * 0.5).astype(np.float32), obs=obs,
+                   var=pd.DataFrame(index=["g1", "g2", "g3"]))
+    a.obsm["patch"] = (rng.integers(-12, 12, (n, 2, 3)) / 4.0).astype(np.float32)
+    a.obsm["cube"] = rng.integers(-50, 50, (n, 2, 2, 2)).astype(cube_dtype)
+    a.obsm["pca"] = rng.integers(-9, 9, (n, 2)) / 8.0
+    return a
+
+
 def write_all(out: Path) -> None:
     p = {k: out / v for k, v in STORES.items()}
     p["A1"].parent.mkdir(parents=True, exist_ok=True)
@@ -285,4 +309,16 @@ def write_all(out: Path) -> None:
     remove_path(p["M3"])
     write_store(m3, p["M3"], WriteSpec(container="zarr", zarr_format=3, chunk_rows=5, chunk_cols=8,
                                        chunk_1d=8, chunk_sparse=32, shard_factor=(2, 2)))
+    ad.settings.zarr_write_format = 2
+
+    # chunks of (rows, 1, d2, ...): a row's block spans several chunks along its first axis
+    remove_path(p["ND_h5ad"])
+    write_store(_nd(201, 5, np.int64), p["ND_h5ad"], WriteSpec(container="h5", chunk_rows=3, chunk_cols=1,
+                                                               chunk_1d=4, h5_compression="gzip"))
+    remove_path(p["ND_zarr"])
+    write_store(_nd(202, 4, np.int32), p["ND_zarr"], WriteSpec(container="zarr", zarr_format=2, chunk_rows=3,
+                                                               chunk_cols=1, chunk_1d=4))
+    remove_path(p["ND_zarr3"])
+    write_store(_nd(203, 6, np.int64), p["ND_zarr3"], WriteSpec(container="zarr", zarr_format=3, chunk_rows=2,
+                                                                chunk_cols=1, chunk_1d=4, shard_factor=(2, 2)))
     ad.settings.zarr_write_format = 2

@@ -23,6 +23,9 @@ STORES = REPO / "flink-connector-anndata" / "src" / "test" / "resources" / "refe
 MIXED = [str(STORES / "mixed_m1.h5ad"), str(STORES / "mixed_m2_v2.zarr"), str(STORES / "mixed_m3_v3_sharded.zarr")]
 # lamindb's test pair: dense int64 h5ad with raw.X, and CSR int64 zarr v2 without raw
 PARTS = [str(STORES / "part_one.h5ad"), str(STORES / "part_two.zarr")]
+# obsm entries of more than two dimensions in h5ad, zarr v2 and sharded zarr v3: patch (n, 2, 3)
+# float32, cube (n, 2, 2, 2) int, pca (n, 2) float64
+ND = [str(STORES / "obsm_nd.h5ad"), str(STORES / "obsm_nd_v2.zarr"), str(STORES / "obsm_nd_v3_sharded.zarr")]
 
 
 def _built(path: Path) -> Path:

@@ -122,6 +122,15 @@ def test_store_cache_options_reach_the_java_source(tmp_path):
     assert _settings(AnnDataSource.builder(MIXED).store_cache_dir(None).build()).storeCache().directory() is None
 
 
+def test_obsm_ndim_makes_nested_array_fields():
+    source = (AnnDataSource.builder(MIXED).obsm_keys("X_emb", "patch")
+              .obsm_ndim({"patch": 3, "X_emb": 2}).build())
+    assert source.field_names == ["store_idx", "global_idx", "epoch", "X", "obsm_X_emb", "obsm_patch"]
+    row_type = source._j_function.getProducedType()
+    assert row_type.getTypeAt("obsm_X_emb").getTypeClass().getSimpleName() == "float[]"
+    assert row_type.getTypeAt("obsm_patch").getTypeClass().getSimpleName() == "float[][]"
+
+
 def test_resetting_to_none_restores_the_default():
     s = _settings(AnnDataSource.builder(MIXED).obs_keys("cell_type").dtype("int32").dtype(None)
                   .unknown_label("x").unknown_label(None).build())
@@ -144,6 +153,9 @@ def test_resetting_to_none_restores_the_default():
      "obs key 'cell_type' is not encoded"),
     (lambda b: b.obs_keys("cell_type").obs_types({"cell_type": "string"}), "obs key 'cell_type' is encoded"),
     (lambda b: b.obs_keys("store_idx"), "two row fields would be named 'store_idx'"),
+    (lambda b: b.obsm_keys("X_emb").obsm_ndim({"X_pca": 3}),
+     "obsm ndim given for 'X_pca', which is not one of the obsm keys [X_emb]"),
+    (lambda b: b.obsm_keys("X_emb").obsm_ndim({"X_emb": 0}), "obsm ndim of 'X_emb' must be 1 or more"),
 ])
 def test_invalid_options_fail_at_build_with_the_connector_message(configure, message):
     with pytest.raises(ValueError) as e:
@@ -164,6 +176,8 @@ def test_invalid_options_fail_at_build_with_the_connector_message(configure, mes
     (lambda b: b.obs_filter("donor", object()), TypeError),
     (lambda b: b.cache_categories("yes"), TypeError),
     (lambda b: b.encode_labels("cell_type"), TypeError),
+    (lambda b: b.obsm_ndim({"X_emb": 2.5}), TypeError),
+    (lambda b: b.obsm_ndim({3: 3}), TypeError),
 ])
 def test_wrong_python_types_fail_at_the_call(call, error):
     with pytest.raises(error):

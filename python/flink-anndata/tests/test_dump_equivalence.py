@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from conftest import MIXED, PARTS
+from conftest import MIXED, ND, PARTS
 from flink_anndata import AnnDataSource, SparseRow, to_numpy
 
 OBS = ["cell_type", "donor", "score", "n_genes", "batch"]
@@ -126,3 +126,44 @@ def test_sparse_raw_x_layers_and_obsm_of_int64_stores(environment, dump):
             else:
                 assert r[field] is None, f"{where} {key}"
         assert r["feat1"] == want["feat1"] and r["feat2"] == want["feat2"], where
+
+
+def test_obsm_of_more_than_two_dimensions_becomes_arrays_of_the_rows_shape(collect, environment, dump):
+    """Rows of obsm entries of shape (n, 2, 3) and (n, 2, 2, 2), declared with obsm_ndim, arrive as
+    nested lists, both collected and inside a Python function; to_numpy makes them float32 arrays
+    of shape (2, 3) and (2, 2, 2) equal to the dump's nested lists (lamindb's ndarray.tolist())."""
+    from pyflink.common import Types, WatermarkStrategy
+
+    expected = dump(ND, "--obsm-keys", "patch,cube,pca")
+    assert len(expected) == 15
+
+    def builder():
+        return (AnnDataSource.builder(ND).layers_keys().obsm_keys("patch", "cube", "pca")
+                .obsm_ndim({"patch": 3, "cube": 4}).rows_per_split(4))
+
+    got = _by_global_index(collect(builder()))
+    assert sorted(got) == [(0, i) for i in range(len(expected))]
+    for i, want in enumerate(expected):
+        a = to_numpy(got[(0, i)])
+        for k, shape in (("obsm_patch", (2, 3)), ("obsm_cube", (2, 2, 2)), ("obsm_pca", (2,))):
+            assert a[k].shape == shape and a[k].dtype == np.float32, f"sample {i} {k}"
+            _same_array(a[k], want[k], f"sample {i} {k}")
+
+    env = environment()
+
+    def in_python(row):
+        a = to_numpy(row)
+        return json.dumps({"global_idx": a["global_idx"],
+                           **{k: [list(a[k].shape), a[k].tolist()] for k in ("obsm_patch", "obsm_cube", "obsm_pca")}})
+
+    ds = (env.from_source(builder().build(), WatermarkStrategy.no_watermarks(), "cells")
+          .map(in_python, Types.STRING()))
+    with ds.execute_and_collect() as records:
+        seen = [json.loads(r) for r in records]
+    assert len(seen) == len(expected)
+    for r in seen:
+        want = expected[r["global_idx"]]
+        for k in ("obsm_patch", "obsm_cube", "obsm_pca"):
+            shape, values = r[k]
+            assert shape == list(np.asarray(want[k]).shape), k
+            _same_array(values, want[k], f"sample {r['global_idx']} {k}")

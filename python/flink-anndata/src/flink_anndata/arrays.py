@@ -35,8 +35,10 @@ def _sparse(value: Any) -> SparseRow:
 
 def to_numpy(record: Any, dense: bool = False) -> Dict[str, Any]:
     """A record (a pyflink Row, or a dict of its fields) as a dict: float arrays become float32
-    numpy arrays, sparse matrix rows ``SparseRow``s (or dense float32 arrays with ``dense=True``),
-    everything else (metadata, obs labels, None) stays as it is."""
+    numpy arrays (nested lists, the rows of an obsm entry of more than two dimensions, arrays of
+    their shape: ``(h, w)`` for an entry of shape ``(n_obs, h, w)``), sparse matrix rows
+    ``SparseRow``s (or dense float32 arrays with ``dense=True``), everything else (metadata, obs
+    labels, None) stays as it is."""
     if hasattr(record, "as_dict"):
         items = record.as_dict().items()
     elif isinstance(record, dict):

@@ -31,7 +31,9 @@ class AnnDataSource(Source):
     Each record is a ``pyflink.common.Row`` with, in order: ``store_idx`` (int), ``global_idx``
     (int, lamindb's index), ``epoch`` (int); one field per layers key (named like the key,
     ``raw.X`` as ``raw_X``) holding a list of float32 values when the output is dense, or a Row
-    ``(indices, values, size)`` when sparse; ``obsm_<key>`` (list of floats) per obsm key; one
+    ``(indices, values, size)`` when sparse; ``obsm_<key>`` (list of floats) per obsm key, nested
+    lists of the row's shape for an entry declared with ``obsm_ndim`` (image patches of shape
+    ``(n_obs, h, w)``: lists of ``h`` lists of ``w`` floats); one
     field per obs key: the integer code when encoded, else the label (str unless ``obs_types``
     says otherwise). Missing labels, and keys or matrices a store lacks, are None.
     ``flink_anndata.to_numpy(row)`` turns a record into numpy arrays.
@@ -76,6 +78,7 @@ class AnnDataSourceBuilder:
         self._paths = list(map(str, paths))
         self._calls: List[Tuple[str, Tuple[Any, ...]]] = []
         self._obs_types: dict = {}
+        self._obsm_ndims: dict = {}
 
     def _add(self, name: str, *args: Any) -> "AnnDataSourceBuilder":
         self._calls.append((name, args))
@@ -229,6 +232,17 @@ class AnnDataSourceBuilder:
             self._obs_types[k] = _choice(f"obs type of '{k}'", t, _OBS_TYPES)
         return self
 
+    def obsm_ndim(self, ndims: Mapping[str, int]) -> "AnnDataSourceBuilder":
+        """The number of dimensions of obsm entries that have more than two, as anndata counts them
+        (``adata.obsm[key].ndim``: 3 for image patches of shape ``(n_obs, h, w)``). Their rows then
+        arrive as nested lists of shape ``(h, w)`` and ``to_numpy`` makes them arrays of that shape.
+        Undeclared entries have 1 or 2 (a flat list per row); the builder opens no store, so it
+        cannot find out, and a store whose entry has another number fails naming the one to declare."""
+        for k, n in ndims.items():
+            _strings("obsm_ndim keys", [k])
+            self._obsm_ndims[k] = _int(f"obsm ndim of '{k}'", n)
+        return self
+
     def build(self) -> AnnDataSource:
         """Validates every option and builds the source (no store is opened here).
 
@@ -248,7 +262,11 @@ class AnnDataSourceBuilder:
             types = gateway.jvm.java.util.LinkedHashMap()
             for k, t in self._obs_types.items():
                 types.put(k, t)
-            j_rows = gateway.jvm.io.github.flinkanndata.source.python.CellRowFormat.rowsSpelled(j_source, types)
+            ndims = gateway.jvm.java.util.LinkedHashMap()
+            for k, n in self._obsm_ndims.items():
+                ndims.put(k, gateway.jvm.java.lang.Integer.valueOf(n))
+            j_rows = gateway.jvm.io.github.flinkanndata.source.python.CellRowFormat.rowsSpelled(
+                j_source, types, ndims)
         except Py4JJavaError as e:
             raise ValueError(java_message(e)) from None
         return AnnDataSource(j_rows, list(j_rows.format().fieldNames()))

@@ -14,6 +14,11 @@ made with):  python make_test_files.py
                     array, extensible array, v2 B-tree), one with a raw LZF chunk.
   layout_v5.h5      libver="latest" under HDF5 2.0: a data layout message version 5, which jhdf
                     0.13 cannot parse (the reader must fail cleanly).
+  legacy_obsm_nd.h5 the pre-0.7 layout (obs, var and obsm as compound datasets) with obsm fields
+                    of shape (2, 3) and (2, 3, 4) per row, chunked by 3 records: obsm entries of
+                    three and four dimensions, which lamindb cannot open (it reads no compound
+                    obsm). h5py writes array datatypes of version 2, whose dimensions jhdf 0.13
+                    misreads (CompoundFields works around it).
 
 The script asserts the properties the tests rely on (filter masks, missing cd_values) and prints
 the values the Java tests hard-code.
@@ -246,6 +251,18 @@ def make_layout_v5():
         f.create_group("group").attrs["encoding-type"] = "dict"
 
 
+def make_legacy_obsm_nd():
+    with h5py.File("legacy_obsm_nd.h5", "w") as f:
+        f.create_dataset("X", data=np.arange(10, dtype=np.float32).reshape(5, 2))
+        f.create_dataset("obs", data=np.array([(f"c{i}".encode(),) for i in range(5)], dtype=[("index", "S2")]))
+        f.create_dataset("var", data=np.array([(b"g1",), (b"g2",)], dtype=[("index", "S2")]))
+        obsm = np.zeros(5, dtype=[("patch", "<f4", (2, 3)), ("pca", "<f8", (2,)), ("cube", "<i2", (2, 3, 4))])
+        obsm["patch"] = (np.arange(30).reshape(5, 2, 3) / 4).astype(np.float32)  # value = flat index / 4
+        obsm["pca"] = -np.arange(10).reshape(5, 2) / 8
+        obsm["cube"] = np.arange(120).reshape(5, 2, 3, 4) - 60  # value = flat index - 60
+        f.create_dataset("obsm", data=obsm, chunks=(3,))
+
+
 if __name__ == "__main__":
     make_lzf_tolerance()
     make_types()
@@ -253,3 +270,4 @@ if __name__ == "__main__":
     make_plugins()
     make_v4_indexes()
     make_layout_v5()
+    make_legacy_obsm_nd()

@@ -19,10 +19,18 @@ import javax.annotation.Nullable;
  * called ({@link #denseFromEntries}): a window of shuffled samples then weighs what the stored
  * entries weigh, not {@code width} values per sample, and the full vector is built by whoever
  * consumes the row. It behaves exactly like an eagerly built dense row.
+ *
+ * <p><b>Shape.</b> A row is one-dimensional ({@link #width()} values), except a row of an obsm
+ * entry with more than two dimensions: an entry of shape {@code (n_obs, d1, d2, ...)} has rows of
+ * shape {@code (d1, d2, ...)} (docs/semantics.md §7.1), held flat in C (row-major) order, so the
+ * dense and sparse forms, the type and the width are those of the flattened row, and {@link
+ * #shape()} says how to fold it ({@link #nestedDense()} does).
  */
 public final class MatrixRow {
     private final DataType type;
     private final int width;
+    // (d1, d2, ...) with two or more dimensions whose product is width; null for a 1-D row
+    @Nullable private final int[] shape;
     // at most one of the three forms below is the row's own:
     // dense != null: a dense row; entries != null: a dense row kept as entries until asked;
     // otherwise indices/values: a sparse row
@@ -34,8 +42,15 @@ public final class MatrixRow {
 
     private MatrixRow(DataType type, int width, @Nullable Object dense, @Nullable int[] indices,
             @Nullable Object values, @Nullable int[] entryColumns, @Nullable Object entryValues) {
+        this(type, width, null, dense, indices, values, entryColumns, entryValues);
+    }
+
+    private MatrixRow(DataType type, int width, @Nullable int[] shape, @Nullable Object dense,
+            @Nullable int[] indices, @Nullable Object values, @Nullable int[] entryColumns,
+            @Nullable Object entryValues) {
         this.type = type;
         this.width = width;
+        this.shape = shape;
         this.dense = dense;
         this.indices = indices;
         this.values = values;
@@ -60,6 +75,94 @@ public final class MatrixRow {
      */
     static MatrixRow denseFromEntries(DataType type, int width, int[] columns, Object values) {
         return new MatrixRow(type, width, null, null, null, columns, values);
+    }
+
+    /**
+     * This row folded to {@code shape}: a row of an N-D obsm entry. The shape's product must be
+     * {@link #width()}; a shape of one dimension gives a plain row.
+     *
+     * @throws IllegalArgumentException if the shape is empty, has a negative dimension or does not
+     *     hold {@link #width()} values
+     */
+    public MatrixRow withShape(int[] shape) {
+        int[] s = checkShape(shape, width);
+        return new MatrixRow(type, width, s, dense, indices, values, entryColumns, entryValues);
+    }
+
+    /** The checked copy of a shape for {@code width} values; null for one dimension. */
+    @Nullable
+    static int[] checkShape(int[] shape, int width) {
+        if (shape.length == 0) {
+            throw new IllegalArgumentException("a matrix row has at least one dimension");
+        }
+        long n = 1;
+        for (int d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException("negative dimension in row shape " + java.util.Arrays.toString(shape));
+            }
+            n *= d;
+            if (n > Integer.MAX_VALUE) {
+                break;
+            }
+        }
+        if (n != width) {
+            throw new IllegalArgumentException("row shape " + java.util.Arrays.toString(shape) + " holds " + n
+                    + " values, but the row has " + width);
+        }
+        return shape.length == 1 ? null : shape.clone();
+    }
+
+    /**
+     * The shape of the row: {@code [width]} for a plain row, {@code [d1, d2, ...]} for a row of an
+     * obsm entry of shape {@code (n_obs, d1, d2, ...)}. A copy.
+     */
+    public int[] shape() {
+        return shape == null ? new int[] {width} : shape.clone();
+    }
+
+    /** The number of dimensions of {@link #shape()}: 1, or 2 and more for an N-D obsm row. */
+    public int ndim() {
+        return shape == null ? 1 : shape.length;
+    }
+
+    /**
+     * The dense values folded to {@link #shape()}: for a plain row the primitive array of {@link
+     * #dense()} itself; otherwise nested Java arrays ({@code float[d1][d2]} for a row of shape
+     * {@code (d1, d2)}, and so on), a new copy on each call.
+     */
+    public Object nestedDense() {
+        Object flat = dense();
+        return shape == null ? flat : nest(flat, shape);
+    }
+
+    /**
+     * A flat primitive array (C order) folded to nested Java arrays of {@code shape}: {@code
+     * float[d1][d2]} for a {@code float[]} of {@code d1 * d2} values and shape {@code (d1, d2)}; the
+     * array itself for a shape of one dimension.
+     *
+     * @throws IllegalArgumentException if the shape does not hold exactly the array's values
+     */
+    public static Object nest(Object flat, int[] shape) {
+        if (checkShape(shape, Values.length(flat)) == null) {
+            return flat;
+        }
+        Object nested = java.lang.reflect.Array.newInstance(flat.getClass().getComponentType(), shape);
+        fold(flat, shape, nested, 0, 0);
+        return nested;
+    }
+
+    /** Copies the flat values from {@code pos} into {@code nested} (at depth {@code dim}); returns the next pos. */
+    private static int fold(Object flat, int[] shape, Object nested, int dim, int pos) {
+        int n = shape[dim];
+        if (dim == shape.length - 1) {
+            System.arraycopy(flat, pos, nested, 0, n);
+            return pos + n;
+        }
+        Object[] parts = (Object[]) nested;
+        for (int i = 0; i < n; i++) {
+            pos = fold(flat, shape, parts[i], dim + 1, pos);
+        }
+        return pos;
     }
 
     /** The element type of the values (the output dtype, or the stored type). */
@@ -106,14 +209,14 @@ public final class MatrixRow {
         return Kernels.gather(d, 0, pos, pos.length);
     }
 
-    /** This row in sparse form. */
+    /** This row in sparse form (of the same shape). */
     public MatrixRow toSparse() {
-        return indices != null ? this : sparse(type, width, indices(), values());
+        return indices != null ? this : new MatrixRow(type, width, shape, null, indices(), values(), null, null);
     }
 
-    /** This row in dense form. */
+    /** This row in dense form (of the same shape). */
     public MatrixRow toDense() {
-        return indices == null ? this : dense(type, dense());
+        return indices == null ? this : new MatrixRow(type, width, shape, dense(), null, null, null, null);
     }
 
     /** The dense values as doubles (booleans as 0/1), for printing and tests. */
@@ -130,7 +233,7 @@ public final class MatrixRow {
     public String toString() {
         Object d = dense();
         String shown = width <= 16 ? arrayString(d) : width + " values";
-        return type.numpyName() + shown;
+        return type.numpyName() + (shape == null ? "" : java.util.Arrays.toString(shape)) + shown;
     }
 
     private static String arrayString(Object a) {

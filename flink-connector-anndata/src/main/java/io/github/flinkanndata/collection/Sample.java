@@ -184,7 +184,9 @@ public final class Sample {
 
     /**
      * The record as lamindb returns it: keys in record order; {@code _store_idx} an {@code
-     * Integer}; matrices as dense primitive arrays; obs values as they are.
+     * Integer}; matrices as dense primitive arrays, a row of an obsm entry with more than two
+     * dimensions as nested arrays of its shape ({@link MatrixRow#nestedDense()}); obs values as
+     * they are.
      */
     public Map<String, Object> asMap() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -193,7 +195,7 @@ public final class Sample {
             m.put(layerKeys[i], layer(layerKeys[i]).dense());
         }
         for (int i = 0; i < obsmKeys.length; i++) {
-            m.put("obsm_" + obsmKeys[i], obsm(obsmKeys[i]).dense());
+            m.put("obsm_" + obsmKeys[i], obsm(obsmKeys[i]).nestedDense());
         }
         for (int i = 0; i < obsKeys.length; i++) {
             m.put(obsKeys[i], obs[i]);

@@ -51,6 +51,8 @@ public final class SampleDecoder {
     private final RowMapping[] layerMappings;
     private final String[] obsmKeys;
     private final MatrixElement[] obsm;
+    // the row shape of each N-D obsm entry (docs/semantics.md §7.1); null for 1-D and 2-D ones
+    private final int[][] obsmShapes;
     private final String[] obsKeys;
     private final AtomicReferenceArray<ObsLookup> lookups;
 
@@ -81,8 +83,10 @@ public final class SampleDecoder {
         this.obsmKeys = o.obsmKeys() == null ? new String[0]
                 : StorePlan.present(o.obsmKeys(), storePlan.obsmMask(), "");
         this.obsm = new MatrixElement[obsmKeys.length];
+        this.obsmShapes = new int[obsmKeys.length][];
         for (int i = 0; i < obsmKeys.length; i++) {
             obsm[i] = element("obsm/" + obsmKeys[i]);
+            obsmShapes[i] = obsm[i].rowShape();
         }
         this.obsKeys = o.obsKeys() == null ? new String[0] : StorePlan.present(o.obsKeys(), storePlan.obsMask(), "");
         this.lookups = new AtomicReferenceArray<>(obsKeys.length);
@@ -199,7 +203,8 @@ public final class SampleDecoder {
 
         @Override
         public MatrixRow obsm(int k, int i) {
-            return RowMapping.IDENTITY.row(obsmBlocks[i], obsmValues[i], k, outputType(obsm[i]), sparse);
+            MatrixRow r = RowMapping.IDENTITY.row(obsmBlocks[i], obsmValues[i], k, outputType(obsm[i]), sparse);
+            return obsmShapes[i] == null ? r : r.withShape(obsmShapes[i]);
         }
 
         @Override

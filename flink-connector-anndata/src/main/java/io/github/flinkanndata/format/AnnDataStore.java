@@ -155,7 +155,8 @@ public final class AnnDataStore implements Closeable {
             }
         }
         Node node = container.node(key);
-        return node == null ? null : MatrixElement.of(container, node);
+        // obsm entries may have more than two dimensions (docs/semantics.md §7.1); X and layers not
+        return node == null ? null : MatrixElement.of(container, node, key.startsWith("obsm/"));
     }
 
     @Nullable

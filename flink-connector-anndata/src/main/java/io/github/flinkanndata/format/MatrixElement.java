@@ -25,6 +25,8 @@ public final class MatrixElement {
     private final long rows;
     private final long cols;
     private final boolean vector;
+    // the shape of one row of an N-D dense obsm entry (d1, d2, ...); null for 1-D and 2-D elements
+    @Nullable private final int[] rowShape;
     private final DataType dataType;
     // DENSE: array (or a compound array and one of its fields, for pre-0.7 obsm)
     @Nullable private final ArrayNode dense;
@@ -36,7 +38,7 @@ public final class MatrixElement {
 
     private MatrixElement(
             String store, String path, MatrixLayout layout, long rows, long cols, boolean vector,
-            DataType dataType, @Nullable ArrayNode dense, @Nullable String field,
+            @Nullable int[] rowShape, DataType dataType, @Nullable ArrayNode dense, @Nullable String field,
             @Nullable ArrayNode data, @Nullable ArrayNode indices, @Nullable ArrayNode indptr) {
         this.store = store;
         this.path = path;
@@ -44,6 +46,7 @@ public final class MatrixElement {
         this.rows = rows;
         this.cols = cols;
         this.vector = vector;
+        this.rowShape = rowShape;
         this.dataType = dataType;
         this.dense = dense;
         this.field = field;
@@ -52,16 +55,30 @@ public final class MatrixElement {
         this.indptr = indptr;
     }
 
-    /** Interprets a node as a matrix element; {@code null} for an anndata {@code null} element. */
+    /**
+     * Interprets a node as a matrix element; {@code null} for an anndata {@code null} element. A
+     * dense array must be 1-D or 2-D.
+     */
     @Nullable
     static MatrixElement of(Container c, Node node) throws AnnDataFormatException {
+        return of(c, node, false);
+    }
+
+    /**
+     * As {@link #of(Container, Node)}; with {@code nd} (obsm entries), a dense array may also have
+     * more than two dimensions {@code (n_obs, d1, d2, ...)}: each row is then the {@code (d1, d2,
+     * ...)} block, read flat in C order ({@link #cols()} values) with its shape in {@link
+     * #rowShape()} (docs/semantics.md §7.1).
+     */
+    @Nullable
+    static MatrixElement of(Container c, Node node, boolean nd) throws AnnDataFormatException {
         Attrs attrs = Attrs.of(node);
         String enc = attrs.encodingType();
         if ("null".equals(enc)) {
             return null;
         }
         if (node instanceof ArrayNode) {
-            return dense(node.store(), node.path(), (ArrayNode) node);
+            return dense(node.store(), node.path(), (ArrayNode) node, nd);
         }
         GroupNode group = (GroupNode) node;
         String sparse = enc;
@@ -71,7 +88,7 @@ public final class MatrixElement {
         }
         if ("dataframe".equals(enc)) {
             return new MatrixElement(node.store(), node.path(), MatrixLayout.DATAFRAME,
-                    0, 0, false, DataType.COMPOUND, null, null, null, null, null);
+                    0, 0, false, null, DataType.COMPOUND, null, null, null, null, null);
         }
         if ("csr_matrix".equals(sparse) || "csc_matrix".equals(sparse)) {
             return sparse(c, group, attrs, "csr_matrix".equals(sparse));
@@ -88,14 +105,17 @@ public final class MatrixElement {
         for (int d : fieldShape) {
             cols *= d;
         }
+        // a sub-array field of two or more dimensions is an N-D obsm entry like any other
+        int[] rowShape = fieldShape.length >= 2 ? fieldShape.clone() : null;
         return new MatrixElement(compound.store(), compound.path() + "/" + field, MatrixLayout.DENSE,
-                compound.shape()[0], cols, fieldShape.length == 0, compound.fieldType(field),
+                compound.shape()[0], cols, fieldShape.length == 0, rowShape, compound.fieldType(field),
                 compound, field, null, null, null);
     }
 
-    private static MatrixElement dense(String store, String path, ArrayNode a) throws AnnDataFormatException {
+    private static MatrixElement dense(String store, String path, ArrayNode a, boolean nd)
+            throws AnnDataFormatException {
         long[] shape = a.shape();
-        if (shape.length == 0 || shape.length > 2) {
+        if (shape.length == 0 || (shape.length > 2 && !nd)) {
             throw new AnnDataFormatException(store, path,
                     "dense matrix must be 1-D or 2-D, shape is " + Arrays.toString(shape));
         }
@@ -104,8 +124,27 @@ public final class MatrixElement {
                     "matrix values must be numeric, found " + a.dataType().numpyName());
         }
         boolean vector = shape.length == 1;
-        return new MatrixElement(store, path, MatrixLayout.DENSE, shape[0], vector ? 1 : shape[1],
-                vector, a.dataType(), a, null, null, null, null);
+        int[] rowShape = null;
+        long cols = vector ? 1 : shape[1];
+        if (shape.length > 2) {
+            rowShape = new int[shape.length - 1];
+            cols = 1;
+            for (int i = 1; i < shape.length; i++) {
+                if (shape[i] < 0 || shape[i] > Integer.MAX_VALUE - 8) {
+                    throw new AnnDataFormatException(store, path, "dimension " + i + " of shape "
+                            + Arrays.toString(shape) + " is out of range");
+                }
+                rowShape[i - 1] = (int) shape[i];
+                cols *= shape[i];
+                if (cols > Integer.MAX_VALUE) {
+                    throw new AnnDataFormatException(store, path, "rows of shape "
+                            + Arrays.toString(rowShape) + " hold more than 2^31-1 values; shape is "
+                            + Arrays.toString(shape));
+                }
+            }
+        }
+        return new MatrixElement(store, path, MatrixLayout.DENSE, shape[0], cols,
+                vector, rowShape, a.dataType(), a, null, null, null, null);
     }
 
     private static MatrixElement sparse(Container c, GroupNode g, Attrs attrs, boolean csr) throws AnnDataFormatException {
@@ -138,7 +177,7 @@ public final class MatrixElement {
                     "matrix values must be numeric, found " + data.dataType().numpyName());
         }
         return new MatrixElement(g.store(), g.path(), csr ? MatrixLayout.CSR : MatrixLayout.CSC,
-                shape[0], shape[1], false, data.dataType(), null, null, data, indices, indptr);
+                shape[0], shape[1], false, null, data.dataType(), null, null, data, indices, indptr);
     }
 
     private static ArrayNode part(Container c, GroupNode g, String name) throws AnnDataFormatException {
@@ -168,9 +207,22 @@ public final class MatrixElement {
         return rows;
     }
 
-    /** Number of columns; 1 for a 1-D element. */
+    /**
+     * Number of columns; 1 for a 1-D element; for an N-D obsm entry, the number of values of one
+     * row (the product of {@link #rowShape()}).
+     */
     public long cols() {
         return cols;
+    }
+
+    /**
+     * The shape of one row of an obsm entry with more than two dimensions: {@code (d1, d2, ...)}
+     * of an element of shape {@code (n_obs, d1, d2, ...)}; null for 1-D and 2-D elements, whose
+     * rows are flat. A copy.
+     */
+    @Nullable
+    public int[] rowShape() {
+        return rowShape == null ? null : rowShape.clone();
     }
 
     /** True for a 1-D dense element (each row is a single value). */
@@ -223,6 +275,13 @@ public final class MatrixElement {
             values = dense.readField(field, from, n);
         } else if (vector) {
             values = dense.read(new long[] {from}, new int[] {n});
+        } else if (rowShape != null) {
+            long[] offset = new long[rowShape.length + 1];
+            offset[0] = from;
+            int[] count = new int[rowShape.length + 1];
+            count[0] = n;
+            System.arraycopy(rowShape, 0, count, 1, rowShape.length);
+            values = dense.read(offset, count);
         } else {
             values = dense.read(new long[] {from, 0}, new int[] {n, width});
         }
@@ -329,7 +388,7 @@ public final class MatrixElement {
 
     @Override
     public String toString() {
-        return "MatrixElement{" + store + ":" + path + ", " + layout.id() + " " + rows + "x" + cols
-                + " " + dataType.numpyName() + "}";
+        return "MatrixElement{" + store + ":" + path + ", " + layout.id() + " " + rows + "x"
+                + (rowShape == null ? String.valueOf(cols) : Arrays.toString(rowShape)) + " " + dataType.numpyName() + "}";
     }
 }

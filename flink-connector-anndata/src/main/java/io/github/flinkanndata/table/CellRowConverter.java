@@ -18,7 +18,8 @@ import org.apache.flink.table.data.StringData;
 /**
  * Turns a {@link CellRecord} into the table's row ({@link RowData} in Flink's internal
  * representation): one field per selected column, in column order. Matrix and obsm values are cast
- * to FLOAT; a missing label, a key the sample's store lacks and a matrix it lacks are NULL.
+ * to FLOAT (a row of an obsm entry of more than two dimensions as nested arrays of its shape); a
+ * missing label, a key the sample's store lacks and a matrix it lacks are NULL.
  *
  * <p>Stateless and cheap: arrays are wrapped, not copied, when the values already are {@code
  * float}s (records are immutable by convention, and so are the rows).
@@ -58,10 +59,42 @@ final class CellRowConverter implements MapFunction<CellRecord, RowData> {
                 return m == null ? null : c.sparse() ? sparse(m) : new GenericArrayData(floats(m.dense()));
             case OBSM:
                 MatrixRow o = r.sample().obsm(c.key());
-                return o == null ? null : new GenericArrayData(floats(o.dense()));
+                return o == null ? null : obsm(c, o, r);
             default:
                 return obs(c, r);
         }
+    }
+
+    /**
+     * An obsm row as {@code ARRAY<FLOAT>}, or as nested arrays of its shape for a row of an N-D
+     * entry; the column's declared depth must be the row's number of dimensions.
+     */
+    private GenericArrayData obsm(MappedColumn c, MatrixRow o, CellRecord r) {
+        int ndim = o.ndim();
+        if (ndim != c.depth()) {
+            throw new TableException("Column '" + c.name() + "' of the anndata table is declared "
+                    + ColumnTypes.nestedDense(c.depth()) + ", but the obsm entry '" + c.key() + "' of store "
+                    + paths.get(r.storeIndex()) + " has rows of shape " + java.util.Arrays.toString(o.shape())
+                    + (ndim == 1 ? "" : " (an entry of " + (ndim + 1) + " dimensions)") + ": declare the column "
+                    + ColumnTypes.nestedDense(ndim) + ".");
+        }
+        float[] flat = floats(o.dense());
+        return ndim == 1 ? new GenericArrayData(flat) : nested(flat, o.shape(), 0, new int[1]);
+    }
+
+    /** The values from {@code pos[0]} on as nested arrays of {@code shape[dim:]}. */
+    private static GenericArrayData nested(float[] flat, int[] shape, int dim, int[] pos) {
+        int n = shape[dim];
+        if (dim == shape.length - 1) {
+            float[] leaf = java.util.Arrays.copyOfRange(flat, pos[0], pos[0] + n);
+            pos[0] += n;
+            return new GenericArrayData(leaf);
+        }
+        Object[] parts = new Object[n];
+        for (int i = 0; i < n; i++) {
+            parts[i] = nested(flat, shape, dim + 1, pos);
+        }
+        return new GenericArrayData(parts);
     }
 
     private static RowData sparse(MatrixRow m) {

@@ -46,7 +46,10 @@ import org.apache.flink.table.types.logical.RowType;
  * ARRAY<FLOAT>>} (sparse), as {@code scan.output} says or, without it, as they are declared. An
  * obs column is INT when its key is encoded — as {@code scan.encode-labels} says or, without it,
  * exactly when it is declared INT — and otherwise STRING, BIGINT, DOUBLE or BOOLEAN. Obs, matrix
- * and obsm columns must be nullable: missing labels and keys a store lacks are NULL.
+ * and obsm columns must be nullable: missing labels and keys a store lacks are NULL. An obsm column
+ * is {@code ARRAY<FLOAT>} for a 1-D or 2-D entry and {@code ARRAY<FLOAT>} nested once per row
+ * dimension for an entry of more than two dimensions ({@code ARRAY<ARRAY<FLOAT>>} for {@code
+ * (n_obs, d1, d2)}); the depth is checked against the rows as they are read.
  */
 @Internal
 final class ColumnMapping {
@@ -217,9 +220,13 @@ final class ColumnMapping {
                 expect(n, t, t.is(LogicalTypeRoot.BIGINT), "BIGINT");
                 return MappedColumn.metadata(n, kind);
             case OBSM:
-                expect(n, t, ColumnTypes.isDense(t), ColumnTypes.DENSE + " (the obsm row, cast to FLOAT)");
+                // the depth must match the entry's rows, which only the stores know: CellRowConverter
+                // checks it on every row
+                int depth = ColumnTypes.floatArrayDepth(t);
+                expect(n, t, depth > 0, ColumnTypes.DENSE + " (the obsm row, cast to FLOAT), or "
+                        + ColumnTypes.nestedDense(2) + " and deeper for an entry of more than two dimensions");
                 nullable(n, t, "a store lacks the obsm entry");
-                return MappedColumn.obsm(n, key);
+                return MappedColumn.obsm(n, key, depth);
             case MATRIX:
                 // a derived form already agrees with every matrix column that has one of the forms
                 boolean sparse = output == OutputForm.SPARSE;

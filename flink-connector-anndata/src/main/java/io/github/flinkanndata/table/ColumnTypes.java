@@ -24,6 +24,26 @@ final class ColumnTypes {
         return t.is(LogicalTypeRoot.ARRAY) && ((ArrayType) t).getElementType().is(LogicalTypeRoot.FLOAT);
     }
 
+    /**
+     * How deep {@code t} nests arrays of FLOAT: 1 for {@code ARRAY<FLOAT>}, 2 for {@code
+     * ARRAY<ARRAY<FLOAT>>}, ...; 0 for any other type. An obsm column of depth {@code k} shows
+     * rows of {@code k} dimensions: entries of shape {@code (n_obs, d1, ..., dk)} (1-D and 2-D
+     * entries: depth 1).
+     */
+    static int floatArrayDepth(LogicalType t) {
+        int depth = 0;
+        while (t.is(LogicalTypeRoot.ARRAY)) {
+            depth++;
+            t = ((ArrayType) t).getElementType();
+        }
+        return depth > 0 && t.is(LogicalTypeRoot.FLOAT) ? depth : 0;
+    }
+
+    /** {@code ARRAY<FLOAT>} nested {@code depth} times: the type of an obsm row of that many dimensions. */
+    static String nestedDense(int depth) {
+        return "ARRAY<".repeat(depth) + "FLOAT" + ">".repeat(depth);
+    }
+
     /** {@code ROW<indices ARRAY<INT>, values ARRAY<FLOAT>>}: a sparse matrix row. */
     static boolean isSparse(LogicalType t) {
         if (!t.is(LogicalTypeRoot.ROW)) {

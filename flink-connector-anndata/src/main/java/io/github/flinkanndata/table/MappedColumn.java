@@ -15,10 +15,14 @@ import org.apache.flink.annotation.Internal;
  * @param obsType the SQL type of an obs column, null for every other kind
  * @param sparse for {@link Kind#MATRIX}: the column is {@code ROW<indices, values>} rather than
  *     {@code ARRAY<FLOAT>}
+ * @param depth for {@link Kind#OBSM}: how deep the declared type nests arrays, which is the number
+ *     of dimensions of the rows it takes: 1 ({@code ARRAY<FLOAT>}) for 1-D and 2-D entries, 2
+ *     ({@code ARRAY<ARRAY<FLOAT>>}) for entries of shape {@code (n_obs, d1, d2)}, and so on; 0
+ *     for every other kind
  */
 @Internal
-record MappedColumn(String name, Kind kind, @Nullable String key, @Nullable ObsType obsType, boolean sparse)
-        implements Serializable {
+record MappedColumn(String name, Kind kind, @Nullable String key, @Nullable ObsType obsType, boolean sparse,
+        int depth) implements Serializable {
 
     /** What a column holds. */
     enum Kind {
@@ -30,7 +34,7 @@ record MappedColumn(String name, Kind kind, @Nullable String key, @Nullable ObsT
         EPOCH,
         /** A matrix row (X, raw.X, a layer), cast to FLOAT. */
         MATRIX,
-        /** An obsm row, cast to FLOAT. */
+        /** An obsm row, cast to FLOAT (nested arrays for an entry of more than two dimensions). */
         OBSM,
         /** An obs label. */
         OBS
@@ -51,18 +55,24 @@ record MappedColumn(String name, Kind kind, @Nullable String key, @Nullable ObsT
     }
 
     static MappedColumn metadata(String name, Kind kind) {
-        return new MappedColumn(name, kind, null, null, false);
+        return new MappedColumn(name, kind, null, null, false, 0);
     }
 
     static MappedColumn matrix(String name, String key, boolean sparse) {
-        return new MappedColumn(name, Kind.MATRIX, key, null, sparse);
+        return new MappedColumn(name, Kind.MATRIX, key, null, sparse, 0);
     }
 
+    /** An {@code ARRAY<FLOAT>} obsm column: rows of 1-D and 2-D entries. */
     static MappedColumn obsm(String name, String key) {
-        return new MappedColumn(name, Kind.OBSM, key, null, false);
+        return obsm(name, key, 1);
+    }
+
+    /** An obsm column declared as {@code ARRAY<FLOAT>} nested {@code depth} times. */
+    static MappedColumn obsm(String name, String key, int depth) {
+        return new MappedColumn(name, Kind.OBSM, key, null, false, depth);
     }
 
     static MappedColumn obs(String name, ObsType type) {
-        return new MappedColumn(name, Kind.OBS, name, type, false);
+        return new MappedColumn(name, Kind.OBS, name, type, false, 0);
     }
 }

@@ -174,9 +174,30 @@ final class JsonAsserts {
             value(dense, 0, values, what);
             return;
         }
-        assertThat(row.width()).as("%s width", what).isEqualTo(values.size());
-        for (int j = 0; j < values.size(); j++) {
-            value(dense, j, values.get(j), what + "[" + j + "]");
+        // a row of an obsm entry of shape (n, d1, d2, ...): Python returns nested lists of (d1, d2, ...)
+        List<Integer> shape = new ArrayList<>();
+        List<JsonNode> flat = new ArrayList<>();
+        flatten(values, 0, shape, flat, what);
+        assertThat(row.shape()).as("%s shape", what).containsExactly(shape.stream().mapToInt(Integer::intValue).toArray());
+        assertThat(row.width()).as("%s width", what).isEqualTo(flat.size());
+        for (int j = 0; j < flat.size(); j++) {
+            value(dense, j, flat.get(j), what + "[" + j + "]");
+        }
+    }
+
+    /** The shape of a JSON array nested like numpy's tolist(), and its leaves in C order. */
+    private static void flatten(JsonNode a, int depth, List<Integer> shape, List<JsonNode> leaves, String what) {
+        if (shape.size() == depth) {
+            shape.add(a.size());
+        }
+        assertThat(a.size()).as("%s: a ragged nested list", what).isEqualTo(shape.get(depth));
+        for (JsonNode x : a) {
+            if (x.isArray()) {
+                flatten(x, depth + 1, shape, leaves, what);
+            } else {
+                assertThat(shape).as("%s: a ragged nested list", what).hasSize(depth + 1);
+                leaves.add(x);
+            }
         }
     }
 

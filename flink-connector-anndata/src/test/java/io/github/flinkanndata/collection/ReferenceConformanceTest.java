@@ -154,6 +154,10 @@ class ReferenceConformanceTest {
                 assertThat(Values.length(batch.get(g).layer(key).dense())).isEqualTo(s.layer(key).width());
                 assertThat(batch.get(g).layer(key).toDoubles()).isEqualTo(s.layer(key).toDoubles());
             }
+            for (String key : s.obsmKeys()) {
+                assertThat(batch.get(g).obsm(key).shape()).isEqualTo(s.obsm(key).shape());
+                assertThat(batch.get(g).obsm(key).toDoubles()).isEqualTo(s.obsm(key).toDoubles());
+            }
         }
     }
 

@@ -64,4 +64,43 @@ class AnnDataSourceSmokeITCase {
             }
         }
     }
+
+    /**
+     * Rows of obsm entries of 3 and 4 dimensions (h5ad, zarr v2, sharded zarr v3), block-shuffled
+     * and sparse (the default form): the records reach the client through {@code
+     * CellRecordSerializer}, shape included, and equal the collection's samples.
+     */
+    @Test
+    void obsmRowsOfMoreThanTwoDimensionsKeepTheirShapeThroughTheSource() throws Exception {
+        List<String> paths = stores("obsm_nd.h5ad", "obsm_nd_v2.zarr", "obsm_nd_v3_sharded.zarr");
+        AnnDataSource<CellRecord> source = AnnDataSource.builder(paths).layersKeys().obsmKeys("patch", "cube", "pca")
+                .sampling(SamplingMode.BLOCK_SHUFFLED).blockSize(2).windowBlocks(2).seed(3).build();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        Map<Long, CellRecord> got = new TreeMap<>();
+        try (CloseableIterator<CellRecord> it =
+                env.fromSource(source, WatermarkStrategy.noWatermarks(), "cells").executeAndCollect()) {
+            while (it.hasNext()) {
+                CellRecord r = it.next();
+                assertThat(got.put(r.globalIndex(), r)).as("duplicate").isNull();
+            }
+        }
+        try (AnnDataCollection c = AnnDataCollection.open(CollectionOptions.builder(paths)
+                .layersKeys(List.of()).obsmKeys("patch", "cube", "pca").build())) {
+            assertThat(got).hasSize((int) c.size());
+            for (CellRecord r : got.values()) {
+                String at = "sample " + r.globalIndex();
+                assertThat(r.sample().obsm("patch").isSparse()).as(at).isTrue();
+                assertThat(r.sample().obsm("patch").shape()).as(at).containsExactly(2, 3);
+                assertThat(r.sample().obsm("cube").shape()).as(at).containsExactly(2, 2, 2);
+                assertThat(r.sample().obsm("pca").shape()).as(at).containsExactly(2);
+                Map<String, Object> expected = c.get(r.globalIndex()).asMap();
+                Map<String, Object> actual = r.sample().asMap();
+                assertThat(actual.keySet()).as(at).isEqualTo(expected.keySet());
+                for (String k : expected.keySet()) {
+                    assertThat(Objects.deepEquals(actual.get(k), expected.get(k))).as("%s of %s", k, at).isTrue();
+                }
+            }
+        }
+    }
 }

@@ -159,6 +159,7 @@ class AnnDataTableFactoryTest {
         "X ARRAY<FLOAT> # scan.output # sparse # Column 'X' of the anndata table has type ARRAY<FLOAT>, but needs ROW<indices ARRAY<INT>, `values` ARRAY<FLOAT>> (matrix 'X', 'scan.output' = 'sparse')",
         "X ARRAY<FLOAT>, counts ROW<indices ARRAY<INT>, `values` ARRAY<FLOAT>> # # # all dense (ARRAY<FLOAT>) or all sparse",
         "obsm_X_emb ARRAY<INT> # # # Column 'obsm_X_emb' of the anndata table has type ARRAY<INT>, but needs ARRAY<FLOAT>",
+        "obsm_X_emb ARRAY<ARRAY<INT>> # # # Column 'obsm_X_emb' of the anndata table has type ARRAY<ARRAY<INT>>, but needs ARRAY<FLOAT> (the obsm row, cast to FLOAT), or ARRAY<ARRAY<FLOAT>> and deeper for an entry of more than two dimensions",
         "obsm_X_emb ARRAY<FLOAT> # scan.obsm-keys # X_pca # Column 'obsm_X_emb' of the anndata table is named like the obsm entry 'X_emb', but 'scan.obsm-keys' does not list it",
         "obsm_X_emb ARRAY<FLOAT> # scan.obsm-keys # X_emb;X_pca # 'scan.obsm-keys': 'X_pca' has no column 'obsm_X_pca'",
         "cell_type INT, donor STRING # scan.obs-keys # cell_type # Column 'donor' of the anndata table is neither a metadata column",
@@ -199,6 +200,16 @@ class AnnDataTableFactoryTest {
         assertThat(c.encodeKeys()).containsExactly("feat2");
         assertThat(source.settings().output()).isEqualTo(OutputForm.SPARSE);
         assertThat(source.getBoundedness()).isEqualTo(Boundedness.CONTINUOUS_UNBOUNDED);
+    }
+
+    @Test
+    void obsmColumnsOfNestedArraysReadEntriesOfMoreThanTwoDimensions() {
+        create("obsm_patch ARRAY<ARRAY<FLOAT>>, obsm_cube ARRAY<ARRAY<ARRAY<FLOAT>>>, obsm_pca ARRAY<FLOAT>",
+                TableFixtures.ND);
+        CollectionOptions c = sourceOf("SELECT * FROM cells").settings().collection();
+        assertThat(c.obsmKeys()).containsExactly("patch", "cube", "pca");
+        assertThat(c.layersKeys()).isEmpty();
+        assertThat(explain("SELECT obsm_cube FROM cells")).contains("obsm_cube");
     }
 
     @Test

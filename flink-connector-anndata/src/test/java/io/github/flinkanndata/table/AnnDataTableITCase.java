@@ -124,6 +124,68 @@ class AnnDataTableITCase {
     }
 
     @Test
+    void obsmOfMoreThanTwoDimensionsIsANestedArrayOfItsShape() throws Exception {
+        List<Row> rows = query(ddl("cells", "global_idx BIGINT, obsm_patch ARRAY<ARRAY<FLOAT>>, "
+                        + "obsm_cube ARRAY<ARRAY<ARRAY<FLOAT>>>, obsm_pca ARRAY<FLOAT>", TableFixtures.ND,
+                        "scan.rows-per-split", "4"),
+                "SELECT global_idx, obsm_patch, obsm_cube, obsm_pca FROM cells");
+        try (AnnDataCollection c = AnnDataCollection.open(CollectionOptions.builder(TableFixtures.ND)
+                .obsmKeys("patch", "cube", "pca").build())) {
+            assertThat(rows).hasSize((int) c.size());
+            for (Row r : rows) {
+                long g = (Long) r.getField("global_idx");
+                Sample s = c.get(g);
+                String at = "sample " + g;
+                assertThat(nested(r.getField("obsm_patch"))).as(at).isEqualTo(nested(s.obsm("patch")));
+                assertThat(nested(r.getField("obsm_cube"))).as(at).isEqualTo(nested(s.obsm("cube")));
+                assertThat(((Object[]) r.getField("obsm_cube"))).as(at).hasSize(2);
+                assertThat((Float[]) r.getField("obsm_pca")).as(at).containsExactly(floats(s.obsm("pca")));
+            }
+        }
+    }
+
+    @Test
+    void anObsmColumnShallowerThanItsEntryFailsTheQueryNamingTheType() {
+        Throwable e = org.assertj.core.api.Assertions.catchThrowable(() -> query(ddl("cells",
+                "global_idx BIGINT, obsm_patch ARRAY<FLOAT>", TableFixtures.ND), "SELECT * FROM cells"));
+        // whichever store's row is read first
+        assertThat(TableFixtures.messages(e)).containsPattern("TableException: Column 'obsm_patch' of the anndata "
+                + "table is declared ARRAY<FLOAT>, but the obsm entry 'patch' of store \\S+/obsm_nd\\S* has rows of "
+                + "shape \\[2, 3\\] \\(an entry of 3 dimensions\\): declare the column ARRAY<ARRAY<FLOAT>>\\.");
+    }
+
+    /** A SQL nested array or a matrix row, as nested lists of floats. */
+    private static Object nested(Object v) {
+        if (v instanceof MatrixRow) {
+            MatrixRow m = (MatrixRow) v;
+            double[] d = m.toDoubles();
+            float[] f = new float[d.length];
+            for (int i = 0; i < d.length; i++) {
+                f[i] = (float) d[i];
+            }
+            return nested(MatrixRow.nest(f, m.shape()));
+        }
+        if (v instanceof Object[]) {
+            List<Object> out = new ArrayList<>();
+            for (Object x : (Object[]) v) {
+                out.add(nested(x));
+            }
+            return out;
+        }
+        if (v instanceof float[]) {
+            List<Object> out = new ArrayList<>();
+            for (float x : (float[]) v) {
+                out.add(x);
+            }
+            return out;
+        }
+        if (v instanceof Float[]) {
+            return nested(Arrays.asList((Float[]) v).toArray());
+        }
+        return v;
+    }
+
+    @Test
     void sparseFilteredProjectionEqualsTheCollectionsSamples() throws Exception {
         String sparse = "ROW<indices ARRAY<INT>, `values` ARRAY<FLOAT>>";
         List<Row> rows = query(ddl("cells", "global_idx BIGINT, X " + sparse + ", raw_X " + sparse + ", layer1 "

@@ -85,6 +85,47 @@ class CellRowConverterTest {
         }
     }
 
+    /** Sample 7 of store 1 with obsm rows of shape (2, 3) int64, (2, 1, 2) float32 sparse and (2). */
+    private static CellRecord shaped() {
+        MatrixRow patch = MatrixRow.dense(DataType.INT64, new long[] {1, 2, 3, 4, 5, 6}).withShape(new int[] {2, 3});
+        MatrixRow cube = MatrixRow.sparse(DataType.FLOAT32, 4, new int[] {3}, new float[] {-0.5f})
+                .withShape(new int[] {2, 1, 2});
+        MatrixRow pca = MatrixRow.dense(DataType.FLOAT64, new double[] {0.5, -1.25});
+        return new CellRecord(0, new Sample(7, 1, 3, new String[0], new MatrixRow[0],
+                new String[] {"patch", "cube", "pca"}, new MatrixRow[] {patch, cube, pca}, new String[0], new Object[0]));
+    }
+
+    @Test
+    void obsmRowsOfMoreThanOneDimensionAreNestedArrays() {
+        RowData row = convert(shaped(), MappedColumn.obsm("obsm_patch", "patch", 2),
+                MappedColumn.obsm("obsm_cube", "cube", 3), MappedColumn.obsm("obsm_pca", "pca", 1),
+                MappedColumn.obsm("obsm_gone", "gone", 2));
+        ArrayData patch = row.getArray(0);
+        assertThat(patch.size()).isEqualTo(2);
+        assertThat(floats(patch.getArray(0))).containsExactly(1f, 2f, 3f);
+        assertThat(floats(patch.getArray(1))).containsExactly(4f, 5f, 6f);
+        ArrayData cube = row.getArray(1);
+        assertThat(cube.size()).isEqualTo(2);
+        assertThat(cube.getArray(0).size()).isEqualTo(1);
+        assertThat(floats(cube.getArray(0).getArray(0))).containsExactly(0f, 0f);
+        assertThat(floats(cube.getArray(1).getArray(0))).containsExactly(0f, -0.5f);
+        assertThat(floats(row.getArray(2))).containsExactly(0.5f, -1.25f);
+        assertThat(row.isNullAt(3)).isTrue();
+    }
+
+    @Test
+    void anObsmColumnOfAnotherDepthFailsNamingTheTypeToDeclare() {
+        assertThatThrownBy(() -> convert(shaped(), MappedColumn.obsm("obsm_patch", "patch")))
+                .isInstanceOf(TableException.class)
+                .hasMessage("Column 'obsm_patch' of the anndata table is declared ARRAY<FLOAT>, but the obsm entry "
+                        + "'patch' of store /data/b.zarr has rows of shape [2, 3] (an entry of 3 dimensions): declare "
+                        + "the column ARRAY<ARRAY<FLOAT>>.");
+        assertThatThrownBy(() -> convert(shaped(), MappedColumn.obsm("obsm_pca", "pca", 2)))
+                .isInstanceOf(TableException.class)
+                .hasMessage("Column 'obsm_pca' of the anndata table is declared ARRAY<ARRAY<FLOAT>>, but the obsm "
+                        + "entry 'pca' of store /data/b.zarr has rows of shape [2]: declare the column ARRAY<FLOAT>.");
+    }
+
     @Test
     void aLabelOfAnotherTypeFailsNamingColumnStoreAndRow() {
         CellRecord r = record(new String[] {"batch"}, new Object[] {"b1"});

@@ -13,6 +13,12 @@ final class TableFixtures {
     /** lamindb's part_one (dense int64 X, raw.X, layer1) and part_two (CSR int64, no raw). */
     static final List<String> PARTS = stores("part_one.h5ad", "part_two.zarr");
 
+    /**
+     * obsm entries of more than two dimensions in h5ad, zarr v2 and sharded zarr v3: patch (n, 2, 3)
+     * float32, cube (n, 2, 2, 2) int64 (int32 in the zarr v2 store), pca (n, 2) float64.
+     */
+    static final List<String> ND = stores("obsm_nd.h5ad", "obsm_nd_v2.zarr", "obsm_nd_v3_sharded.zarr");
+
     private TableFixtures() {}
 
     static List<String> stores(String... names) {

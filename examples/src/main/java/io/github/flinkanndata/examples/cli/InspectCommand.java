@@ -105,7 +105,16 @@ final class InspectCommand implements Callable<Integer> {
             case DATAFRAME:
                 return "dataframe";
             case DENSE:
-                return "dense " + m.rows() + "x" + m.cols() + " " + m.dataType().numpyName();
+                int[] rowShape = m.rowShape(); // an obsm entry of more than two dimensions
+                StringBuilder dims = new StringBuilder().append(m.rows());
+                if (rowShape == null) {
+                    dims.append('x').append(m.cols());
+                } else {
+                    for (int d : rowShape) {
+                        dims.append('x').append(d);
+                    }
+                }
+                return "dense " + dims + " " + m.dataType().numpyName();
             default:
                 return m.layout().id() + " " + m.rows() + "x" + m.cols() + " " + m.dataType().numpyName()
                         + ", " + m.nnz() + " non-zeros";

@@ -27,7 +27,8 @@ public final class JsonSamples {
             m.put(k, dense(s.layer(k)));
         }
         for (String k : s.obsmKeys()) {
-            m.put("obsm_" + k, dense(s.obsm(k)));
+            // a row of an N-D entry prints as nested lists, like json of ndarray.tolist()
+            m.put("obsm_" + k, s.obsm(k).nestedDense());
         }
         for (String k : s.obsKeys()) {
             m.put(k, label(s.obs(k)));

@@ -220,6 +220,38 @@ class CollectionCommandsTest {
                 + "11.0,12.0,13.0,14.0],\"obsm_X_umap\":[1,1],\"leiden\":1}");
     }
 
+    /**
+     * obsm entries of more than two dimensions (h5ad, zarr v2, sharded zarr v3): each record is,
+     * byte for byte, what Python's json prints for lamindb's record of the same sample (case
+     * {@code X-ND-all} of {@code reference/cases.json}: nested lists of {@code ndarray.tolist()}).
+     */
+    @Test
+    void dumpPrintsObsmOfMoreThanTwoDimensionsAsNestedListsLikeLamindb() throws Exception {
+        String[] nd = {store("obsm_nd.h5ad"), store("obsm_nd_v2.zarr"), store("obsm_nd_v3_sharded.zarr")};
+        Result r = run(args("dump", nd, "--obsm-keys", "cube,patch", "--layers-keys", "X", "--join", "outer"));
+        List<JsonNode> l = lines(r);
+        JsonNode expected = null;
+        Path cases = Paths.get(store("obsm_nd.h5ad")).getParent().getParent().resolve("cases.json");
+        for (JsonNode c : JSON.readTree(cases.toFile()).get("cases")) {
+            if (c.get("id").asText().equals("X-ND-all")) {
+                expected = c.get("expected").get("samples");
+            }
+        }
+        assertThat(expected).as("case X-ND-all in %s", cases).isNotNull();
+        assertThat(l).hasSize(expected.size()).hasSize(15);
+        String[] printed = r.out.strip().split("\n");
+        for (int i = 0; i < expected.size(); i++) {
+            com.fasterxml.jackson.databind.node.ObjectNode want = expected.get(i).deepCopy();
+            want.remove(List.of("X.dtype", "obsm_cube.dtype", "obsm_patch.dtype"));
+            assertThat(printed[i]).as("sample %d", i).isEqualTo(JSON.writeValueAsString(want));
+        }
+        assertThat(printed[0]).startsWith("{\"_store_idx\":0,\"X\":[1.0,1.5,1.0],"
+                + "\"obsm_cube\":[[[45,7],[15,42]],[[-49,27],[-25,2]]],\"obsm_patch\":[[-2.0,0.0,-1.0],[0.25,2.75,-2.25]]}");
+
+        String inspect = run("inspect", nd[2]).out;
+        assertThat(inspect).contains("patch (dense 6x2x3 float32)", "cube (dense 6x2x2x2 int64)", "pca (dense 6x2 float64)");
+    }
+
     @Test
     void badOptionsAndStoresFailWithOneLine() {
         assertOneLineError(run(args("dump", c12(), "--join", "left")), "join must be inner, outer or none");

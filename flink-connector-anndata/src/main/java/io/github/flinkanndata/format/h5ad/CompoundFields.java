@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.annotation.Nullable;
 
 /**
  * The fields of a compound dataset (anndata &lt;0.7 obs/var/obsm, rec-arrays in uns), cut out of
@@ -29,17 +30,18 @@ final class CompoundFields {
     static final class Field {
         final String name;
         final int offset;
-        final int[] shape;
+        @Nullable final int[] shape;
         final int valuesPerRow;
         final ElementDecoder decoder;
 
-        Field(String name, int offset, int[] shape, ElementDecoder decoder) {
+        /** @param shape null for an array member whose dimensions cannot be known */
+        Field(String name, int offset, @Nullable int[] shape, ElementDecoder decoder) {
             this.name = name;
             this.offset = offset;
             this.shape = shape;
             this.decoder = decoder;
             int n = 1;
-            for (int s : shape) {
+            for (int s : shape == null ? new int[0] : shape) {
                 n *= s;
             }
             this.valuesPerRow = n;
@@ -64,7 +66,7 @@ final class CompoundFields {
             io.jhdf.object.datatype.DataType t = member.getDataType();
             int[] shape = new int[0];
             if (t instanceof ArrayDataType) {
-                shape = ((ArrayDataType) t).getArrayTypeDimensions();
+                shape = arrayDimensions((ArrayDataType) t);
                 t = ((ArrayDataType) t).getBaseType();
             } else if (member.getDimensionSize() != null && member.getDimensionSize().length > 0) {
                 // compound type version 1 kept array dimensions on the member itself
@@ -77,6 +79,52 @@ final class CompoundFields {
         this.fields = Collections.unmodifiableMap(m);
     }
 
+    /**
+     * The dimensions of an array member. jhdf 0.13 misreads those of a version 2 array datatype
+     * (what h5py writes by default) with more than one dimension: the message lists every size,
+     * then every permutation index, but jhdf reads them as (size, index) pairs, so it reports
+     * {@code (s0, s2, ..., p0, p2, ...)}: {@code (2, 3)} becomes {@code (2, 0)}. The indices are
+     * always {@code 0, 1, ...} (HDF5 never used them), and the member's size gives the product of
+     * the sizes, which fixes the one size jhdf skips for two or three dimensions. Dimensions jhdf
+     * got right (their product is the number of values) are kept as they are.
+     *
+     * @return the dimensions, or null when they cannot be known (four or more dimensions of a
+     *     version 2 array datatype): such a field is refused when it is read
+     */
+    static int[] arrayDimensions(ArrayDataType a) {
+        int[] read = a.getArrayTypeDimensions().clone();
+        int base = a.getBaseType().getSize();
+        long values = base > 0 ? a.getSize() / base : -1;
+        long product = 1;
+        for (int d : read) {
+            product *= d;
+        }
+        if (product == values || read.length < 2 || a.getVersion() != 2) {
+            return read;
+        }
+        int k = read.length;
+        if (k > 3) {
+            return null;
+        }
+        // jhdf's read[i] is the (2i)-th of s0..s(k-1), p0..p(k-1)
+        int[] sizes = new int[k];
+        long known = 1;
+        for (int i = 0; 2 * i < k; i++) {
+            sizes[2 * i] = read[i];
+            known *= read[i];
+        }
+        for (int i = 0; i < k; i++) {
+            if (2 * i >= k && read[i] != 2 * i - k) {
+                return null; // not the misreading we know
+            }
+        }
+        if (known <= 0 || values % known != 0) {
+            return null;
+        }
+        sizes[1] = Math.toIntExact(values / known);
+        return sizes;
+    }
+
     List<String> names() {
         return List.copyOf(new ArrayList<>(fields.keySet()));
     }
@@ -86,6 +134,11 @@ final class CompoundFields {
         if (f == null) {
             throw new AnnDataFormatException(
                     store, path, "no compound field '" + name + "'; fields are " + fields.keySet());
+        }
+        if (f.shape == null) {
+            throw new AnnDataFormatException(store, path, "compound field '" + name
+                    + "' is an array of four or more dimensions in an HDF5 array datatype of version 2, whose"
+                    + " dimensions jhdf cannot read");
         }
         return f;
     }

@@ -43,19 +43,36 @@ public final class CellRowFormat implements CellOutputFormat<Row> {
      * @throws IllegalArgumentException if a type does not fit its key (see {@link CellRowSchema#of})
      */
     public static AnnDataSource<Row> rows(AnnDataSource<?> source, Map<String, ObsFieldType> obsTypes) {
-        return source.withFormat(new CellRowFormat(CellRowSchema.of(source.settings(), obsTypes)));
+        return rows(source, obsTypes, Map.of());
     }
 
     /**
-     * As {@link #rows}, with the types spelled in lower case ({@code "string"}, {@code "long"},
-     * {@code "double"}, {@code "boolean"}, {@code "int"}): the form Python passes.
+     * As {@link #rows(AnnDataSource, Map)}, with the number of dimensions of the obsm entries
+     * that have more than two (their rows become nested arrays; the builder opens no store, so
+     * they are declared).
      */
-    public static AnnDataSource<Row> rowsSpelled(AnnDataSource<?> source, Map<String, String> obsTypes) {
+    public static AnnDataSource<Row> rows(AnnDataSource<?> source, Map<String, ObsFieldType> obsTypes,
+            Map<String, Integer> obsmNdims) {
+        return source.withFormat(new CellRowFormat(CellRowSchema.of(source.settings(), obsTypes, obsmNdims)));
+    }
+
+    /**
+     * As {@link #rows(AnnDataSource, Map, Map)}, with the obs types spelled in lower case ({@code
+     * "string"}, {@code "long"}, {@code "double"}, {@code "boolean"}, {@code "int"}): the form
+     * Python passes.
+     */
+    public static AnnDataSource<Row> rowsSpelled(AnnDataSource<?> source, Map<String, String> obsTypes,
+            Map<String, Integer> obsmNdims) {
         Map<String, ObsFieldType> types = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : obsTypes.entrySet()) {
             types.put(e.getKey(), ObsFieldType.parse(e.getValue(), e.getKey()));
         }
-        return rows(source, types);
+        return rows(source, types, obsmNdims);
+    }
+
+    /** As {@link #rowsSpelled(AnnDataSource, Map, Map)} without N-D obsm entries. */
+    public static AnnDataSource<Row> rowsSpelled(AnnDataSource<?> source, Map<String, String> obsTypes) {
+        return rowsSpelled(source, obsTypes, Map.of());
     }
 
     /** The field names of the rows, in order. */

@@ -14,7 +14,8 @@ import org.apache.flink.types.Row;
 
 /**
  * Turns a {@link CellRecord} into a positional {@link Row} of a {@link CellRowSchema}. Matrix and
- * obsm values become {@code float[]}; a missing label, an obs key the sample's store lacks and a
+ * obsm values become {@code float[]} (a row of an obsm entry of more than two dimensions nested
+ * {@code float} arrays of its shape); a missing label, an obs key the sample's store lacks and a
  * matrix it lacks become null.
  *
  * <p>Stateless; arrays are wrapped, not copied, when they already hold floats.
@@ -54,10 +55,24 @@ final class CellRowMapper implements Serializable {
                 return m == null ? null : schema.sparse() ? sparse(m) : FloatArrays.of(m.dense());
             case OBSM:
                 MatrixRow o = r.sample().obsm(f.key());
-                return o == null ? null : FloatArrays.of(o.dense());
+                return o == null ? null : obsm(f, o, r);
             default:
                 return obs(f, r);
         }
+    }
+
+    /** An obsm row: {@code float[]}, or nested float arrays of its shape for an N-D entry. */
+    private Object obsm(Field f, MatrixRow o, CellRecord r) {
+        int ndim = o.ndim();
+        if (ndim != f.depth()) {
+            // the number of dimensions was declared before any store was opened: name the right one
+            throw new IllegalStateException("obsm key '" + f.key() + "' is declared with " + (f.depth() + 1)
+                    + " dimensions" + (f.depth() == 1 ? " (the default: 1 or 2)" : "") + ", but store "
+                    + schema.path(r.storeIndex()) + " holds an entry of " + (ndim + 1) + " (rows of shape "
+                    + java.util.Arrays.toString(o.shape()) + "): declare its obsm ndim " + (ndim + 1));
+        }
+        float[] flat = FloatArrays.of(o.dense());
+        return ndim == 1 ? flat : MatrixRow.nest(flat, o.shape());
     }
 
     private static Row sparse(MatrixRow m) {

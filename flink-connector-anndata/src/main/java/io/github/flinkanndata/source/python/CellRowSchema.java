@@ -13,18 +13,21 @@ import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeinfo.BasicTypeInfo;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.ObjectArrayTypeInfo;
 import org.apache.flink.api.java.typeutils.RowTypeInfo;
 
 /**
- * The fields of the rows a {@link RowAnnDataSource} emits, derived from the source's options: the
+ * The fields of the rows a {@link CellRowFormat} emits, derived from the source's options: the
  * metadata {@code store_idx} (INT), {@code global_idx} (LONG) and {@code epoch} (INT); one field
  * per layers key (named like the key, {@code raw.X} as {@code raw_X}): {@code float[]} when the
  * output is dense, {@code Row(indices int[], values float[], size int)} when sparse; {@code
- * obsm_<key>} ({@code float[]}) per obsm key; one field per obs key, INT when encoded, otherwise
- * the declared {@link ObsFieldType}.
+ * obsm_<key>} per obsm key: {@code float[]}, or for an entry declared with more than two
+ * dimensions {@code (n_obs, d1, ..., dk)} nested arrays of depth {@code k} ({@code float[][]} for
+ * three dimensions), which Python receives as nested lists; one field per obs key, INT when
+ * encoded, otherwise the declared {@link ObsFieldType}.
  *
- * <p>Only types PyFlink converts to Python objects are used (basic types, primitive arrays,
- * nested {@link RowTypeInfo}), which is the point: the {@code CellRecord} type has its own
+ * <p>Only types PyFlink converts to Python objects are used (basic types, primitive arrays, object
+ * arrays of them, nested {@link RowTypeInfo}), which is the point: the {@code CellRecord} type has its own
  * serializer that PyFlink cannot read.
  */
 @Internal
@@ -52,9 +55,15 @@ public final class CellRowSchema implements Serializable {
      *
      * @param key the layers, obsm or obs key; null for the metadata fields
      * @param obsType the type of an obs field, null for every other kind
+     * @param depth of an obsm field: the number of dimensions of its rows (1 for entries of one
+     *     or two dimensions, {@code k} for {@code (n_obs, d1, ..., dk)}); 0 for every other kind
      */
-    record Field(String name, Kind kind, @Nullable String key, @Nullable ObsFieldType obsType)
-            implements Serializable {}
+    record Field(String name, Kind kind, @Nullable String key, @Nullable ObsFieldType obsType, int depth)
+            implements Serializable {
+        Field(String name, Kind kind, @Nullable String key, @Nullable ObsFieldType obsType) {
+            this(name, kind, key, obsType, 0);
+        }
+    }
 
     private final List<Field> fields;
     private final boolean sparse;
@@ -75,12 +84,38 @@ public final class CellRowSchema implements Serializable {
      *     declared INT, an encoded key declared otherwise, or two fields of the same name
      */
     public static CellRowSchema of(SourceSettings settings, Map<String, ObsFieldType> obsTypes) {
+        return of(settings, obsTypes, Map.of());
+    }
+
+    /**
+     * The schema of a source's rows, with the number of dimensions of obsm entries that have
+     * more than two, as anndata counts them ({@code adata.obsm[key].ndim}: 3 for image patches of
+     * shape {@code (n_obs, h, w)}). An undeclared entry has 1 or 2 ({@code float[]} rows); the
+     * builder opens no store, so it cannot find out. A store whose entry has another number of
+     * dimensions fails when its first row is read, naming the number to declare.
+     *
+     * @throws IllegalArgumentException as {@link #of(SourceSettings, Map)}, and for a number of
+     *     dimensions of a key that is no obsm key, or below 1
+     */
+    public static CellRowSchema of(SourceSettings settings, Map<String, ObsFieldType> obsTypes,
+            Map<String, Integer> obsmNdims) {
         CollectionOptions c = settings.collection();
         List<String> obsKeys = c.obsKeys() == null ? List.of() : c.obsKeys();
         for (String k : obsTypes.keySet()) {
             if (!obsKeys.contains(k)) {
                 throw new IllegalArgumentException("obs type given for '" + k + "', which is not one of the obs keys "
                         + obsKeys);
+            }
+        }
+        List<String> obsmKeys = c.obsmKeys() == null ? List.of() : c.obsmKeys();
+        for (Map.Entry<String, Integer> e : obsmNdims.entrySet()) {
+            if (!obsmKeys.contains(e.getKey())) {
+                throw new IllegalArgumentException("obsm ndim given for '" + e.getKey()
+                        + "', which is not one of the obsm keys " + obsmKeys);
+            }
+            if (e.getValue() == null || e.getValue() < 1) {
+                throw new IllegalArgumentException("obsm ndim of '" + e.getKey() + "' must be 1 or more (the entry's "
+                        + "number of dimensions, n_obs included), was " + e.getValue());
             }
         }
         List<Field> fields = new ArrayList<>();
@@ -90,8 +125,9 @@ public final class CellRowSchema implements Serializable {
         for (String k : c.layersKeys()) {
             fields.add(new Field(k.replace('.', '_'), Kind.MATRIX, k, null));
         }
-        for (String k : c.obsmKeys() == null ? List.<String>of() : c.obsmKeys()) {
-            fields.add(new Field(OBSM_PREFIX + k, Kind.OBSM, k, null));
+        for (String k : obsmKeys) {
+            Integer ndim = obsmNdims.get(k);
+            fields.add(new Field(OBSM_PREFIX + k, Kind.OBSM, k, null, ndim == null ? 1 : Math.max(1, ndim - 1)));
         }
         for (String k : obsKeys) {
             fields.add(new Field(k, Kind.OBS, k, obsType(k, c.encodeKeys().contains(k), obsTypes.get(k))));
@@ -169,10 +205,22 @@ public final class CellRowSchema implements Serializable {
             case MATRIX:
                 return sparse ? sparseType() : PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO;
             case OBSM:
-                return PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO;
+                return obsmType(f.depth());
             default:
                 return obsType(f.obsType());
         }
+    }
+
+    /** {@code float[]} nested {@code depth - 1} times in object arrays ({@code float[][]} for 2). */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static TypeInformation<?> obsmType(int depth) {
+        TypeInformation<?> t = PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO;
+        Class<?> c = float[].class;
+        for (int i = 1; i < depth; i++) {
+            c = java.lang.reflect.Array.newInstance(c, 0).getClass();
+            t = ObjectArrayTypeInfo.getInfoFor((Class) c, (TypeInformation) t);
+        }
+        return t;
     }
 
     static RowTypeInfo sparseType() {

@@ -4,7 +4,7 @@ import java.util.Locale;
 import org.apache.flink.annotation.PublicEvolving;
 
 /**
- * The type of an obs field in a {@link RowAnnDataSource} row. An encoded key is always {@link
+ * The type of an obs field in a {@link CellRowFormat} row. An encoded key is always {@link
  * #INT} (its code); a raw label has the type its column holds, which the builder cannot know
  * without opening the stores, so it is declared ({@link #STRING} unless said otherwise).
  */

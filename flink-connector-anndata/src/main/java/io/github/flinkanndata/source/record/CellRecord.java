@@ -97,7 +97,7 @@ public final class CellRecord {
 
     private static boolean sameRow(MatrixRow a, MatrixRow b) {
         return a.type() == b.type() && a.width() == b.width() && a.isSparse() == b.isSparse()
-                && Objects.deepEquals(a.dense(), b.dense());
+                && Arrays.equals(a.shape(), b.shape()) && Objects.deepEquals(a.dense(), b.dense());
     }
 
     @Override
@@ -125,7 +125,9 @@ public final class CellRecord {
         }
         Object[] boxed = new Object[n];
         for (int i = 0; i < n; i++) {
-            boxed[i] = java.lang.reflect.Array.get(array, i);
+            Object v = java.lang.reflect.Array.get(array, i);
+            // a row of an N-D obsm entry is nested arrays
+            boxed[i] = v != null && v.getClass().isArray() ? arrayString(v) : v;
         }
         return Arrays.toString(boxed);
     }

@@ -36,11 +36,34 @@ final class ValueIO {
     /** Above this many chars the modified UTF-8 form may pass 65,535 bytes (3 bytes per char). */
     private static final int SHORT_STRING_CHARS = 65_535 / 3;
 
+    /**
+     * Format 2: set in a row's type code byte when the row has a shape of two or more dimensions
+     * (a row of an N-D obsm entry); the rank (a byte) and the dimensions (ints) follow the byte.
+     * Type codes stay below it, so a format 1 byte never has it.
+     */
+    static final int SHAPED = 0x40;
+    /** numpy arrays have at most 64 dimensions, so a row at most 63. */
+    private static final int MAX_ROW_DIMS = 63;
+
     /** Upper bound on array lengths read back, so a corrupt length cannot exhaust the heap. */
     private static final int MAX_LENGTH = 1 << 28;
 
+    /**
+     * Writes a row: the type code, for a shaped row (format 2) flagged {@link #SHAPED} and followed
+     * by the rank and the dimensions; the width; whether it is sparse; the values. A row without a
+     * shape is written exactly as format 1 wrote it.
+     */
     static void writeRow(MatrixRow row, DataOutputView out) throws IOException {
-        out.writeByte(typeCode(row.type()));
+        int ndim = row.ndim();
+        if (ndim == 1) {
+            out.writeByte(typeCode(row.type()));
+        } else {
+            out.writeByte(typeCode(row.type()) | SHAPED);
+            out.writeByte(ndim);
+            for (int d : row.shape()) {
+                out.writeInt(d);
+            }
+        }
         out.writeInt(row.width());
         out.writeBoolean(row.isSparse());
         if (row.isSparse()) {
@@ -55,18 +78,43 @@ final class ValueIO {
         }
     }
 
+    /** Reads a row of format 1 or 2 (format 2 adds shaped rows; its other rows are format 1's). */
     static MatrixRow readRow(DataInputView in) throws IOException {
-        DataType type = typeOf(in.readByte());
+        byte code = in.readByte();
+        DataType type = typeOf(code);
+        int[] shape = (code & SHAPED) != 0 ? readShape(in) : null;
         int width = length(in.readInt());
+        MatrixRow row;
         if (in.readBoolean()) {
             int nnz = length(in.readInt());
             int[] idx = new int[nnz];
             for (int i = 0; i < nnz; i++) {
                 idx[i] = in.readInt();
             }
-            return MatrixRow.sparse(type, width, idx, readArray(type, nnz, in));
+            row = MatrixRow.sparse(type, width, idx, readArray(type, nnz, in));
+        } else {
+            row = MatrixRow.dense(type, readArray(type, width, in));
         }
-        return MatrixRow.dense(type, readArray(type, width, in));
+        if (shape == null) {
+            return row;
+        }
+        try {
+            return row.withShape(shape);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("corrupt record: " + e.getMessage(), e);
+        }
+    }
+
+    private static int[] readShape(DataInputView in) throws IOException {
+        int ndim = in.readUnsignedByte();
+        if (ndim < 2 || ndim > MAX_ROW_DIMS) {
+            throw new IOException("corrupt record: a shaped row of " + ndim + " dimensions");
+        }
+        int[] shape = new int[ndim];
+        for (int i = 0; i < ndim; i++) {
+            shape[i] = length(in.readInt());
+        }
+        return shape;
     }
 
     private static void writeArray(DataType type, Object a, DataOutputView out) throws IOException {
@@ -226,11 +274,13 @@ final class ValueIO {
         throw new IOException("matrix rows of type " + t + " cannot be serialized");
     }
 
+    /** The type of a row's type code byte ({@link #SHAPED} aside). */
     private static DataType typeOf(byte code) throws IOException {
-        if (code < 0 || code >= TYPES.length) {
+        int t = code & ~SHAPED;
+        if (code < 0 || t >= TYPES.length) {
             throw new IOException("corrupt record: unknown value type code " + code);
         }
-        return TYPES[code];
+        return TYPES[t];
     }
 
     static int length(int n) throws IOException {

@@ -96,4 +96,36 @@ class CellRowMapperTest {
         assertThatThrownBy(() -> map(OutputForm.DENSE, TYPES, record(4, "d1", 3L, "yes", 0.25)))
                 .hasMessageContaining("obs key 'ok' is declared boolean");
     }
+
+    /** Store 1 holds patch rows of shape (2, 3) (int64) and a cube of shape (2, 1, 2), sparse. */
+    private static CellRecord shaped() {
+        MatrixRow patch = MatrixRow.dense(DataType.INT64, new long[] {1, 2, 3, 4, 5, 6}).withShape(new int[] {2, 3});
+        MatrixRow cube = MatrixRow.sparse(DataType.FLOAT64, 4, new int[] {3}, new double[] {-0.5})
+                .withShape(new int[] {2, 1, 2});
+        return new CellRecord(0, new Sample(7, 1, 3, new String[0], new MatrixRow[0], new String[] {"patch", "cube"},
+                new MatrixRow[] {patch, cube}, new String[0], new Object[0]));
+    }
+
+    private static Row mapShaped(Map<String, Integer> ndims) {
+        AnnDataSourceBuilder b = AnnDataSource.builder("a.h5ad", "b.zarr").layersKeys().obsmKeys("patch", "cube");
+        return new CellRowMapper(CellRowSchema.of(b.build().settings(), Map.of(), ndims)).map(shaped());
+    }
+
+    @Test
+    void obsmRowsOfDeclaredEntriesOfMoreThanTwoDimensionsAreNestedFloatArrays() {
+        Row row = mapShaped(Map.of("patch", 3, "cube", 4));
+        assertThat(row.getArity()).isEqualTo(5);
+        assertThat((float[][]) row.getField(3)).isDeepEqualTo(new float[][] {{1, 2, 3}, {4, 5, 6}});
+        assertThat((float[][][]) row.getField(4)).isDeepEqualTo(new float[][][] {{{0, 0}}, {{0, -0.5f}}});
+    }
+
+    @Test
+    void anObsmEntryOfAnotherNumberOfDimensionsFailsNamingTheOneToDeclare() {
+        assertThatThrownBy(() -> mapShaped(Map.of("cube", 4))).isInstanceOf(IllegalStateException.class)
+                .hasMessage("obsm key 'patch' is declared with 2 dimensions (the default: 1 or 2), but store b.zarr holds "
+                        + "an entry of 3 (rows of shape [2, 3]): declare its obsm ndim 3");
+        assertThatThrownBy(() -> mapShaped(Map.of("patch", 3, "cube", 3))).isInstanceOf(IllegalStateException.class)
+                .hasMessage("obsm key 'cube' is declared with 3 dimensions, but store b.zarr holds an entry of 4 (rows of "
+                        + "shape [2, 1, 2]): declare its obsm ndim 4");
+    }
 }

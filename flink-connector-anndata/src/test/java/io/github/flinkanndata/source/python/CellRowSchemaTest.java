@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.BasicTypeInfo;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.java.typeutils.ObjectArrayTypeInfo;
 import org.apache.flink.api.java.typeutils.RowTypeInfo;
 import org.apache.flink.types.Row;
 import org.junit.jupiter.api.Test;
@@ -51,6 +52,31 @@ class CellRowSchemaTest {
         assertThat(x.getTypeAt(0)).isEqualTo(PrimitiveArrayTypeInfo.INT_PRIMITIVE_ARRAY_TYPE_INFO);
         assertThat(x.getTypeAt(1)).isEqualTo(PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO);
         assertThat(x.getTypeAt(2)).isEqualTo(BasicTypeInfo.INT_TYPE_INFO);
+    }
+
+    @Test
+    void obsmEntriesDeclaredWithMoreThanTwoDimensionsAreNestedArrays() {
+        RowTypeInfo t = (RowTypeInfo) CellRowFormat.rows(builder().obsmKeys("patch", "cube", "pca", "flat").build(),
+                Map.of(), Map.of("patch", 3, "cube", 4, "flat", 2)).getProducedType();
+        assertThat(t.getFieldNames()).containsExactly("store_idx", "global_idx", "epoch", "X", "obsm_patch",
+                "obsm_cube", "obsm_pca", "obsm_flat");
+        assertThat(t.getTypeAt(4)).isEqualTo(ObjectArrayTypeInfo.getInfoFor(float[][].class,
+                PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO));
+        assertThat(t.getTypeAt(5)).isEqualTo(ObjectArrayTypeInfo.getInfoFor(float[][][].class,
+                ObjectArrayTypeInfo.getInfoFor(float[][].class, PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO)));
+        assertThat(t.getTypeAt(5).getTypeClass()).isEqualTo(float[][][].class);
+        assertThat(t.getTypeAt(6)).isEqualTo(PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO);
+        assertThat(t.getTypeAt(7)).isEqualTo(PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO);
+
+        assertThatThrownBy(() -> CellRowFormat.rows(builder().obsmKeys("patch").build(), Map.of(),
+                Map.of("cube", 3))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("obsm ndim given for 'cube', which is not one of the obsm keys [patch]");
+        assertThatThrownBy(() -> CellRowFormat.rows(builder().obsmKeys("patch").build(), Map.of(),
+                Map.of("patch", 0))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("obsm ndim of 'patch' must be 1 or more");
+        assertThat(((RowTypeInfo) CellRowFormat.rowsSpelled(builder().obsmKeys("patch").obsKeys("n")
+                .encodeLabels(false).build(), Map.of("n", "long"), Map.of("patch", 3)).getProducedType())
+                .getTypeAt("obsm_patch").getTypeClass()).isEqualTo(float[][].class);
     }
 
     @Test

@@ -8,6 +8,8 @@ import io.github.flinkanndata.collection.Missing;
 import io.github.flinkanndata.collection.Sample;
 import io.github.flinkanndata.format.tree.DataType;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
@@ -111,7 +113,166 @@ class CellRecordSerializerTest extends SerializerTestBase<CellRecord> {
         data.add(record(1, 2, 0, 2, NONE, new MatrixRow[0], new String[] {"sp"},
                 new MatrixRow[] {MatrixRow.sparse(DataType.INT64, 4, new int[] {1}, new long[] {5})},
                 new String[] {"flt", "nbool", "nint"}, new Object[] {Double.NaN, false, Long.MIN_VALUE}));
+        // format 2: rows of obsm entries with more than two dimensions, dense and sparse
+        data.add(record(4, 9, 2, 5, new String[] {"X"}, new MatrixRow[] {rows.get(0)},
+                new String[] {"patch", "cube", "none", "pca"}, shapedRows(), NONE, new Object[0]));
         return data.toArray(new CellRecord[0]);
+    }
+
+    /** Rows of shape (2, 3) float32 dense, (2, 2, 2) int64 sparse, (0, 3) empty, and a plain one. */
+    static MatrixRow[] shapedRows() {
+        return new MatrixRow[] {
+            MatrixRow.dense(DataType.FLOAT32, new float[] {-2f, 0f, -1f, 0.25f, 2.75f, Float.NaN})
+                    .withShape(new int[] {2, 3}),
+            MatrixRow.sparse(DataType.INT64, 8, new int[] {0, 7}, new long[] {45, -49}).withShape(new int[] {2, 2, 2}),
+            MatrixRow.dense(DataType.FLOAT64, new double[0]).withShape(new int[] {0, 3}),
+            MatrixRow.dense(DataType.FLOAT64, new double[] {-1.0, -0.125})};
+    }
+
+    // ---- pinned bytes of every format (docs/reliability.md "What is pinned") -----------------------
+
+    private static final Path PINNED = Path.of("src", "test", "resources", "serializer-snapshots");
+
+    /** The value pinned in {@code cell-record-v1.bin} (written by the build before format 2). */
+    static CellRecord pinnedRecordV1() {
+        return new CellRecord(3, new Sample(41, 1, 7, new String[] {"X", "raw.X"},
+                new MatrixRow[] {MatrixRow.sparse(DataType.FLOAT32, 5, new int[] {0, 4}, new float[] {1.5f, -2f}),
+                    MatrixRow.dense(DataType.INT64, new long[] {8, 9, 10})},
+                new String[] {"X_pca", "one"},
+                new MatrixRow[] {MatrixRow.dense(DataType.FLOAT64, new double[] {0.5, -0.25}),
+                    MatrixRow.dense(DataType.INT32, new int[] {7})},
+                new String[] {"cell_type", "donor", "score", "flag"},
+                new Object[] {2, "d\u00e41", Missing.MISSING, true}));
+    }
+
+    /** The value pinned in {@code cell-record-v2.bin}: format 1's record plus shaped obsm rows. */
+    static CellRecord pinnedRecordV2() {
+        MatrixRow[] shaped = shapedRows();
+        return new CellRecord(5, new Sample(12, 2, 30, new String[] {"X"},
+                new MatrixRow[] {MatrixRow.dense(DataType.FLOAT32, new float[] {1f, 1.5f, 1f})},
+                new String[] {"patch", "cube", "none", "pca"}, shaped,
+                new String[] {"ct"}, new Object[] {Missing.MISSING}));
+    }
+
+    /**
+     * The bytes pinned as {@code name}; written by the current serializer when missing, which
+     * requires {@code snapshotVersion} to be its current snapshot version (commit the file; never
+     * overwrite one that was committed).
+     */
+    private static byte[] pinned(String name, int snapshotVersion, CellRecord value) throws IOException {
+        Path path = PINNED.resolve(name);
+        if (!Files.exists(path)) {
+            assertThat(CellRecordSerializer.INSTANCE.snapshotConfiguration().getCurrentVersion())
+                    .as("%s is missing and only snapshot version %s can write it", path, snapshotVersion)
+                    .isEqualTo(snapshotVersion);
+            DataOutputSerializer out = new DataOutputSerializer(256);
+            CellRecordSerializer.INSTANCE.serialize(value, out);
+            Files.write(path, out.getCopyOfBuffer());
+        }
+        return Files.readAllBytes(path);
+    }
+
+    private static CellRecord read(byte[] bytes) throws IOException {
+        DataInputDeserializer in = new DataInputDeserializer(bytes);
+        CellRecord r = CellRecordSerializer.INSTANCE.deserialize(in);
+        assertThat(in.available()).as("trailing bytes").isZero();
+        return r;
+    }
+
+    private static byte[] write(CellRecord r) throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        CellRecordSerializer.INSTANCE.serialize(r, out);
+        return out.getCopyOfBuffer();
+    }
+
+    @Test
+    void readsPinnedFormat1AndWritesItsRecordsByteForByte() throws IOException {
+        byte[] bytes = Files.readAllBytes(PINNED.resolve("cell-record-v1.bin")); // never rewritten
+        CellRecord r = read(bytes);
+        assertThat(r).isEqualTo(pinnedRecordV1());
+        assertThat(r.sample().obsm("X_pca").shape()).containsExactly(2);
+        assertThat(r.sample().obsm("one").shape()).containsExactly(1);
+        assertThat(r.matrix("X").isSparse()).isTrue();
+        assertThat(r.obs("donor")).isEqualTo("d\u00e41");
+        // format 2 changes nothing for rows without a shape
+        assertThat(write(r)).isEqualTo(bytes);
+    }
+
+    @Test
+    void readsPinnedFormat2() throws IOException {
+        byte[] bytes = pinned("cell-record-v2.bin", 4, pinnedRecordV2());
+        CellRecord r = read(bytes);
+        assertThat(r).isEqualTo(pinnedRecordV2());
+        assertThat(r.epoch()).isEqualTo(5);
+        assertThat(r.globalIndex()).isEqualTo(12);
+        MatrixRow patch = r.sample().obsm("patch");
+        assertThat(patch.shape()).containsExactly(2, 3);
+        assertThat(patch.type()).isEqualTo(DataType.FLOAT32);
+        assertThat(patch.isSparse()).isFalse();
+        assertThat((float[]) patch.dense()).containsExactly(-2f, 0f, -1f, 0.25f, 2.75f, Float.NaN);
+        MatrixRow cube = r.sample().obsm("cube");
+        assertThat(cube.shape()).containsExactly(2, 2, 2);
+        assertThat(cube.isSparse()).isTrue();
+        assertThat(cube.indices()).containsExactly(0, 7);
+        assertThat((long[]) cube.values()).containsExactly(45, -49);
+        assertThat(r.sample().obsm("none").shape()).containsExactly(0, 3);
+        assertThat(r.sample().obsm("pca").shape()).containsExactly(2);
+        assertThat(r.obs("ct")).isSameAs(Missing.MISSING);
+        // a shaped row: type code | 0x40, rank, dimensions, then the row as format 1 writes it
+        int patchAt = 4 + 8 + 4 + 8 + 4 + (2 + 1) + (1 + 4 + 1 + 3 * 4) + 4 + (2 + 5);
+        assertThat(bytes[patchAt]).isEqualTo((byte) (9 | 0x40)); // float32
+        assertThat(bytes[patchAt + 1]).isEqualTo((byte) 2);
+    }
+
+    @Test
+    void theSnapshotVersionNamesTheFormatAndOldSnapshotsStayCompatible() throws IOException {
+        TypeSerializerSnapshot<CellRecord> current = CellRecordSerializer.INSTANCE.snapshotConfiguration();
+        assertThat(current.getCurrentVersion()).isEqualTo(4);
+
+        // written by the build before format 2 (Flink's SimpleTypeSerializerSnapshot, version 3)
+        TypeSerializerSnapshot<CellRecord> v1 = TypeSerializerSnapshot.readVersionedSnapshot(
+                new DataInputDeserializer(Files.readAllBytes(PINNED.resolve("cell-record-snapshot-v1.bin"))),
+                getClass().getClassLoader());
+        assertThat(v1).isInstanceOf(CellRecordSerializer.CellRecordSerializerSnapshot.class);
+        assertThat(((CellRecordSerializer.CellRecordSerializerSnapshot) v1).format()).isEqualTo(1);
+        assertThat(v1.restoreSerializer()).isSameAs(CellRecordSerializer.INSTANCE);
+        assertThat(current.resolveSchemaCompatibility(v1).isCompatibleAsIs()).isTrue();
+
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        TypeSerializerSnapshot.writeVersionedSnapshot(out, current);
+        TypeSerializerSnapshot<CellRecord> v2 = TypeSerializerSnapshot.readVersionedSnapshot(
+                new DataInputDeserializer(out.getCopyOfBuffer()), getClass().getClassLoader());
+        assertThat(((CellRecordSerializer.CellRecordSerializerSnapshot) v2).format()).isEqualTo(2);
+        assertThat(current.resolveSchemaCompatibility(v2).isCompatibleAsIs()).isTrue();
+        assertThat(v2).isEqualTo(current).isNotEqualTo(v1);
+
+        // a snapshot of a newer build is refused when restoring, not on its first shaped row
+        CellRecordSerializer.CellRecordSerializerSnapshot future = new CellRecordSerializer.CellRecordSerializerSnapshot();
+        assertThatThrownBy(() -> future.readSnapshot(5, new DataInputDeserializer(new byte[0]),
+                getClass().getClassLoader())).isInstanceOf(IOException.class)
+                .hasMessageContaining("unknown CellRecord serializer snapshot version 5");
+    }
+
+    @Test
+    void corruptShapedRowsFailWithAClearIOException() throws IOException {
+        MatrixRow patch = shapedRows()[0];
+        byte[] bytes = write(record(0, 0, 0, 0, NONE, new MatrixRow[0], new String[] {"p"}, new MatrixRow[] {patch},
+                NONE, new Object[0]));
+        int code = 4 + 8 + 4 + 8 + 4 + 4 + (2 + 1);
+        assertThat(bytes[code]).isEqualTo((byte) (9 | 0x40));
+
+        byte[] rank = bytes.clone();
+        rank[code + 1] = 1;
+        assertThatThrownBy(() -> read(rank)).isInstanceOf(IOException.class)
+                .hasMessageContaining("corrupt record: a shaped row of 1 dimensions");
+        byte[] dims = bytes.clone();
+        dims[code + 2 + 3] = 4; // shape (4, 3) for 6 values
+        assertThatThrownBy(() -> read(dims)).isInstanceOf(IOException.class)
+                .hasMessageContaining("corrupt record: row shape [4, 3] holds 12 values, but the row has 6");
+        byte[] negative = bytes.clone();
+        negative[code + 2] = (byte) 0x80;
+        assertThatThrownBy(() -> read(negative)).isInstanceOf(IOException.class)
+                .hasMessageContaining("corrupt record: length");
     }
 
     @Test
