@@ -172,7 +172,7 @@ class AnnDataSourceTestSuiteITCase extends SourceTestSuiteBase<CellRecord> {
             int parallelism) {
         return env.fromSource(tryCreateSource(externalContext, settings), WatermarkStrategy.noWatermarks(),
                         "Tested Source").uid("tested-source").setParallelism(parallelism)
-                .map(new PacedMap()).returns(CellRecordTypeInfo.INSTANCE).uid("paced").setParallelism(parallelism);
+                .map(new PacedMap<CellRecord>()).returns(CellRecordTypeInfo.INSTANCE).uid("paced").setParallelism(parallelism);
     }
 
     @Override

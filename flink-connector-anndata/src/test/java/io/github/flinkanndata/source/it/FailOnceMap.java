@@ -1,13 +1,12 @@
 package io.github.flinkanndata.source.it;
 
-import io.github.flinkanndata.source.record.CellRecord;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.functions.MapFunction;
 
 /**
- * Maps records to their {@code (epoch, index)} key and fails the job once, after {@code
+ * Forwards {@code (epoch, index)} keys ({@link ItStores#key}) and fails the job once, after {@code
  * afterRecords} records and only once {@code checkpoints} checkpoints have been confirmed to the
  * collecting sink, so that the restore starts mid-epoch from real progress. The source is paced by
  * a {@link PacedMap} chained to it: while the checkpoints are not yet confirmed this map slows the
@@ -15,7 +14,7 @@ import org.apache.flink.api.common.functions.MapFunction;
  * flaky; blocking here would stall the checkpoints); once it has failed, the pace is lifted.
  * Static state: one test at a time per JVM, {@link #reset} before each.
  */
-final class FailOnceMap implements MapFunction<CellRecord, Long> {
+final class FailOnceMap implements MapFunction<Long, Long> {
     private static final long serialVersionUID = 1L;
 
     private static final AtomicLong SEEN = new AtomicLong();
@@ -50,7 +49,7 @@ final class FailOnceMap implements MapFunction<CellRecord, Long> {
     }
 
     @Override
-    public Long map(CellRecord record) {
+    public Long map(Long key) {
         if (!FAILED.get() && SEEN.incrementAndGet() >= afterRecords) {
             if (run.confirmedCheckpoints() < checkpoints || run.committedCount() == 0) {
                 PacedMap.pauseMillis = 20; // hold the source back until the checkpoints are confirmed
@@ -60,6 +59,6 @@ final class FailOnceMap implements MapFunction<CellRecord, Long> {
                 throw new IllegalStateException("injected failure after " + SEEN.get() + " records");
             }
         }
-        return ItStores.key(record);
+        return key;
     }
 }

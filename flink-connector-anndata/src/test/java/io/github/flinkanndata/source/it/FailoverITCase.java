@@ -59,11 +59,12 @@ class FailoverITCase {
         AnnDataSource<CellRecord> source = AnnDataSource.builder(ItStores.mixed(REPEATS)).obsKeys("cell_type").join("outer")
                 .sampling(sampling).rowsPerSplit(48).blockSize(8).windowBlocks(8).seed(5).epochs(EPOCHS).build();
         DataStream<CellRecord> cells = env.fromSource(source, WatermarkStrategy.noWatermarks(), "cells").uid("cells")
-                .map(new PacedMap()).returns(CellRecordTypeInfo.INSTANCE).uid("paced"); // chained to the source
+                .map(new PacedMap<CellRecord>()).returns(CellRecordTypeInfo.INSTANCE).uid("paced"); // chained to the source
         if (topology.equals("global")) {
             cells = cells.rebalance();
         }
-        cells.map(new FailOnceMap(150, 2)).uid("fail-once")
+        cells.map(ItStores::key).returns(Types.LONG).uid("keys")
+                .map(new FailOnceMap(150, 2)).uid("fail-once")
                 .process(new CommittedCollector(name)).returns(Types.VOID).uid("collector")
                 .sinkTo(new DiscardingSink<>());
         env.execute(name);

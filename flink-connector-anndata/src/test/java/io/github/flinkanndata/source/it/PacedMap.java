@@ -1,6 +1,5 @@
 package io.github.flinkanndata.source.it;
 
-import io.github.flinkanndata.source.record.CellRecord;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.functions.MapFunction;
 
@@ -9,7 +8,7 @@ import org.apache.flink.api.common.functions.MapFunction;
  * job from running far ahead of a test that wants to stop it, and tells the test how many records
  * a stopped job handed on. Static state: one test at a time per JVM.
  */
-final class PacedMap implements MapFunction<CellRecord, CellRecord> {
+final class PacedMap<T> implements MapFunction<T, T> {
     private static final long serialVersionUID = 1L;
 
     private static final AtomicLong PASSED = new AtomicLong();
@@ -25,7 +24,7 @@ final class PacedMap implements MapFunction<CellRecord, CellRecord> {
     }
 
     @Override
-    public CellRecord map(CellRecord record) throws InterruptedException {
+    public T map(T record) throws InterruptedException {
         long millis = pauseMillis;
         if (millis > 0) {
             Thread.sleep(millis);

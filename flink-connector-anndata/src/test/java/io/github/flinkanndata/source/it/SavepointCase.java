@@ -1,5 +1,6 @@
 package io.github.flinkanndata.source.it;
 
+import io.github.flinkanndata.source.record.CellRecord;
 import io.github.flinkanndata.source.AnnDataSource;
 import io.github.flinkanndata.source.AnnDataSourceBuilder;
 import io.github.flinkanndata.source.SamplingMode;
@@ -121,7 +122,7 @@ final class SavepointCase {
         env.setParallelism(Integer.parseInt(settings.getProperty("parallelism")));
         env.enableCheckpointing(100);
         env.fromSource(source().build(), WatermarkStrategy.noWatermarks(), "cells").uid("cells")
-                .map(new PacedMap()).returns(CellRecordTypeInfo.INSTANCE).uid("paced")
+                .map(new PacedMap<CellRecord>()).returns(CellRecordTypeInfo.INSTANCE).uid("paced")
                 .map(ItStores::key).returns(Types.LONG).uid("key")
                 .process(new CommittedCollector(runName)).returns(Types.VOID).uid("collector")
                 .sinkTo(new DiscardingSink<>()).uid("discard");

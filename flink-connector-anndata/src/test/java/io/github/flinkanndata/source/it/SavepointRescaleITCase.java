@@ -76,7 +76,7 @@ class SavepointRescaleITCase {
         AnnDataSource<CellRecord> source = AnnDataSource.builder(ItStores.mixed(REPEATS)).obsKeys("cell_type").join("outer")
                 .sampling(sampling).rowsPerSplit(16).blockSize(8).windowBlocks(4).seed(9).epochs(EPOCHS).build();
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "cells").uid("cells")
-                .map(new PacedMap()).returns(CellRecordTypeInfo.INSTANCE).uid("paced")
+                .map(new PacedMap<CellRecord>()).returns(CellRecordTypeInfo.INSTANCE).uid("paced")
                 .map(ItStores::key).returns(Types.LONG).uid("key")
                 .process(new CommittedCollector(name)).returns(Types.VOID).uid("collector")
                 .sinkTo(new DiscardingSink<>()).uid("discard");
