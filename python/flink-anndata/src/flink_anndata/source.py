@@ -270,3 +270,28 @@ class AnnDataSourceBuilder:
         except Py4JJavaError as e:
             raise ValueError(java_message(e)) from None
         return AnnDataSource(j_rows, list(j_rows.format().fieldNames()))
+
+    def build_batches(self, batch_size: int = 256) -> AnnDataSource:
+        """Validates every option and builds a source of mini-batches: one record per batch of up
+        to ``batch_size`` consecutive cells of a split (the last batch of a split is shorter),
+        every array packed into bytes. ``flink_anndata.to_batch(record)`` gives a ``CellBatch``
+        of numpy arrays with ``to_scipy()``, ``to_numpy()`` and ``to_torch()`` per matrix.
+        Exactly once holds per cell, as for the per-cell source.
+        """
+        from py4j.protocol import Py4JJavaError
+        from pyflink.java_gateway import get_gateway
+
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int):
+            raise TypeError(f"batch_size must be an int, was {batch_size!r}")
+        _jar.ensure_loaded()
+        gateway = get_gateway()
+        try:
+            j_builder = gateway.jvm.io.github.flinkanndata.source.AnnDataSource.builder(
+                java_list(gateway, self._paths))
+            for name, args in self._calls:
+                APPLY[name](gateway, j_builder, *args)
+            j_batches = gateway.jvm.io.github.flinkanndata.source.python.CellBatchRowFormat.batchRows(
+                j_builder.build(), batch_size)
+        except Py4JJavaError as e:
+            raise ValueError(java_message(e)) from None
+        return AnnDataSource(j_batches, list(j_batches.format().fieldNames()))
