@@ -71,13 +71,23 @@ peer() { # LOADER FORM DIR
 for form in h5ad_none h5ad_gzip zarr_zstd annbatch; do
   dir="$data/$form"
   log "form $form"
-  cases=(ceiling:"$data/manifest_$form.json" coll:range coll:get flink:block:sparse:2 flink:block:sparse:1 flink:uniform:sparse:2)
+  cases=(ceiling:"$data/manifest_$form.json" coll:range coll:get flink:block:sparse:2 flink:block:sparse:1 flink:uniform:sparse:2
+         batch:block:sparse:2 batch:block:sparse:1)
   if [[ $all == 1 || $form == zarr_zstd ]]; then
     cases+=(flink:seq:sparse:1 flink:seq:sparse:2 flink:weighted:sparse:2 flink:block:dense:2 flink:seq:dense:2 flink:weighted:dense:2)
   fi
   java_bench "$form" "$dir" "${cases[@]}"
   peer mapped "$form" "$dir"
   [[ $form == zarr_zstd || $form == annbatch ]] && peer annbatch "$form" "$dir"
+done
+log "PyFlink: one Row per cell against packed mini-batches (two zarr zstd stores, one epoch)"
+bash python/setup-venv.sh pyflink >/dev/null
+python/.venv-pyflink/bin/python -m pip install --quiet --disable-pip-version-check --no-deps \
+  --no-build-isolation --force-reinstall ./python/flink-anndata >/dev/null
+rm -rf python/flink-anndata/build python/flink-anndata/src/*.egg-info
+for p in 1 2; do
+  python/.venv-pyflink/bin/python benchmarks/pyflink_paths.py $(ls -d "$data"/zarr_zstd/* | head -n 2) \
+    --epochs 1 --parallelism "$p" --batch-size 512 2>/dev/null | tee -a "target/bench/pyflink$tag.jsonl" | tail -n 1
 done
 log "scale: 1,000 stores, 2M cells, checkpoint size"
 java_bench many "$data/many" plan flink:seq:sparse:1

@@ -1,5 +1,6 @@
 package io.github.flinkanndata.examples.bench;
 
+import org.apache.flink.api.connector.sink2.Sink;
 import io.github.flinkanndata.source.record.CellRecord;
 import io.github.flinkanndata.source.AnnDataSource;
 import java.nio.file.Files;
@@ -33,11 +34,14 @@ final class FlinkRun {
     private FlinkRun() {}
 
     static Result measure(AnnDataSource<CellRecord> source, int parallelism, double warmup, double seconds) throws Exception {
-        return measure(source, parallelism, warmup, seconds, null);
+        return measure(source, new TouchSink(), parallelism, warmup, seconds, null);
     }
 
-    /** With {@code checkpointDir}, checkpoints every 200 ms and reports the size of the last one. */
-    static Result measure(AnnDataSource<CellRecord> source, int parallelism, double warmup, double seconds,
+    /**
+     * The source into {@code sink} (which counts into {@link TouchSink}'s counters). With {@code
+     * checkpointDir}, checkpoints every 200 ms and reports the size of the last one.
+     */
+    static <T> Result measure(AnnDataSource<T> source, Sink<T> sink, int parallelism, double warmup, double seconds,
             @Nullable Path checkpointDir) throws Exception {
         Configuration conf = new Configuration();
         if (checkpointDir != null) {
@@ -50,7 +54,7 @@ final class FlinkRun {
         if (checkpointDir != null) {
             env.enableCheckpointing(200);
         }
-        env.fromSource(source, WatermarkStrategy.noWatermarks(), "anndata").sinkTo(new TouchSink());
+        env.fromSource(source, WatermarkStrategy.noWatermarks(), "anndata").sinkTo(sink);
         TouchSink.reset();
         Result r = new Result();
         try (Probe probe = new Probe()) {

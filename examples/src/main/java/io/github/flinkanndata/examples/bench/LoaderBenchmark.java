@@ -1,5 +1,6 @@
 package io.github.flinkanndata.examples.bench;
 
+import io.github.flinkanndata.source.output.CellOutputFormat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.flinkanndata.collection.AnnDataCollection;
@@ -38,6 +39,7 @@ import java.util.stream.Stream;
  *                               random order, one thread, no Flink (sparse rows)
  *       coll:get                AnnDataCollection.get(i) at uniformly random i, one thread
  *       ceiling:MANIFEST        {@link DecodeCeiling} on the chunks a manifest lists
+ *       batch:SAMPLING:FORM:P   as flink:, emitting mini-batches of the block size (CellBatch)
  *       ckpt:SAMPLING:FORM:P    as flink:, checkpointing every 200 ms; reports the last checkpoint's size
  *       plan                    planning the collection of DIR (what the enumerator does on start)
  * </pre>
@@ -117,9 +119,11 @@ public final class LoaderBenchmark {
         String[] p = c.split(":");
         switch (p[0]) {
             case "flink":
-                return flink(p[1], p[2], Integer.parseInt(p[3]), false);
+                return flink(p[1], p[2], Integer.parseInt(p[3]), false, false);
+            case "batch":
+                return flink(p[1], p[2], Integer.parseInt(p[3]), false, true);
             case "ckpt":
-                return flink(p[1], p[2], Integer.parseInt(p[3]), true);
+                return flink(p[1], p[2], Integer.parseInt(p[3]), true, false);
             case "coll":
                 return collection(p[1]);
             case "ceiling":
@@ -131,7 +135,7 @@ public final class LoaderBenchmark {
         }
     }
 
-    private ObjectNode flink(String sampling, String output, int parallelism, boolean checkpoints)
+    private ObjectNode flink(String sampling, String output, int parallelism, boolean checkpoints, boolean batches)
             throws Exception {
         List<String> paths = stores(storesDir);
         AnnDataSourceBuilder b = AnnDataSource.builder(paths.toArray(new String[0]))
@@ -149,12 +153,16 @@ public final class LoaderBenchmark {
             default: throw new IllegalArgumentException("sampling " + sampling);
         }
         Path ckptDir = checkpoints ? Files.createTempDirectory("loader-bench-ckpt") : null;
-        FlinkRun.Result r = FlinkRun.measure(b.build(), parallelism, warmup, seconds, ckptDir);
+        // batches of the block size: annbatch's granularity (its chunk) in the side-by-side run
+        FlinkRun.Result r = batches
+                ? FlinkRun.measure(b.build(CellOutputFormat.batches(block)), new TouchSink.Batches(), parallelism,
+                        warmup, seconds, ckptDir)
+                : FlinkRun.measure(b.build(), new TouchSink(), parallelism, warmup, seconds, ckptDir);
         if (ckptDir != null) {
             deleteTree(ckptDir);
         }
         ObjectNode o = JSON.createObjectNode();
-        o.put("loader", "ours-flink");
+        o.put("loader", batches ? "ours-flink-batch" : "ours-flink");
         o.put("sampling", sampling);
         o.put("output", output);
         o.put("parallelism", parallelism);

@@ -1,5 +1,7 @@
 package io.github.flinkanndata.examples.bench;
 
+import io.github.flinkanndata.source.record.CellBatch;
+import io.github.flinkanndata.source.record.MatrixBlock;
 import io.github.flinkanndata.collection.MatrixRow;
 import io.github.flinkanndata.source.record.CellRecord;
 import java.util.concurrent.atomic.LongAdder;
@@ -84,6 +86,48 @@ final class TouchSink implements Sink<CellRecord> {
             a += f[i];
         }
         return (double) a + b + c + d;
+    }
+
+    /** The same for mini-batches: every stored value of each batch's {@code X} block, and its labels. */
+    static final class Batches implements Sink<CellBatch> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public SinkWriter<CellBatch> createWriter(WriterInitContext context) {
+            return new SinkWriter<>() {
+                private double acc;
+
+                @Override
+                public void write(CellBatch batch, Context context) {
+                    MatrixBlock x = batch.matrix("X");
+                    acc += sum(x.values());
+                    int[] idx = x.indices();
+                    long cols = 0;
+                    for (int i = 0; idx != null && i < idx.length; i++) {
+                        cols += idx[i];
+                    }
+                    acc += cols;
+                    Object[] labels = batch.obs().get("cell_type");
+                    for (int i = 0; labels != null && i < labels.length; i++) {
+                        if (labels[i] instanceof Integer) {
+                            acc += (Integer) labels[i];
+                        }
+                    }
+                    CELLS.add(batch.size());
+                    VALUES.add(x.values().length);
+                }
+
+                @Override
+                public void flush(boolean endOfInput) {
+                    // counted per batch
+                }
+
+                @Override
+                public void close() {
+                    blackhole = acc;
+                }
+            };
+        }
     }
 
     private static final class Writer implements SinkWriter<CellRecord> {
