@@ -45,4 +45,23 @@ class LayeringTest {
                         "io.github.flinkanndata.table..")
                 .check(classes);
     }
+
+    /**
+     * An output format only turns samples into records: it knows the records and the collection,
+     * never the reader, the enumerator or the splits that drive it (so every format gets the same
+     * checkpoints), and the records know no format.
+     */
+    @Test
+    void outputFormatsStayOutOfTheSourceMachinery() {
+        noClasses().that().resideInAPackage("io.github.flinkanndata.source.output..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "io.github.flinkanndata.source.reader..", "io.github.flinkanndata.source.enumerator..",
+                        "io.github.flinkanndata.source.split..", "io.github.flinkanndata.source.assigner..",
+                        "io.github.flinkanndata.table..")
+                .check(classes);
+        noClasses().that().resideInAPackage("io.github.flinkanndata.source.record..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "io.github.flinkanndata.source.output..", "io.github.flinkanndata.source.reader..")
+                .check(classes);
+    }
 }
