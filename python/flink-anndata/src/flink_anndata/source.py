@@ -229,10 +229,15 @@ class AnnDataSourceBuilder:
             self._obs_types[k] = _choice(f"obs type of '{k}'", t, _OBS_TYPES)
         return self
 
-    def build(self) -> AnnDataSource:
+    def build(self, check_paths: bool = True) -> AnnDataSource:
         """Validates every option and builds the source (no store is opened here).
 
-        Raises ValueError with the connector's message naming the option and the value.
+        With ``check_paths`` (the default) the store paths are checked too: a local path (no
+        scheme, or ``file://``) must exist, and Flink must have a file system for any other scheme
+        (``s3://`` needs the flink-s3-fs-hadoop or -presto plugin in the plugins folder). Pass
+        False for paths that only the cluster's TaskManagers can see.
+
+        Raises ValueError with the connector's message naming the option or path and the problem.
         """
         from py4j.protocol import Py4JJavaError
         from pyflink.java_gateway import get_gateway
@@ -245,6 +250,8 @@ class AnnDataSourceBuilder:
             for name, args in self._calls:
                 APPLY[name](gateway, j_builder, *args)
             j_source = j_builder.build()
+            if check_paths:
+                gateway.jvm.io.github.flinkanndata.source.StorePaths.check(j_source.settings().collection().paths())
             types = gateway.jvm.java.util.LinkedHashMap()
             for k, t in self._obs_types.items():
                 types.put(k, t)
