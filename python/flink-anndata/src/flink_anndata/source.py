@@ -243,10 +243,15 @@ class AnnDataSourceBuilder:
             self._obsm_ndims[k] = _int(f"obsm ndim of '{k}'", n)
         return self
 
-    def build(self) -> AnnDataSource:
+    def build(self, check_paths: bool = True) -> AnnDataSource:
         """Validates every option and builds the source (no store is opened here).
 
-        Raises ValueError with the connector's message naming the option and the value.
+        With ``check_paths`` (the default) the store paths are checked too: a local path (no
+        scheme, or ``file://``) must exist, and Flink must have a file system for any other scheme
+        (``s3://`` needs the flink-s3-fs-hadoop or -presto plugin in the plugins folder). Pass
+        False for paths that only the cluster's TaskManagers can see.
+
+        Raises ValueError with the connector's message naming the option or path and the problem.
         """
         from py4j.protocol import Py4JJavaError
         from pyflink.java_gateway import get_gateway
@@ -259,6 +264,8 @@ class AnnDataSourceBuilder:
             for name, args in self._calls:
                 APPLY[name](gateway, j_builder, *args)
             j_source = j_builder.build()
+            if check_paths:
+                gateway.jvm.io.github.flinkanndata.source.StorePaths.check(j_source.settings().collection().paths())
             types = gateway.jvm.java.util.LinkedHashMap()
             for k, t in self._obs_types.items():
                 types.put(k, t)
@@ -271,12 +278,12 @@ class AnnDataSourceBuilder:
             raise ValueError(java_message(e)) from None
         return AnnDataSource(j_rows, list(j_rows.format().fieldNames()))
 
-    def build_batches(self, batch_size: int = 256) -> AnnDataSource:
+    def build_batches(self, batch_size: int = 256, check_paths: bool = True) -> AnnDataSource:
         """Validates every option and builds a source of mini-batches: one record per batch of up
         to ``batch_size`` consecutive cells of a split (the last batch of a split is shorter),
         every array packed into bytes. ``flink_anndata.to_batch(record)`` gives a ``CellBatch``
         of numpy arrays with ``to_scipy()``, ``to_numpy()`` and ``to_torch()`` per matrix.
-        Exactly once holds per cell, as for the per-cell source.
+        Exactly once holds per cell, as for the per-cell source. ``check_paths`` as in ``build``.
         """
         from py4j.protocol import Py4JJavaError
         from pyflink.java_gateway import get_gateway
@@ -290,8 +297,11 @@ class AnnDataSourceBuilder:
                 java_list(gateway, self._paths))
             for name, args in self._calls:
                 APPLY[name](gateway, j_builder, *args)
+            j_source = j_builder.build()
+            if check_paths:
+                gateway.jvm.io.github.flinkanndata.source.StorePaths.check(j_source.settings().collection().paths())
             j_batches = gateway.jvm.io.github.flinkanndata.source.python.CellBatchRowFormat.batchRows(
-                j_builder.build(), batch_size)
+                j_source, batch_size)
         except Py4JJavaError as e:
             raise ValueError(java_message(e)) from None
         return AnnDataSource(j_batches, list(j_batches.format().fieldNames()))

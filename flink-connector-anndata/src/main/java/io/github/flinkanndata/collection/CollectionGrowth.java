@@ -3,7 +3,6 @@ package io.github.flinkanndata.collection;
 import io.github.flinkanndata.format.AnnDataFormatException;
 import io.github.flinkanndata.format.AnnDataStore;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -226,7 +225,7 @@ public final class CollectionGrowth {
         List<AnnDataStore> opened = new ArrayList<>();
         try {
             for (String p : paths) {
-                opened.add(AnnDataStore.open(Path.of(p), options.containerOptions()));
+                opened.add(AnnDataStore.open(StoreLocation.local(p), options.containerOptions())); // local: see the builder
             }
             return opened;
         } catch (AnnDataFormatException | RuntimeException e) {

@@ -12,14 +12,22 @@ import java.nio.file.Path;
  * releases the {@link Lease} when it closes the store, so an implementation that copies remote
  * stores into a local cache knows which copies are in use and must not be deleted.
  *
- * <p>This layer knows no file systems beyond {@code java.nio}: {@link #LOCAL} reads paths as they
- * are; the source supplies an implementation backed by Flink's {@code FileSystem}.
- * Implementations must be safe to call from several threads.
+ * <p>This layer knows no file systems beyond {@code java.nio}: {@link #LOCAL} reads local paths
+ * and {@code file:} URIs ({@link StoreLocation}); the source supplies an implementation backed
+ * by Flink's {@code FileSystem} for the other schemes. Implementations must be safe to call from
+ * several threads.
  */
 @FunctionalInterface
 public interface StoreResolver {
-    /** Paths taken as local paths, nothing copied or pinned: the behaviour without a resolver. */
-    StoreResolver LOCAL = path -> Lease.unpinned(Path.of(path));
+    /** Local paths and {@code file:} URIs, nothing copied or pinned: the behaviour without a resolver. */
+    StoreResolver LOCAL = path -> {
+        Path local = StoreLocation.local(path);
+        if (local == null) {
+            throw new IOException("scheme '" + StoreLocation.scheme(path) + "' needs a Flink file system: remote"
+                    + " stores are read by the AnnData source, or by AnnDataCollection.open with its StoreResolver");
+        }
+        return Lease.unpinned(local);
+    };
 
     /**
      * A local path for {@code path}, valid until the lease is closed.
@@ -45,8 +53,8 @@ public interface StoreResolver {
         try {
             return AnnDataStore.open(lease.path(), options);
         } catch (AnnDataFormatException e) {
-            if (lease.path().toString().equals(path)) {
-                throw e;
+            if (lease.path().equals(StoreLocation.local(path))) {
+                throw e; // the store itself (a file: URI is its local path), not a copy
             }
             throw new AnnDataFormatException(path, e.element(), "in its local copy: " + e.getMessage(), e);
         }

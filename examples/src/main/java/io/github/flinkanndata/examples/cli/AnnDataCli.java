@@ -3,25 +3,31 @@ package io.github.flinkanndata.examples.cli;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code anndata-cli} command-line tool: looks into AnnData stores without Python.
  *
  * <pre>
  * java -jar examples/target/anndata-cli.jar inspect PATH [--json]
+ * java -jar examples/target/anndata-cli.jar help dump       (or: dump --help)
  * </pre>
  *
  * Every failure exits non-zero with a one-line message on stderr that names the store and the
- * element at fault.
+ * element at fault ({@link ErrorLine}), also when it happened inside a Flink job.
  */
 @Command(
         name = "anndata-cli",
+        // INHERIT: every subcommand gets -h/--help and -V/--version, which picocli handles before
+        // it checks the subcommand's required parameters (a PATH, --keys, --output-dir)
+        scope = ScopeType.INHERIT,
         mixinStandardHelpOptions = true,
         version = "anndata-cli 0.1.0",
-        description = "Inspect AnnData stores (.h5ad, .zarr, .zarr.zip).",
+        description = "Inspect AnnData stores (.h5ad, .zarr, .zarr.zip) and stream them through Flink.",
         subcommands = {InspectCommand.class, DumpCommand.class, SummaryCommand.class, WeightsCommand.class,
             StreamCommand.class, io.github.flinkanndata.examples.features.FeaturePipelineJob.class,
-            io.github.flinkanndata.examples.training.ContinuousTrainingJob.class})
+            io.github.flinkanndata.examples.training.ContinuousTrainingJob.class, HelpCommand.class})
 public final class AnnDataCli {
 
     public static void main(String[] args) {
@@ -35,7 +41,7 @@ public final class AnnDataCli {
         cli.setErr(err);
         cli.setExecutionExceptionHandler(
                 (e, cmd, parsed) -> {
-                    cmd.getErr().println("error: " + e.getMessage());
+                    cmd.getErr().println("error: " + ErrorLine.of(e));
                     cmd.getErr().flush();
                     return 2;
                 });

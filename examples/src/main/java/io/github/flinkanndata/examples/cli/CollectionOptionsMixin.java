@@ -29,7 +29,8 @@ import picocli.CommandLine.Parameters;
  */
 final class CollectionOptionsMixin {
     @Parameters(arity = "1..*", paramLabel = "PATH",
-            description = "Stores in collection order: .h5ad files, .zarr directories, .zarr.zip files.")
+            description = "Stores in collection order: .h5ad files, .zarr directories, .zarr.zip files;"
+                    + " local paths, file:// URIs or any scheme Flink has a file system for (s3://, ...).")
     List<String> paths;
 
     @Option(names = "--layers-keys", split = ",", paramLabel = "KEY",
@@ -100,11 +101,16 @@ final class CollectionOptionsMixin {
     }
 
     /**
-     * Opens the collection these options describe; what its planning found worth a warning (a key
-     * or label that no store has) goes to {@code err}, one line each.
+     * Opens the collection these options describe ({@link Stores#open}: any path the source
+     * reads); what its planning found worth a warning (a key or label that no store has) goes to
+     * {@code err}, one line each.
      */
     AnnDataCollection open(PrintWriter err) throws AnnDataFormatException {
-        AnnDataCollection c = AnnDataCollection.open(build());
+        return warn(Stores.open(build()), err);
+    }
+
+    /** Prints the planning's warnings of {@code c} to {@code err}; returns {@code c}. */
+    static AnnDataCollection warn(AnnDataCollection c, PrintWriter err) {
         for (String w : c.plan().warnings()) {
             err.println("warning: " + w);
         }

@@ -13,9 +13,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.apache.flink.client.deployment.executors.LocalExecutor;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.DeploymentOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.core.execution.PipelineExecutor;
 import org.apache.flink.core.execution.PipelineExecutorFactory;
@@ -62,6 +64,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class EmbeddedCluster implements AutoCloseable {
     /** How long one MiniCluster may take to shut down; it normally takes well under a second. */
     static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+    /** Restarts of a failing job before the command gives up, unless the command sets its own. */
+    static final int RESTARTS = 3;
 
     private final Thread shutdownHook = new Thread(this::shutDownFromHook, "anndata-cli embedded cluster shutdown");
     private final List<MiniCluster> clusters = new ArrayList<>(); // guarded by this
@@ -70,7 +74,9 @@ public final class EmbeddedCluster implements AutoCloseable {
 
     /**
      * The environment of a job on this embedded cluster, like {@code
-     * StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf)}.
+     * StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf)}. When {@code conf}
+     * enables checkpoints and chooses no restart strategy, a failing job is restarted {@value
+     * #RESTARTS} times, then fails.
      */
     public synchronized StreamExecutionEnvironment localEnvironment(int parallelism, Configuration conf) throws IOException {
         if (shutDown) {
@@ -85,6 +91,15 @@ public final class EmbeddedCluster implements AutoCloseable {
         c.set(DeploymentOptions.ATTACHED, true); // LocalExecutor runs attached jobs only
         c.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
         c.set(WebOptions.UPLOAD_DIR, uploadParent.toString());
+        if (c.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL).isPresent()
+                && !c.contains(RestartStrategyOptions.RESTART_STRATEGY)) {
+            // with checkpoints Flink's default restarts forever, so a store that cannot be read
+            // (a chunk cut short) would keep the command running instead of ending with its error;
+            // the commands therefore set checkpoints in conf, where this sees them
+            c.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+            c.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, RESTARTS);
+            c.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(500));
+        }
         return new StreamExecutionEnvironment(new Executors(), c, null); // null: Flink's own class loader, as createLocalEnvironment
     }
 

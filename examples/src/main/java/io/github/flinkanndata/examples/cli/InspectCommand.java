@@ -7,7 +7,6 @@ import io.github.flinkanndata.format.Column;
 import io.github.flinkanndata.format.DataFrame;
 import io.github.flinkanndata.format.MatrixElement;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,8 +22,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "inspect", description = "Summarise one store: shape, X layout, obs columns, layers, obsm, raw.")
 final class InspectCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "PATH", description = "An .h5ad file, a .zarr directory or a .zarr.zip file.")
-    Path path;
+    @Parameters(index = "0", paramLabel = "PATH", description = "An .h5ad file, a .zarr directory or a .zarr.zip file:"
+            + " a local path, a file:// URI or any scheme Flink has a file system for (s3://, ...).")
+    String path;
 
     @Option(names = "--json", description = "Print exactly one JSON object instead of the readable summary.")
     boolean json;
@@ -34,21 +34,25 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        try (AnnDataStore store = AnnDataStore.open(path)) {
+        try (Stores.Store opened = Stores.store(path)) {
+            AnnDataStore store = opened.get();
             if (json) {
                 ObjectMapper mapper = new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT);
-                out.println(mapper.writeValueAsString(facts(store)));
+                out.println(mapper.writeValueAsString(facts(path, store)));
             } else {
-                printSummary(store, out);
+                printSummary(path, store, out);
             }
         }
         return 0;
     }
 
-    /** The JSON form: the keys and meanings of {@code facts.json} in the shared test data. */
-    static Map<String, Object> facts(AnnDataStore store) throws Exception {
+    /**
+     * The JSON form: the keys and meanings of {@code facts.json} in the shared test data; {@code
+     * path} as given (a remote store is read from a local copy, whose path would say nothing).
+     */
+    static Map<String, Object> facts(String path, AnnDataStore store) throws Exception {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("path", store.location());
+        m.put("path", path);
         m.put("format", store.format().id());
         m.put("n_obs", store.nObs());
         m.put("n_vars", store.nVars());
@@ -63,8 +67,8 @@ final class InspectCommand implements Callable<Integer> {
         return m;
     }
 
-    private static void printSummary(AnnDataStore store, PrintWriter out) throws Exception {
-        out.printf("store    %s (%s)%n", store.location(), store.format().id());
+    private static void printSummary(String path, AnnDataStore store, PrintWriter out) throws Exception {
+        out.printf("store    %s (%s)%n", path, store.format().id());
         out.printf("shape    %d cells x %d genes%n", store.nObs(), store.nVars());
         MatrixElement x = store.x();
         out.printf("X        %s%n", x == null ? "none" : describe(x));

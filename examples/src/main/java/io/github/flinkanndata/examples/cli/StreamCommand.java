@@ -1,7 +1,10 @@
 package io.github.flinkanndata.examples.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.flinkanndata.collection.AnnDataCollection;
+import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.examples.sink.JsonLinesCommitSink;
+import io.github.flinkanndata.format.AnnDataFormatException;
 import io.github.flinkanndata.source.AnnDataSource;
 import io.github.flinkanndata.source.AnnDataSourceBuilder;
 import io.github.flinkanndata.source.OutputForm;
@@ -22,6 +25,7 @@ import java.util.stream.Stream;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -88,7 +92,8 @@ final class StreamCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        AnnDataSourceBuilder b = AnnDataSource.builder(collection.build())
+        CollectionOptions options = collection.build();
+        AnnDataSourceBuilder b = AnnDataSource.builder(options)
                 .sampling(samplingMode(sampling))
                 .output(OutputForm.valueOf(outputForm.toUpperCase(java.util.Locale.ROOT)))
                 .blockSize(blockSize).windowBlocks(windowBlocks).rowsPerSplit(rowsPerSplit)
@@ -100,6 +105,7 @@ final class StreamCommand implements Callable<Integer> {
         if (parallelism <= 0) {
             throw new IllegalArgumentException("--parallelism must be > 0, was " + parallelism);
         }
+        plan(options);
         Path out = output != null ? output : Files.createTempFile("anndata-stream", ".jsonl");
         Files.deleteIfExists(out);
         JsonLinesCommitSink sink = new JsonLinesCommitSink(out);
@@ -111,14 +117,14 @@ final class StreamCommand implements Callable<Integer> {
             conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
             conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
         }
+        if (interval > 0) {
+            conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(interval));
+        }
         String run = java.util.UUID.randomUUID().toString();
         COUNTERS.put(run, new AtomicLong());
         // the cluster is closed before the command returns: see EmbeddedCluster for what it cleans up
         try (EmbeddedCluster cluster = new EmbeddedCluster()) {
             StreamExecutionEnvironment env = cluster.localEnvironment(parallelism, conf);
-            if (interval > 0) {
-                env.enableCheckpointing(interval);
-            }
             env.fromSource(source, WatermarkStrategy.noWatermarks(), "anndata")
                     .map(new ToJson(run, failAfter == null ? -1 : failAfter))
                     .sinkTo(sink).setParallelism(1);
@@ -141,6 +147,19 @@ final class StreamCommand implements Callable<Integer> {
             Files.deleteIfExists(out);
         }
         return 0;
+    }
+
+    /**
+     * Plans the collection here, as the job's enumerator will: a missing or broken store, a
+     * scheme without its plugin or an unknown weight key fails now, with its own message, instead
+     * of failing the job. Label weights are what the enumerator computes for weighted sampling.
+     */
+    private void plan(CollectionOptions options) throws AnnDataFormatException {
+        try (AnnDataCollection c = CollectionOptionsMixin.warn(Stores.open(options), spec.commandLine().getErr())) {
+            if (weightKeys != null) {
+                c.labelWeights(weightKeys, null);
+            }
+        }
     }
 
     private static SamplingMode samplingMode(String s) {

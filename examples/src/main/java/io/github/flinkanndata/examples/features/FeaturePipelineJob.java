@@ -2,11 +2,11 @@ package io.github.flinkanndata.examples.features;
 
 import io.github.flinkanndata.collection.AnnDataCollection;
 import io.github.flinkanndata.collection.CollectionOptions;
+import io.github.flinkanndata.collection.CollectionPlan;
 import io.github.flinkanndata.examples.cli.AnnDataCli;
 import io.github.flinkanndata.examples.cli.EmbeddedCluster;
+import io.github.flinkanndata.examples.cli.Stores;
 import io.github.flinkanndata.examples.sink.JsonLinesCommitSink;
-import io.github.flinkanndata.format.AnnDataFormatException;
-import io.github.flinkanndata.format.AnnDataStore;
 import io.github.flinkanndata.source.AnnDataSource;
 import io.github.flinkanndata.source.OutputForm;
 import io.github.flinkanndata.source.SamplingMode;
@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -23,13 +24,12 @@ import java.util.stream.Stream;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.runtime.client.JobExecutionException;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.ExceptionUtils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -62,7 +62,8 @@ public final class FeaturePipelineJob implements Callable<Integer> {
     static final String HVG_FILE = "hvg.jsonl";
 
     @Parameters(arity = "1..*", paramLabel = "PATH",
-            description = "Stores in collection order: .h5ad files, .zarr directories, .zarr.zip files.")
+            description = "Stores in collection order: .h5ad files, .zarr directories, .zarr.zip files;"
+                    + " local paths, file:// URIs or any scheme Flink has a file system for (s3://, ...).")
     List<String> paths;
 
     @Option(names = "--layer", paramLabel = "KEY", defaultValue = "X",
@@ -123,10 +124,11 @@ public final class FeaturePipelineJob implements Callable<Integer> {
         validate();
         CollectionOptions collection = CollectionOptions.builder(paths)
                 .layersKeys(layer).obsKeys(labelKey).encodeLabels(false).join(join).build();
-        checkLabelKey();
         GeneCatalog genes;
         long cells;
-        try (AnnDataCollection c = AnnDataCollection.open(collection)) {
+        // planned here, as the job's enumerator will: a bad path or store fails before the job
+        try (AnnDataCollection c = Stores.open(collection)) {
+            checkLabelKey(c.plan());
             genes = GeneCatalog.of(c, paths, mitoPrefix);
             cells = c.size();
         }
@@ -154,15 +156,7 @@ public final class FeaturePipelineJob implements Callable<Integer> {
                     .name("gene-stats");
             write(hvg, HVG_FILE, sinks);
             write(hvg.getSideOutput(GeneStatsFunction.GENE_STATS), GENE_STATS_FILE, sinks);
-            env.execute("anndata-cli features");
-        } catch (Exception e) {
-            if (ExceptionUtils.findThrowable(e, JobExecutionException.class).isEmpty()) {
-                throw e;
-            }
-            // Flink wraps a task's failure ("Job execution failed."); the root cause names the cell
-            Throwable root = rootCause(e);
-            throw new IllegalStateException("the features job failed: "
-                    + (root.getMessage() != null ? root.getMessage() : root.toString()), e);
+            env.execute("anndata-cli features"); // a failure's message is found by the CLI's ErrorLine
         } finally {
             for (JsonLinesCommitSink sink : sinks) {
                 deleteRecursively(sink.stagingDir());
@@ -185,12 +179,10 @@ public final class FeaturePipelineJob implements Callable<Integer> {
     }
 
     /** A misspelt label key would silently put every cell into the group without a label. */
-    private void checkLabelKey() throws IOException, AnnDataFormatException {
-        for (String path : paths) {
-            try (AnnDataStore store = AnnDataStore.open(Path.of(path))) {
-                if (store.obs().has(labelKey)) {
-                    return;
-                }
+    private void checkLabelKey(CollectionPlan plan) {
+        for (int s = 0; s < plan.storeCount(); s++) {
+            if (plan.store(s).hasObs(0)) { // the one obs key
+                return;
             }
         }
         throw new IllegalArgumentException("no store has the obs column '" + labelKey
@@ -207,11 +199,10 @@ public final class FeaturePipelineJob implements Callable<Integer> {
         Configuration conf = new Configuration();
         // every record type has a Flink serializer; fail rather than fall back to Kryo silently
         conf.set(PipelineOptions.GENERIC_TYPES, false);
-        StreamExecutionEnvironment env = cluster.localEnvironment(parallelism, conf);
         if (checkpointInterval > 0) {
-            env.enableCheckpointing(checkpointInterval);
+            conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(checkpointInterval));
         }
-        return env;
+        return cluster.localEnvironment(parallelism, conf);
     }
 
     /** Sends {@code lines} to a fresh {@code name} in the output folder, through a committing sink. */
@@ -222,14 +213,6 @@ public final class FeaturePipelineJob implements Callable<Integer> {
         sinks.add(sink);
         // one committer appends to the file, so the sink runs alone
         lines.sinkTo(sink).setParallelism(1).name(name);
-    }
-
-    private static Throwable rootCause(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t;
     }
 
     private static long lineCount(Path file) throws IOException {

@@ -1,11 +1,10 @@
 package io.github.flinkanndata.examples.features;
 
 import io.github.flinkanndata.collection.AnnDataCollection;
+import io.github.flinkanndata.examples.cli.Stores;
 import io.github.flinkanndata.format.AnnDataFormatException;
-import io.github.flinkanndata.format.AnnDataStore;
 import java.io.IOException;
 import java.io.Serializable;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -59,8 +58,8 @@ final class GeneCatalog implements Serializable {
         List<String> first = null;
         for (String path : paths) {
             List<String> vars;
-            try (AnnDataStore store = AnnDataStore.open(Path.of(path))) {
-                vars = store.var().index();
+            try (Stores.Store store = Stores.store(path)) {
+                vars = store.get().var().index();
             }
             if (first == null) {
                 first = new ArrayList<>(vars);

@@ -19,6 +19,7 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -47,13 +48,14 @@ import picocli.CommandLine.Spec;
  * are exactly once: the client receives them when the checkpoint covering them completes. {@code
  * --inject-failure-after N} makes the trainer fail once after N cells to show it.
  */
-@Command(name = "train", mixinStandardHelpOptions = true, description = "Train an online softmax regression on streamed cells and print its prequential accuracy.")
+@Command(name = "train", description = "Train an online softmax regression on streamed cells and print its prequential accuracy.")
 public final class ContinuousTrainingJob implements Callable<Integer> {
     /** The dataset trained on without {@code --paths}, relative to the project (examples/data). */
     static final String BUNDLED = "data/pbmc68k_reduced.h5ad";
 
     @Option(names = "--paths", split = ",", arity = "1..*", paramLabel = "PATH",
-            description = "Stores in collection order (default: the bundled examples/" + BUNDLED + ").")
+            description = "Stores in collection order: local paths, file:// URIs or any scheme Flink has a file system"
+                    + " for (default: the bundled examples/" + BUNDLED + ").")
     List<String> paths;
 
     @Option(names = "--label-key", paramLabel = "KEY", defaultValue = "bulk_labels",
@@ -157,6 +159,9 @@ public final class ContinuousTrainingJob implements Callable<Integer> {
             conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
             conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
         }
+        if (interval > 0) {
+            conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(interval));
+        }
         String run = UUID.randomUUID().toString();
         TrainingOperator trainer = new TrainingOperator(config, layer, held, reportEvery, data.cells(),
                 new ModelSnapshots.Labels(labelKey, data.classes(), data.genes()),
@@ -175,9 +180,6 @@ public final class ContinuousTrainingJob implements Callable<Integer> {
         // EmbeddedCluster for what that cleans up.
         try (EmbeddedCluster cluster = new EmbeddedCluster()) {
             StreamExecutionEnvironment env = cluster.environment(parallelism, conf);
-            if (interval > 0) {
-                env.enableCheckpointing(interval);
-            }
             // closed in finally rather than by try-with-resources: its close() declares Exception
             CloseableIterator<String> lines = env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "anndata")
                     .transform("softmax-regression", Types.STRING, trainer)

@@ -5,6 +5,7 @@ import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.collection.LabelEncoder;
 import io.github.flinkanndata.collection.MatrixRow;
 import io.github.flinkanndata.collection.Missing;
+import io.github.flinkanndata.examples.cli.Stores;
 import io.github.flinkanndata.format.AnnDataFormatException;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -28,10 +29,13 @@ import javax.annotation.Nullable;
 public record TrainingData(long cells, int features, List<String> classes, @Nullable List<String> genes,
         double majorityRate, String majorityLabel) {
 
-    /** Opens the collection (metadata and the label column only) and reads its shape and classes. */
+    /**
+     * Opens the collection (metadata, the label column and the first cell) and reads its shape
+     * and classes; paths are read as the source reads them ({@link Stores}).
+     */
     public static TrainingData inspect(CollectionOptions options, String labelKey, String layer)
             throws AnnDataFormatException {
-        try (AnnDataCollection c = AnnDataCollection.open(options)) {
+        try (AnnDataCollection c = Stores.open(options)) {
             if (c.size() == 0) {
                 throw new IllegalArgumentException("the collection " + options.paths() + " has no cells");
             }

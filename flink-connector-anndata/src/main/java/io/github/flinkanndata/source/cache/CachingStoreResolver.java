@@ -1,6 +1,8 @@
 package io.github.flinkanndata.source.cache;
 
+import io.github.flinkanndata.collection.StoreLocation;
 import io.github.flinkanndata.collection.StoreResolver;
+import io.github.flinkanndata.source.StorePaths;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -11,7 +13,7 @@ import org.apache.flink.metrics.MetricGroup;
 
 /**
  * The source's {@link StoreResolver}: a path without a scheme or with {@code file:} is opened
- * where it is (nothing copied); any other scheme Flink has a {@code FileSystem} for ({@code s3},
+ * where it is (nothing copied, {@link StoreLocation}); any other scheme Flink has a {@code FileSystem} for ({@code s3},
  * {@code hdfs}, {@code gs}, a plugin's own) goes through the node's {@link StoreCache}, created
  * on the first remote store so that purely local jobs never touch the cache directory.
  *
@@ -51,21 +53,18 @@ public final class CachingStoreResolver implements StoreResolver {
 
     /** Whether {@code path} names a store that must be copied before it can be opened. */
     public static boolean isRemote(String path) {
-        String scheme = new org.apache.flink.core.fs.Path(path).toUri().getScheme();
-        return scheme != null && !scheme.equalsIgnoreCase("file");
+        return StoreLocation.isRemote(path);
     }
 
     @Override
     public Lease resolve(String path) throws IOException {
-        org.apache.flink.core.fs.Path p = new org.apache.flink.core.fs.Path(path);
-        String scheme = p.toUri().getScheme();
-        if (scheme == null) {
-            return Lease.unpinned(Paths.get(path));
+        Path local = StoreLocation.local(path);
+        if (local != null) {
+            return Lease.unpinned(local);
         }
-        if (scheme.equalsIgnoreCase("file")) {
-            return Lease.unpinned(Paths.get(p.toUri().getPath()));
-        }
-        StoreCache.Lease lease = cache().acquire(p);
+        // a missing file system is no failed download: say which plugin is missing, without retries
+        StorePaths.requireFileSystem(path);
+        StoreCache.Lease lease = cache().acquire(new org.apache.flink.core.fs.Path(path));
         if (lease.hit()) {
             hits.inc();
         } else {

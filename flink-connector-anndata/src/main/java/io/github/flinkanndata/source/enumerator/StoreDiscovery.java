@@ -1,5 +1,6 @@
 package io.github.flinkanndata.source.enumerator;
 
+import io.github.flinkanndata.collection.StoreLocation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -51,9 +52,10 @@ final class StoreDiscovery {
         }
     }
 
-    /** The absolute, normalised form stores are compared in. */
+    /** The absolute, normalised form stores are compared in (a file: URI as its path). */
     static Path normalise(String path) {
-        return Path.of(path).toAbsolutePath().normalize();
+        // growing collections are local (checked by the builder), so local() is not null
+        return StoreLocation.local(path).toAbsolutePath().normalize();
     }
 
     /**
