@@ -89,7 +89,7 @@ def _pyflink_log() -> Path:
 
 @pytest.mark.parametrize("parallelism", [1, 2])
 def test_a_store_renamed_into_the_watched_directory_reaches_python_within_two_epochs(
-        tmp_path, jobs_jar, dump, parallelism):
+        tmp_path, connector_jar, dump, parallelism):
     from pyflink.common import Configuration, Types, WatermarkStrategy
     from pyflink.datastream import StreamExecutionEnvironment
 
@@ -108,7 +108,7 @@ def test_a_store_renamed_into_the_watched_directory_reaches_python_within_two_ep
         config.set_string(k, v)
     env = StreamExecutionEnvironment.get_execution_environment(config)
     env.set_parallelism(parallelism)
-    flink_anndata.add_jar(env, str(jobs_jar))
+    flink_anndata.add_jar(env)  # the bundled jar
     source = (AnnDataSource.builder(str(first)).obs_keys("label").sampling("block_shuffled").block_size(64)
               .seed(3).output("dense").epochs(-1).watch_directories(str(watched)).discovery_interval(0.2)
               .build())
