@@ -284,9 +284,36 @@ public final class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataSpli
             } else {
                 sendPlan(subtask);
             }
+        } else if (event instanceof AnswerOverdueEvent) {
+            answerOverdue(subtask, (AnswerOverdueEvent) event);
         } else {
             LOG.warn("ignoring unexpected event {} from reader {}", event, subtask);
         }
+    }
+
+    /**
+     * A reader waited too long for an answer. If this enumerator did answer (it does not hold the
+     * request), the answer was lost in Flink's coordinator-to-task gateway: a regional restart in
+     * Flink 2.3 can drop the events buffered in a closed subtask gateway, or leave a surviving
+     * subtask's gateway closed for an aborted checkpoint, holding every later event to it (and
+     * every later checkpoint) forever. Restarting that reader alone does not help (its restart
+     * races the next checkpoint the same way); a global failover resets every gateway. Throwing
+     * here makes the source coordinator fail the job, which Flink handles as a global failover.
+     */
+    private void answerOverdue(int subtask, AnswerOverdueEvent event) {
+        boolean answered = event.plan()
+                ? planBytes != null && !waitingForPlan.contains(subtask)
+                : assigner != null && !waitingForSplits.contains(subtask);
+        if (!answered) {
+            LOG.info("reader {} waits for {} ({} ms); not answered yet on purpose", subtask,
+                    event.plan() ? "the plan" : "a split", event.waitedMillis());
+            return;
+        }
+        throw new FlinkRuntimeException(String.format("reader %d has waited %d ms for %s this enumerator sent: the"
+                + " event was lost between the JobManager and the task (a Flink 2.3 coordinator gateway issue after"
+                + " regional restarts, see docs/reliability.md); failing the job over globally, which resets every"
+                + " event gateway", subtask, event.waitedMillis(), event.plan() ? "the plan" : "the answer to its"
+                + " split request"));
     }
 
     /** Epochs the enumerator is ahead of the oldest split a reader is reading (0 when none is). */

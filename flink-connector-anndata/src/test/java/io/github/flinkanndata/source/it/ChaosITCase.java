@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.flinkanndata.source.AnnDataSource;
 import io.github.flinkanndata.source.AnnDataSourceBuilder;
 import io.github.flinkanndata.source.SamplingMode;
+import io.github.flinkanndata.source.reader.AnnDataSourceReader;
 import io.github.flinkanndata.source.record.CellRecord;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,6 +71,10 @@ class ChaosITCase {
     private static Configuration clusterConfig() {
         Configuration conf = new Configuration();
         conf.set(JobManagerOptions.EXECUTION_FAILOVER_STRATEGY, FAILOVER);
+        // a reader that lost the answer to its split request (Flink's gateway issue under regional
+        // failover, docs/reliability.md) asks the enumerator after this long, well inside the checkpoint
+        // timeout; if the enumerator did answer, it fails the job over globally
+        conf.set(AnnDataSourceReader.SPLIT_WAIT_TIMEOUT, Duration.ofMillis(Long.getLong("chaos.splitWait", 5_000)));
         // keep every failed checkpoint in the statistics CheckpointWatch reads
         conf.set(WebOptions.CHECKPOINTS_HISTORY_SIZE, 100_000);
         return conf;

@@ -24,6 +24,7 @@ final class CheckpointWatch implements AutoCloseable {
     private volatile boolean stop;
     private long completed;
     private long longestCompletedMillis;
+    private long longestFailedMillis;
 
     CheckpointWatch(MiniCluster cluster, JobID job) {
         this.cluster = cluster;
@@ -45,6 +46,7 @@ final class CheckpointWatch implements AutoCloseable {
                             if (c instanceof FailedCheckpointStats) {
                                 failed.put(c.getCheckpointId(), String.valueOf(((FailedCheckpointStats) c)
                                         .getFailureMessage()));
+                                longestFailedMillis = Math.max(longestFailedMillis, c.getEndToEndDuration());
                             } else if (c.getStatus().isCompleted()) {
                                 longestCompletedMillis = Math.max(longestCompletedMillis, c.getEndToEndDuration());
                             }
@@ -81,6 +83,11 @@ final class CheckpointWatch implements AutoCloseable {
 
     synchronized long longestCompletedMillis() {
         return longestCompletedMillis;
+    }
+
+    /** The longest time from trigger to failure of a failed checkpoint. */
+    synchronized long longestFailedMillis() {
+        return longestFailedMillis;
     }
 
     @Override
