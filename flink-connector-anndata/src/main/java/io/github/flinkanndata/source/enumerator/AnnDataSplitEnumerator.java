@@ -69,6 +69,8 @@ public final class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataSpli
     private final LinkedHashSet<Integer> waitingForSplits = new LinkedHashSet<>();
     private final LinkedHashSet<Integer> waitingForPlan = new LinkedHashSet<>();
     private final Set<Integer> toldNoMoreSplits = new HashSet<>();
+    /** Subtasks whose reader registered since this enumerator was created (or restored). */
+    private final Set<Integer> readersSeen = new HashSet<>();
     private final List<AnnDataSplit> returnedBeforePlan = new ArrayList<>();
     private final SplitsInFlight inFlight = new SplitsInFlight();
     @Nullable private byte[] planBytes;
@@ -269,6 +271,7 @@ public final class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataSpli
 
     @Override
     public void addReader(int subtask) {
+        readersSeen.add(subtask);
         // a (re-)registered reader may be told "no more splits" again; it pulls work itself
         toldNoMoreSplits.remove(subtask);
     }
@@ -281,9 +284,36 @@ public final class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataSpli
             } else {
                 sendPlan(subtask);
             }
+        } else if (event instanceof AnswerOverdueEvent) {
+            answerOverdue(subtask, (AnswerOverdueEvent) event);
         } else {
             LOG.warn("ignoring unexpected event {} from reader {}", event, subtask);
         }
+    }
+
+    /**
+     * A reader waited too long for an answer. If this enumerator did answer (it does not hold the
+     * request), the answer was lost in Flink's coordinator-to-task gateway: a regional restart in
+     * Flink 2.3 can drop the events buffered in a closed subtask gateway, or leave a surviving
+     * subtask's gateway closed for an aborted checkpoint, holding every later event to it (and
+     * every later checkpoint) forever. Restarting that reader alone does not help (its restart
+     * races the next checkpoint the same way); a global failover resets every gateway. Throwing
+     * here makes the source coordinator fail the job, which Flink handles as a global failover.
+     */
+    private void answerOverdue(int subtask, AnswerOverdueEvent event) {
+        boolean answered = event.plan()
+                ? planBytes != null && !waitingForPlan.contains(subtask)
+                : assigner != null && !waitingForSplits.contains(subtask);
+        if (!answered) {
+            LOG.info("reader {} waits for {} ({} ms); not answered yet on purpose", subtask,
+                    event.plan() ? "the plan" : "a split", event.waitedMillis());
+            return;
+        }
+        throw new FlinkRuntimeException(String.format("reader %d has waited %d ms for %s this enumerator sent: the"
+                + " event was lost between the JobManager and the task (a Flink 2.3 coordinator gateway issue after"
+                + " regional restarts, see docs/reliability.md); failing the job over globally, which resets every"
+                + " event gateway", subtask, event.waitedMillis(), event.plan() ? "the plan" : "the answer to its"
+                + " split request"));
     }
 
     /** Epochs the enumerator is ahead of the oldest split a reader is reading (0 when none is). */
@@ -301,6 +331,7 @@ public final class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataSpli
 
     @Override
     public AnnDataEnumState snapshotState(long checkpointId) {
+        declineIfAReaderFailed(checkpointId);
         if (assigner == null) {
             // still planning: nothing has been handed out since the restore
             List<AnnDataSplit> returned = new ArrayList<>(restored.returned());
@@ -311,6 +342,38 @@ public final class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataSpli
         List<AnnDataSplit> returned = assigner.returned();
         int active = watcher == null ? AnnDataEnumState.ALL_STORES : assigner.activeStores();
         return new AnnDataEnumState(planBytes, assigner.epoch(), assigner.cursor(), returned, active, droppedGenes);
+    }
+
+    /**
+     * Declines a checkpoint taken while a reader that had registered is gone (its task failed and
+     * its new attempt has not registered yet). Such a checkpoint cannot complete anyway — one of its
+     * tasks is down — but a coordinator snapshot that completes normally here lets Flink 2.x close
+     * the subtask gateways of this checkpoint after a regional restart may already have replaced
+     * the failed subtask's gateway ({@code OperatorCoordinatorHolder#subtaskReset}); the mixed
+     * state fails Flink's check "Some subtask gateway can be closed while others cannot", which
+     * exits the JobManager process. A declined (exceptionally completed) coordinator snapshot
+     * never reaches that check, and Flink does not count it against the tolerable checkpoint
+     * failures. See docs/reliability.md, "Flink's coordinator checkpoint race".
+     */
+    private void declineIfAReaderFailed(long checkpointId) {
+        Set<Integer> registered = context.registeredReaders().keySet();
+        for (int subtask : readersSeen) {
+            if (!registered.contains(subtask)) {
+                LOG.info("declining checkpoint {}: the reader of subtask {} failed and has not registered again",
+                        checkpointId, subtask);
+                throw new CheckpointDeclinedException("checkpoint " + checkpointId + " declined: the reader of"
+                        + " subtask " + subtask + " failed and has not registered again");
+            }
+        }
+    }
+
+    /** A coordinator snapshot refused while a reader is being restarted. */
+    static final class CheckpointDeclinedException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        CheckpointDeclinedException(String message) {
+            super(message);
+        }
     }
 
     @Override

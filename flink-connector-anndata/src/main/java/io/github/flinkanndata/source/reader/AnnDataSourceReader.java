@@ -6,6 +6,7 @@ import io.github.flinkanndata.collection.StoreResolver;
 import io.github.flinkanndata.source.OutputForm;
 import io.github.flinkanndata.source.SourceSettings;
 import io.github.flinkanndata.source.cache.CachingStoreResolver;
+import io.github.flinkanndata.source.enumerator.AnswerOverdueEvent;
 import io.github.flinkanndata.source.enumerator.PlanEvent;
 import io.github.flinkanndata.source.enumerator.PlanRequestEvent;
 import io.github.flinkanndata.source.output.CellOutputFormat;
@@ -13,9 +14,19 @@ import io.github.flinkanndata.source.split.AnnDataSplit;
 import io.github.flinkanndata.source.split.AnnDataSplitState;
 import io.github.flinkanndata.source.split.Segment;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.annotation.Nullable;
+import org.apache.flink.api.connector.source.ReaderOutput;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.core.io.InputStatus;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceReaderContext;
@@ -48,12 +59,33 @@ public final class AnnDataSourceReader<T>
         extends SingleThreadMultiplexSourceReaderBase<ConvertedRecord<T>, T, AnnDataSplit, AnnDataSplitState> {
     private static final Logger LOG = LoggerFactory.getLogger(AnnDataSourceReader.class);
 
+    /**
+     * How long a reader that holds the plan waits for the answer to a split request (a split or
+     * "no more splits") before it tells the enumerator ({@link AnswerOverdueEvent}); 0 turns the
+     * watchdog off. If the enumerator did answer, the answer was lost — under regional failover
+     * Flink 2.3 can drop the events buffered in a subtask's closed event gateway or leave a gateway
+     * closed for good (docs/reliability.md) — and the enumerator fails the job over globally, which
+     * resets every gateway. Keep it below the checkpoint timeout: the checkpoint that waits for a
+     * lost event ends only with that failover. Read from the TaskManager configuration.
+     */
+    public static final ConfigOption<Duration> SPLIT_WAIT_TIMEOUT = ConfigOptions
+            .key("anndata.reader.split-wait-timeout").durationType().defaultValue(Duration.ofSeconds(30))
+            .withDescription("How long a reader waits for the answer to a split request before it asks the"
+                    + " enumerator whether the answer was lost (0: never).");
+
     private final PlanHolder planHolder;
     private final ReaderProgress progress;
     private final List<AnnDataSplit> parked = new ArrayList<>();
     private boolean started;
     private boolean restoredSplits;
     private int storesRequested; // the store count of the last plan request sent
+    private final long splitWaitNanos; // 0: no watchdog
+    private boolean noMoreSplits;
+    // the watchdog: the time the unanswered split request was sent (Long.MIN_VALUE: none), set on
+    // the task thread, read by the timer thread; a stalled request completes `stalled`
+    private volatile long awaitingSince = Long.MIN_VALUE;
+    private volatile CompletableFuture<Void> stalled = new CompletableFuture<>();
+    @Nullable private ScheduledExecutorService watchdog;
 
     private AnnDataSourceReader(SourceReaderContext context, Configuration config, PlanHolder planHolder,
             ReaderProgress progress, SourceSettings settings, CellOutputFormat<T> format, StoreResolver stores) {
@@ -63,6 +95,7 @@ public final class AnnDataSourceReader<T>
                 new AnnDataRecordEmitter<>(progress), config, context);
         this.planHolder = planHolder;
         this.progress = progress;
+        this.splitWaitNanos = Math.max(0, config.get(SPLIT_WAIT_TIMEOUT).toNanos());
     }
 
     public static <T> AnnDataSourceReader<T> create(SourceReaderContext context, SourceSettings settings,
@@ -88,14 +121,79 @@ public final class AnnDataSourceReader<T>
         context.sendSourceEventToCoordinator(new PlanRequestEvent());
         requestPlanFor(parked);
         if (!restoredSplits) {
-            context.sendSplitRequest();
+            requestSplit();
         }
+    }
+
+    /** Asks for a split; watched when the reader has the plan (the enumerator has planned, so it answers at once). */
+    private void requestSplit() {
+        context.sendSplitRequest();
+        if (splitWaitNanos > 0 && !noMoreSplits && planHolder.get() != null) {
+            awaitingSince = System.nanoTime();
+            if (watchdog == null) {
+                watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "anndata-split-watchdog-" + context.getIndexOfSubtask());
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+            long since = awaitingSince;
+            CompletableFuture<Void> signal = stalled;
+            watchdog.schedule(() -> {
+                if (awaitingSince == since) {
+                    signal.complete(null); // wakes the task thread (isAvailable), which reports in pollNext
+                }
+            }, splitWaitNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> isAvailable() {
+        CompletableFuture<Void> available = super.isAvailable();
+        CompletableFuture<Void> signal = stalled;
+        if (watchdog == null || available.isDone() || signal.isDone()) {
+            return signal.isDone() ? signal : available;
+        }
+        return CompletableFuture.anyOf(available, signal).thenApply(ignored -> null);
+    }
+
+    @Override
+    public InputStatus pollNext(ReaderOutput<T> output) throws Exception {
+        if (stalled.isDone()) {
+            stalled = new CompletableFuture<>(); // once per request: a later request arms it again
+            long since = awaitingSince;
+            if (since != Long.MIN_VALUE) {
+                long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
+                LOG.warn("reader {} has waited {} ms for the answer to its split request; asking the enumerator"
+                        + " whether it was lost", context.getIndexOfSubtask(), waited);
+                context.sendSourceEventToCoordinator(new AnswerOverdueEvent(false, waited));
+            }
+        }
+        return super.pollNext(output);
+    }
+
+    @Override
+    public void notifyNoMoreSplits() {
+        noMoreSplits = true;
+        awaitingSince = Long.MIN_VALUE;
+        super.notifyNoMoreSplits();
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (watchdog != null) {
+            watchdog.shutdownNow();
+        }
+        super.close();
     }
 
     @Override
     public void addSplits(List<AnnDataSplit> splits) {
         if (!started && !splits.isEmpty()) {
             restoredSplits = true;
+        }
+        if (!splits.isEmpty()) {
+            awaitingSince = Long.MIN_VALUE; // the request was answered
         }
         for (AnnDataSplit s : splits) {
             progress.added(s.size() - s.skip());
@@ -186,7 +284,7 @@ public final class AnnDataSourceReader<T>
 
     @Override
     protected void onSplitFinished(Map<String, AnnDataSplitState> finished) {
-        context.sendSplitRequest();
+        requestSplit();
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.util.function.SerializableFunction;
 
 /**
  * The operator side of {@link ChaosDriver}: maps records to their {@code (epoch, index)} key, throws
@@ -20,7 +21,7 @@ import org.apache.flink.api.common.functions.RichMapFunction;
  * since the last checkpoint it saw confirmed — slowing, not blocking, so barriers still pass.
  * Static state: one chaos run per JVM at a time, {@link #reset} before each.
  */
-final class ChaosMap extends RichMapFunction<CellRecord, Long> implements CheckpointListener {
+final class ChaosMap<T> extends RichMapFunction<T, Long> implements CheckpointListener {
     private static final long serialVersionUID = 1L;
 
     private static final AtomicBoolean ARMED = new AtomicBoolean();
@@ -29,7 +30,22 @@ final class ChaosMap extends RichMapFunction<CellRecord, Long> implements Checkp
     static volatile int aheadRecords = 16;
     private static final long AHEAD_PAUSE_MILLIS = 10;
 
+    private final SerializableFunction<T, Long> key;
     private transient int sinceConfirmed;
+
+    private ChaosMap(SerializableFunction<T, Long> key) {
+        this.key = key;
+    }
+
+    /** Maps cells to their {@code (epoch, index)} key. */
+    static ChaosMap<CellRecord> cells() {
+        return new ChaosMap<>(ItStores::key);
+    }
+
+    /** Passes numbers through (Flink's own sources, {@link FlinkSourceChaosITCase}). */
+    static ChaosMap<Long> numbers() {
+        return new ChaosMap<>(n -> n);
+    }
 
     static void reset(int recordsAhead) {
         aheadRecords = recordsAhead;
@@ -69,15 +85,14 @@ final class ChaosMap extends RichMapFunction<CellRecord, Long> implements Checkp
     }
 
     @Override
-    public Long map(CellRecord record) throws InterruptedException {
+    public Long map(T record) throws InterruptedException {
         if (++sinceConfirmed > aheadRecords) {
             Thread.sleep(AHEAD_PAUSE_MILLIS);
         }
         if (ARMED.compareAndSet(true, false)) {
             int n = THROWN.incrementAndGet();
-            throw new IllegalStateException("injected task failure " + n + " at " + record.epoch() + ":"
-                    + record.globalIndex());
+            throw new IllegalStateException("injected task failure " + n + " at " + record);
         }
-        return ItStores.key(record);
+        return key.apply(record);
     }
 }
