@@ -163,3 +163,21 @@ def test_the_java_examples_lines_plot_with_the_same_code(tmp_path):
                       "holdout accuracy (held-out cells of the window)": 1, "majority-class rate": 1,
                       "prequential loss": 2, "epoch boundaries": 2}
     assert np.asarray(image.convert("L")).std() > 10  # something is drawn
+
+
+def test_the_committed_learning_curves_are_the_ones_the_docs_show():
+    from PIL import Image
+
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "docs/images/python-training-curve.png" in readme
+    assert "python -m flink_anndata.examples.train --plot" in readme
+    for name, holdout in (("python", "holdout accuracy (fixed set)"),
+                          ("java", "holdout accuracy (held-out cells of the window)")):
+        png = REPO / "docs" / "images" / f"{name}-training-curve.png"
+        assert f"images/{name}-training-curve.png" in (REPO / "docs" / f"{'python-' if name == 'python' else ''}training.md").read_text()
+        series = json.loads(Image.open(png).text["Series"])
+        assert png.stat().st_size < 150_000
+        assert series["prequential accuracy (test-then-train)"] >= 15 and series[holdout] >= 15
+        assert series["majority-class rate"] == 1 and series["epoch boundaries"] == 5
