@@ -208,6 +208,7 @@ def test_unbounded_parallel_run_reports_flink_metrics(labels, tmp_path):
     assert len(epochs) >= 15 and all(e["epoch_trained"] == trained_per_epoch(labels) for e in epochs)
     assert (out / "curve.png").is_file()
     # the gauges, as Flink's REST API serves them while the job runs
+    print("gauges seen (max, readings):", {k: (max(v), len(v)) for k, v in seen.items()})
     assert seen.get("cellsSeen") and max(seen["cellsSeen"]) > 0, seen
     assert max(seen["cellsTrained"]) > 0 and max(seen["epoch"]) >= 1, seen
     majority = max(Counter(labels.tolist()).values()) / len(labels)

@@ -12,7 +12,7 @@ and its ``CollectionOptions`` opened, so filters, joins and layers are the same.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import numpy as np
 
@@ -98,8 +98,10 @@ def inspect(builder, label_key: str, layer: str, holdout_fraction: float, holdou
         if len(codes) < 2:
             raise ValueError(f"obs key '{label_key}' has {len(codes)} class(es); a classifier needs two")
         classes = [str(codes[c]) for c in range(len(codes))]
-        labels = coll.mergedLabels(label_key)
-        counts = {str(codes[c]): int(jvm.java.util.Collections.frequency(labels, codes[c])) for c in sorted(codes)}
+        # lamindb's label weights are 1/count per class, keyed by the label's text (no per-cell calls)
+        weights = coll.labelWeightsByClass(java_list(gateway, [label_key]), None)
+        by_text = {str(k): float(w) for k, w in weights.items()}
+        counts = {name: (round(1.0 / by_text[name]) if by_text.get(name) else 0) for name in classes}
         # the fixed holdout: the first holdout_max cells (in index order) that the hash holds out
         held = np.flatnonzero(holdout_mask(np.arange(n, dtype=np.int64), holdout_fraction))
         chosen = held[:holdout_max]

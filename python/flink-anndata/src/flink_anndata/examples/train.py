@@ -185,7 +185,8 @@ def run(argv: Optional[List[str]] = None, out=None) -> dict:
           f"checkpoints {'every %d ms' % interval if interval else 'off'}", file=out, flush=True)
 
     matrix = "raw_X" if a.layer == "raw.X" else a.layer
-    core = TrainerCore(learner_factory, matrix, a.label_key, info.holdout, a.report_every, info.cells, len(info.classes))
+    core = TrainerCore(learner_factory, matrix, a.label_key, info.holdout, a.report_every, info.cells,
+                       len(info.classes), learner_name=a.learner)
     marker_dir = tempfile.mkdtemp(prefix="flink-anndata-fail-") if a.fail_after_cells is not None else None
     fn = TrainFunction(core, source.field_names, bounded=a.epochs != -1, fail_after_cells=a.fail_after_cells,
                        fail_marker_dir=marker_dir)
@@ -222,7 +223,7 @@ def run(argv: Optional[List[str]] = None, out=None) -> dict:
     if final is not None:
         f = {k: v for k, v in final.items() if k != "model"}
         summary["final"] = f
-        if final.get("first_batch_time"):
+        if final.get("first_batch_time") and not final["restores"]:  # the clock restarts with an attempt
             span = final["time"] - final["first_batch_time"]
             summary["training_seconds"] = span
             summary["cells_per_second"] = final["cells"] / span if span > 0 else None

@@ -162,7 +162,7 @@ class TrainerCore:
     """
 
     def __init__(self, learner_factory, matrix: str, label_key: str, holdout: Holdout, report_every: int,
-                 cells_per_epoch: int, classes: int):
+                 cells_per_epoch: int, classes: int, learner_name: Optional[str] = None):
         if report_every <= 0:
             raise ValueError(f"report_every must be > 0, was {report_every}")
         self.learner_factory = learner_factory
@@ -172,6 +172,7 @@ class TrainerCore:
         self.report_every = report_every
         self.cells_per_epoch = cells_per_epoch
         self.classes = classes
+        self.learner_name = learner_name
 
     def new_state(self) -> TrainingState:
         return TrainingState(self.learner_factory(), Progress())
@@ -323,12 +324,10 @@ class TrainFunction(KeyedProcessFunction):
         group = runtime_context.get_metrics_group()
         for name in self.g:
             group.gauge(name, (lambda k: lambda: self.g[k])(name))
-        try:  # one thread: the same arithmetic order in every attempt
+        if self.core.learner_name == "torch":
             import torch
 
-            torch.set_num_threads(1)
-        except ImportError:
-            pass
+            torch.set_num_threads(1)  # one thread: the same arithmetic order in every attempt
 
     def _maybe_fail(self, cells: int):
         if self.fail_after_cells is None or cells < self.fail_after_cells:
