@@ -89,6 +89,9 @@ for p in 1 2; do
   python/.venv-pyflink/bin/python benchmarks/pyflink_paths.py $(ls -d "$data"/zarr_zstd/* | head -n 2) \
     --epochs 1 --parallelism "$p" --batch-size 512 2>/dev/null | tee -a "target/bench/pyflink$tag.jsonl" | tail -n 1
 done
+log "PyFlink training example on the bundled PBMC data: SGDClassifier, no learner, and the Java training example"
+python/.venv-pyflink/bin/python benchmarks/pyflink_training.py --epochs 30 --java-epochs 100 2>/dev/null \
+  | tee -a "target/bench/pyflink-training$tag.jsonl" | tail -n 3
 log "scale: 1,000 stores, 2M cells, checkpoint size"
 java_bench many "$data/many" plan flink:seq:sparse:1
 java_bench heap2m "$heap" flink:block:sparse:2
