@@ -8,8 +8,10 @@
   failure; every training cell is trained on once per epoch;
 - the learning-curve PNG exists and holds the expected series;
 - unbounded epochs with a parallel source, stopped by the client, and the trainer's Flink
-  metrics read from the REST API while it runs;
-- the PyTorch learner, where torch is importable.
+  metrics read from the REST API while it runs.
+
+The PyTorch learner is not tested here: torch is not part of the pinned toolchain (its Linux
+wheel is the ~4 GB CUDA build); it gets its own requirements file with the PyTorch-ranks work.
 """
 
 from __future__ import annotations
@@ -214,13 +216,3 @@ def test_unbounded_parallel_run_reports_flink_metrics(labels, tmp_path):
     majority = max(Counter(labels.tolist()).values()) / len(labels)
     assert max(seen["holdoutAccuracyPermille"]) > 1000 * (majority + 0.2), seen
     assert 0 < max(seen["prequentialAccuracyPermille"]) <= 1000 and max(seen["prequentialLossMilli"]) > 0, seen
-
-
-def test_torch_learner_resumes_exactly_once(labels, tmp_path):
-    pytest.importorskip("torch")
-    got = run_train(tmp_path / "torch", "--learner", "torch", "--fail-after-cells", str(FAIL_AFTER))
-    final = got["summary"]["final"]
-    assert final["restores"] == 1 and final["restored_at_cells"] >= FAIL_AFTER, final
-    assert final["trained_per_epoch"] == {str(e): trained_per_epoch(labels) for e in range(1, EPOCHS + 1)}
-    majority = max(Counter(labels.tolist()).values()) / len(labels)
-    assert final["holdout_accuracy"] >= majority + 0.3, final
