@@ -139,7 +139,8 @@ public final class AnnDataStore implements Closeable {
      * recognised, as in lamindb.
      *
      * @throws AnnDataFormatException if the element cannot be interpreted, or if its shape
-     *     disagrees with the axes it is aligned with (see {@link #checkAligned})
+     *     disagrees with the axes it is aligned with (a layer must be n_obs x n_vars, an obsm entry
+     *     must have n_obs rows, and so on, as anndata requires)
      */
     @Nullable
     public MatrixElement matrix(String key) throws AnnDataFormatException {
