@@ -3,15 +3,18 @@ package io.github.flinkanndata.format.zarr;
 import java.io.EOFException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 import javax.annotation.Nullable;
 
@@ -127,6 +130,29 @@ final class DirectoryStore implements ZarrStore {
             }
         }
         return names;
+    }
+
+    /**
+     * Walks the directory below the prefix, following symbolic links as reads do (a link cycle
+     * fails the walk, and the caller then probes keys one by one).
+     */
+    @Override
+    public List<String> listKeys(String prefix) throws IOException {
+        Path dir = resolve(prefix);
+        List<String> keys = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return keys;
+        }
+        try (Stream<Path> files = Files.walk(dir, FileVisitOption.FOLLOW_LINKS)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (Files.isRegularFile(f)) {
+                    keys.add(dir.relativize(f).toString().replace(f.getFileSystem().getSeparator(), "/"));
+                }
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        return keys;
     }
 
     @Override

@@ -37,4 +37,15 @@ interface ZarrStore extends Closeable {
      * key prefix without trailing slash), in no particular order.
      */
     List<String> listDirectories(String prefix) throws IOException;
+
+    /**
+     * Every key below a prefix (a node path, {@code ""} for the root), relative to it, in no
+     * particular order; null if this store cannot list its keys. As long as what the store holds
+     * below the prefix: {@link ChunkSource} lists an array's chunks once instead of probing, one by
+     * one, the many chunks a long read finds not stored.
+     */
+    @Nullable
+    default List<String> listKeys(String prefix) throws IOException {
+        return null;
+    }
 }

@@ -291,6 +291,20 @@ final class ZipStore implements ZarrStore {
         return names == null ? new ArrayList<>() : new ArrayList<>(names);
     }
 
+    /** From the central directory, read when the store was opened. */
+    @Override
+    public List<String> listKeys(String prefix) throws IOException {
+        StoreKeys.check(prefix);
+        String head = prefix.isEmpty() ? "" : prefix + "/";
+        List<String> keys = new ArrayList<>();
+        for (String name : entries.keySet()) {
+            if (name.startsWith(head) && name.length() > head.length()) {
+                keys.add(name.substring(head.length()));
+            }
+        }
+        return keys;
+    }
+
     @Override
     public void close() throws IOException {
         channel.close();
