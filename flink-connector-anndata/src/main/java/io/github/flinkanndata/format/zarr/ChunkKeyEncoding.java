@@ -49,6 +49,14 @@ final class ChunkKeyEncoding {
         return sb.toString();
     }
 
+    /** Segments of the key of a chunk of a {@code rank}-d array, relative to the array. */
+    int depth(int rank) {
+        if (!separator.equals("/")) {
+            return 1;
+        }
+        return Math.max(1, rank + (v3Default ? 1 : 0));
+    }
+
     /**
      * The grid coordinates a key names, given relative to its array ({@code c/1/0}, {@code 1.0}),
      * or null if it names no chunk of a {@code rank}-d array in this encoding (metadata files,

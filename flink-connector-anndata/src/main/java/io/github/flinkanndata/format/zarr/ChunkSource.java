@@ -44,6 +44,12 @@ final class ChunkSource {
      * several times their slab). Ordinary reads span a few chunks and never list.
      */
     static final long LIST_ABOVE_CHUNKS = 256;
+
+    /**
+     * Most entries a listing reads (2^18, a few MB while it runs): an array stored in more files
+     * than that is probed chunk by chunk, as before listings existed.
+     */
+    static final int MAX_LISTED = 1 << 18;
     private static final String SHARD_INDEX_SUFFIX = "\0shard-index";
 
     private final ZarrStore store;
@@ -116,9 +122,9 @@ final class ChunkSource {
             return;
         }
         try {
-            List<String> keys = store.listKeys(path);
+            long[] grid = sharding == null ? readGrid : shardGrid;
+            List<String> keys = store.listKeys(path, meta.keys.depth(grid.length), MAX_LISTED);
             if (keys != null) {
-                long[] grid = sharding == null ? readGrid : shardGrid;
                 long[] found = new long[keys.size()];
                 int n = 0;
                 for (String k : keys) {

@@ -133,18 +133,25 @@ final class DirectoryStore implements ZarrStore {
     }
 
     /**
-     * Walks the directory below the prefix, following symbolic links as reads do (a link cycle
-     * fails the walk, and the caller then probes keys one by one).
+     * Walks the directory below the prefix, following symbolic links as reads do, no deeper than
+     * a key can be and stopping past {@code maxKeys} entries: a link to a large tree (even the
+     * file system's root) costs at most that. A link cycle fails the walk; the caller then probes
+     * keys one by one.
      */
     @Override
-    public List<String> listKeys(String prefix) throws IOException {
+    @Nullable
+    public List<String> listKeys(String prefix, int maxDepth, int maxKeys) throws IOException {
         Path dir = resolve(prefix);
         List<String> keys = new ArrayList<>();
         if (!Files.isDirectory(dir)) {
             return keys;
         }
-        try (Stream<Path> files = Files.walk(dir, FileVisitOption.FOLLOW_LINKS)) {
+        int seen = 0;
+        try (Stream<Path> files = Files.walk(dir, maxDepth, FileVisitOption.FOLLOW_LINKS)) {
             for (Path f : (Iterable<Path>) files::iterator) {
+                if (++seen > maxKeys) {
+                    return null; // directories count too: a wide tree of them is as costly
+                }
                 if (Files.isRegularFile(f)) {
                     keys.add(dir.relativize(f).toString().replace(f.getFileSystem().getSeparator(), "/"));
                 }

@@ -208,6 +208,45 @@ class ZarrAbsentChunksTest {
         }
     }
 
+    /**
+     * A listing goes no deeper than a chunk key can be and gives up past its entry cap, so a link
+     * to a large tree outside the array costs no more than the array's own chunks.
+     */
+    @Test
+    void listingsStopAtTheDepthOfAKeyAndAtTheirCap() throws Exception {
+        Path root = tmp.resolve("listing.zarr");
+        write(root.resolve("a/0.0"), new byte[4]);
+        write(root.resolve("a/0.1"), new byte[4]);
+        write(root.resolve("a/deep/x/y/0.0"), new byte[4]);
+        Path outside = tmp.resolve("outside");
+        for (int i = 0; i < 50; i++) {
+            write(outside.resolve("d" + i).resolve("f"), new byte[1]);
+        }
+        boolean linked;
+        try {
+            Files.createSymbolicLink(root.resolve("a/link"), outside);
+            linked = true;
+        } catch (UnsupportedOperationException | IOException e) {
+            linked = false; // no symbolic links here: the depth limit is still checked
+        }
+        DirectoryStore dir = new DirectoryStore(root);
+        assertThat(dir.listKeys("a", 1, 100)).containsExactlyInAnyOrder("0.0", "0.1");
+        assertThat(dir.listKeys("a", 1, 3)).as("over the cap").isNull();
+        if (linked) {
+            // two levels (as v2 keys of a 2-d array with '/' separators): the link's entries,
+            // not the files below them
+            assertThat(dir.listKeys("a", 2, 1000)).containsExactlyInAnyOrder("0.0", "0.1");
+            assertThat(dir.listKeys("a", 3, 1000)).hasSize(52);
+            assertThat(dir.listKeys("a", 3, 40)).isNull();
+        }
+        Path zip = zipped(root.resolve("a"));
+        try (ZipStore z = ZipStore.open(zip)) {
+            assertThat(z.listKeys("", 1, 100)).containsExactlyInAnyOrder("0.0", "0.1");
+            assertThat(z.listKeys("", 1, 1)).isNull();
+            assertThat(z.listKeys("", 4, 100)).contains("deep/x/y/0.0");
+        }
+    }
+
     /** 4 rows of 65,536 columns in chunks of 1 x 2, none stored: 131,072 chunks, a 1 MiB slab. */
     @Test
     void aLongReadOfChunksNotStoredAllocatesItsSlab() throws Exception {
