@@ -134,8 +134,13 @@ public final class AnnDataStore implements Closeable {
 
     /**
      * A matrix element by its lamindb key: {@code X}, {@code raw.X} (the {@code raw/X} element),
-     * {@code layers/<k>} or {@code obsm/<k>}; null when the store lacks it. The pre-0.7 root-level
-     * {@code raw.X} is not recognised, as in lamindb.
+     * {@code layers/<k>} or {@code obsm/<k>} (also {@code obsp/<k>}, {@code varm/<k>}, {@code
+     * varp/<k>}); null when the store lacks it. The pre-0.7 root-level {@code raw.X} is not
+     * recognised, as in lamindb.
+     *
+     * @throws AnnDataFormatException if the element cannot be interpreted, or if its shape
+     *     disagrees with the axes it is aligned with (a layer must be n_obs x n_vars, an obsm entry
+     *     must have n_obs rows, and so on, as anndata requires)
      */
     @Nullable
     public MatrixElement matrix(String key) throws AnnDataFormatException {
@@ -143,20 +148,95 @@ public final class AnnDataStore implements Closeable {
             return x;
         }
         if ("raw.X".equals(key) || "raw/X".equals(key)) {
-            return rawX();
-        }
-        if (key.startsWith("obsm/")) {
-            Node obsm = container.node("obsm");
-            String name = key.substring(5);
-            if (obsm instanceof ArrayNode) {
-                ArrayNode compound = (ArrayNode) obsm;
-                return compound.fieldNames().contains(name)
-                        ? MatrixElement.compoundField(compound, name) : null;
+            MatrixElement raw = rawX();
+            if (raw != null) {
+                checkRaw(raw);
             }
+            return raw;
         }
-        Node node = container.node(key);
-        // obsm entries may have more than two dimensions (docs/semantics.md §7.1); X and layers not
-        return node == null ? null : MatrixElement.of(container, node, key.startsWith("obsm/"));
+        MatrixElement m = null;
+        Node obsm = key.startsWith("obsm/") ? container.node("obsm") : null;
+        if (obsm instanceof ArrayNode) {
+            ArrayNode compound = (ArrayNode) obsm;
+            String name = key.substring(5);
+            if (!compound.fieldNames().contains(name)) {
+                return null;
+            }
+            m = MatrixElement.compoundField(compound, name);
+        } else {
+            Node node = container.node(key);
+            // obsm entries may have more than two dimensions (docs/semantics.md §7.1); X and layers not
+            m = node == null ? null : MatrixElement.of(container, node, key.startsWith("obsm/"));
+        }
+        if (m != null) {
+            checkAligned(key, m);
+        }
+        return m;
+    }
+
+    /**
+     * anndata aligns every element with the axes it annotates and refuses to read a store where
+     * they disagree: a layer is n_obs x n_vars, obsm and varm entries have n_obs and n_vars rows,
+     * obsp and varp entries are n_obs x n_obs and n_vars x n_vars. Checked when the element is
+     * opened, so a collection refuses such a store while planning, before any row is read. Without
+     * it a corrupt shape was read as it stood: the reader fuzzer found a layer of 8,388,608 columns
+     * in a store of no genes, which the source read as rows of millions of zeros.
+     */
+    private void checkAligned(String key, MatrixElement m) throws AnnDataFormatException {
+        int slash = key.indexOf('/');
+        if (slash < 0 || key.indexOf('/', slash + 1) >= 0) {
+            return; // not an entry of an aligned mapping
+        }
+        String mapping = key.substring(0, slash);
+        switch (mapping) {
+            case "layers":
+                checkAxis(m, "rows", rows(m), nObs(), "obs", "a layer must be n_obs x n_vars");
+                checkAxis(m, "columns", m.cols(), nVars(), "var", "a layer must be n_obs x n_vars");
+                break;
+            case "obsm":
+                checkAxis(m, "rows", rows(m), nObs(), "obs", "an obsm entry has one row per cell");
+                break;
+            case "varm":
+                checkAxis(m, "rows", rows(m), nVars(), "var", "a varm entry has one row per gene");
+                break;
+            case "obsp":
+                checkAxis(m, "rows", rows(m), nObs(), "obs", "an obsp entry is n_obs x n_obs");
+                checkAxis(m, "columns", m.cols(), nObs(), "obs", "an obsp entry is n_obs x n_obs");
+                break;
+            case "varp":
+                checkAxis(m, "rows", rows(m), nVars(), "var", "a varp entry is n_vars x n_vars");
+                checkAxis(m, "columns", m.cols(), nVars(), "var", "a varp entry is n_vars x n_vars");
+                break;
+            default:
+                break;
+        }
+    }
+
+    /**
+     * raw shares the cells and has variables of its own: raw/X has n_obs rows and as many columns
+     * as raw/var has rows (anndata's Raw checks the latter; raw/X rows are addressed by cell, so a
+     * different count cannot be read by obs position). A raw without raw/var gets a default var.
+     */
+    private void checkRaw(MatrixElement raw) throws AnnDataFormatException {
+        checkAxis(raw, "rows", rows(raw), nObs(), "obs", "raw shares the cells of X");
+        if (container.node("raw/var") != null) {
+            long rawVars = DataFrame.open(container, "raw/var").length();
+            checkAxis(raw, "columns", raw.cols(), rawVars, "raw/var", "raw/X has one column per raw variable");
+        }
+    }
+
+    /** Rows of an element; a dataframe entry (obsm) counts the rows of its index. */
+    private long rows(MatrixElement m) throws AnnDataFormatException {
+        return m.layout() == MatrixLayout.DATAFRAME ? DataFrame.open(container, m.path()).length() : m.rows();
+    }
+
+    private void checkAxis(MatrixElement m, String what, long found, long expected, String axis, String rule)
+            throws AnnDataFormatException {
+        // a dataframe entry has rows but no numeric columns
+        if (found != expected && !(m.layout() == MatrixLayout.DATAFRAME && "columns".equals(what))) {
+            throw new AnnDataFormatException(container.location(), m.path(),
+                    "has " + found + " " + what + " but " + axis + " has " + expected + " (" + rule + ")");
+        }
     }
 
     @Nullable

@@ -19,6 +19,18 @@ import javax.annotation.Nullable;
  * wrong rows. Thread-safe: it holds only immutable handles.
  */
 public final class MatrixElement {
+    /**
+     * Widest dense element accepted, in columns: 2^20. Dense rows are read whole, so the width
+     * sizes every read (the source reads at least 16 rows at once, 128 MiB of doubles at this
+     * width) whether or not the file holds the values: zarr reads chunks it does not store as the
+     * fill value, legally. No gene annotation comes near it (GENCODE human: about 63,000 genes,
+     * 250,000 transcripts); feature sets that do (ATAC peaks, genome bins) are stored sparse, and
+     * sparse elements, whose reads are sized by their stored values, have no such limit. A wider
+     * dense shape is a corrupt one (the reader fuzzer found a layer of 8,388,608 columns in a
+     * store of no genes, which the source read as 600 MB of zeros).
+     */
+    public static final long MAX_DENSE_WIDTH = 1L << 20;
+
     private final String store;
     private final String path;
     private final MatrixLayout layout;
@@ -107,6 +119,7 @@ public final class MatrixElement {
         }
         // a sub-array field of two or more dimensions is an N-D obsm entry like any other
         int[] rowShape = fieldShape.length >= 2 ? fieldShape.clone() : null;
+        checkDenseWidth(compound.store(), compound.path() + "/" + field, cols);
         return new MatrixElement(compound.store(), compound.path() + "/" + field, MatrixLayout.DENSE,
                 compound.shape()[0], cols, fieldShape.length == 0, rowShape, compound.fieldType(field),
                 compound, field, null, null, null);
@@ -143,8 +156,21 @@ public final class MatrixElement {
                 }
             }
         }
+        if (!vector) {
+            checkDenseWidth(store, path, cols); // the values of a row, whatever its shape
+        }
         return new MatrixElement(store, path, MatrixLayout.DENSE, shape[0], cols,
                 vector, rowShape, a.dataType(), a, null, null, null, null);
+    }
+
+    /** See {@link #MAX_DENSE_WIDTH}; checked when the element is opened, before any read. */
+    private static void checkDenseWidth(String store, String path, long cols) throws AnnDataFormatException {
+        if (cols > MAX_DENSE_WIDTH) {
+            throw new AnnDataFormatException(store, path,
+                    "dense matrix of " + cols + " columns, more than any plausible number of genes or"
+                            + " features (at most " + MAX_DENSE_WIDTH + " are read dense; store wider"
+                            + " matrices as CSR)");
+        }
     }
 
     private static MatrixElement sparse(Container c, GroupNode g, Attrs attrs, boolean csr) throws AnnDataFormatException {

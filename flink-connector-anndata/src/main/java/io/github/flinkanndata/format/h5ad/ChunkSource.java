@@ -1,6 +1,7 @@
 package io.github.flinkanndata.format.h5ad;
 
 import io.github.flinkanndata.format.AnnDataFormatException;
+import javax.annotation.Nullable;
 
 /**
  * Where the elements of one dataset come from, seen as a regular grid of chunks: the real chunks of
@@ -19,6 +20,15 @@ interface ChunkSource {
      * Decodes the chunk whose first element sits at {@code chunkOffset} (element coordinates, a
      * multiple of {@link #chunkShape()}), as an array of the decoder's type. Elements past the end
      * of the dataset may be missing (a shorter array) or padding; callers never read them.
+     *
+     * @return the decoded chunk, or null if the file stores nothing for it (a chunk absent from the
+     *     chunk index, or storage never allocated): it reads as the fill value, which the caller
+     *     writes into its own slab. No array is made for data the file does not hold, so a
+     *     declared extent costs nothing until a read asks for it, and then only what it asks for.
      */
+    @Nullable
     Object decode(long[] chunkOffset) throws AnnDataFormatException;
+
+    /** Whether the file stores the chunk at {@code chunkOffset}, i.e. {@link #decode} returns data. */
+    boolean isStored(long[] chunkOffset) throws AnnDataFormatException;
 }

@@ -33,7 +33,6 @@ final class ContiguousChunkSource implements ChunkSource {
     private final ElementDecoder decoder;
     private final HdfBackingStorage storage;
     @Nullable private final Bytes bytes;
-    @Nullable private final Object fill;
 
     /**
      * @param bytes the data, or null if the dataset's storage was never allocated (reads as fill)
@@ -44,15 +43,13 @@ final class ContiguousChunkSource implements ChunkSource {
             long[] shape,
             ElementDecoder decoder,
             HdfBackingStorage storage,
-            @Nullable Bytes bytes,
-            @Nullable Object fill) {
+            @Nullable Bytes bytes) {
         this.store = store;
         this.path = path;
         this.shape = shape.clone();
         this.decoder = decoder;
         this.storage = storage;
         this.bytes = bytes;
-        this.fill = fill;
         // strings resolve one global-heap object per element: keep their slices small
         int budget =
                 decoder.kind() == ElementKind.VLEN_STRING || decoder.kind() == ElementKind.RECORD
@@ -84,7 +81,11 @@ final class ContiguousChunkSource implements ChunkSource {
     }
 
     @Override
+    @Nullable
     public Object decode(long[] chunkOffset) throws AnnDataFormatException {
+        if (bytes == null) {
+            return null; // storage never allocated: the caller writes the fill value
+        }
         // elements actually present: the chunk may run past the end along its cut dimension
         long elements = 1;
         long linear = 0;
@@ -93,9 +94,6 @@ final class ContiguousChunkSource implements ChunkSource {
             linear = linear * shape[d] + chunkOffset[d];
         }
         int n = (int) elements;
-        if (bytes == null) {
-            return decoder.filled(n, fill);
-        }
         int size = decoder.storedSize();
         byte[] data = bytes.read(linear * size, n * size);
         try {
@@ -104,6 +102,11 @@ final class ContiguousChunkSource implements ChunkSource {
             throw Failures.wrap(
                     store, path, "cannot decode elements " + linear + ".." + (linear + n), e);
         }
+    }
+
+    @Override
+    public boolean isStored(long[] chunkOffset) {
+        return bytes != null;
     }
 
     /** The bytes of a contiguous dataset at {@code address}, checked against the file length. */

@@ -212,37 +212,39 @@ final class ElementDecoder {
     }
 
     /**
-     * An array of {@code elements} fill values: what HDF5 returns for chunks never written. {@code
-     * fill} is jhdf's decoded fill value, or null for the default (zero, false, "").
+     * Writes the fill value into slots {@code [from, to)} of {@code out}, an array of this
+     * decoder's type: what HDF5 returns for data never written. {@code fill} is jhdf's decoded
+     * fill value, or null for the default (zero, false, ""). Records keep their zero bytes, as do
+     * numbers with the default fill (a new Java array already holds them).
      */
-    Object filled(int elements, @Nullable Object fill) {
-        Object out = newArray(elements);
+    void fill(Object out, int from, int to, @Nullable Object fill) {
         if (out instanceof String[]) {
-            Arrays.fill((String[]) out, fill instanceof String ? (String) fill : "");
+            Arrays.fill((String[]) out, from, to, fill instanceof String ? (String) fill : "");
         } else if (out instanceof boolean[]) {
             // jhdf decodes an enum fill value to its name
             Arrays.fill(
                     (boolean[]) out,
+                    from,
+                    to,
                     "TRUE".equals(fill) || Boolean.TRUE.equals(fill) || asLong(fill) != 0);
         } else if (fill != null && kind != ElementKind.RECORD) {
-            fillNumbers(out, fill);
+            fillNumbers(out, from, to, fill);
         }
-        return out; // records and default fills: zeros
     }
 
-    private static void fillNumbers(Object out, Object fill) {
+    private static void fillNumbers(Object out, int from, int to, Object fill) {
         if (out instanceof byte[]) {
-            Arrays.fill((byte[]) out, (byte) asLong(fill));
+            Arrays.fill((byte[]) out, from, to, (byte) asLong(fill));
         } else if (out instanceof short[]) {
-            Arrays.fill((short[]) out, (short) asLong(fill));
+            Arrays.fill((short[]) out, from, to, (short) asLong(fill));
         } else if (out instanceof int[]) {
-            Arrays.fill((int[]) out, (int) asLong(fill));
+            Arrays.fill((int[]) out, from, to, (int) asLong(fill));
         } else if (out instanceof long[]) {
-            Arrays.fill((long[]) out, asLong(fill));
+            Arrays.fill((long[]) out, from, to, asLong(fill));
         } else if (out instanceof float[]) {
-            Arrays.fill((float[]) out, (float) asDouble(fill));
+            Arrays.fill((float[]) out, from, to, (float) asDouble(fill));
         } else if (out instanceof double[]) {
-            Arrays.fill((double[]) out, asDouble(fill));
+            Arrays.fill((double[]) out, from, to, asDouble(fill));
         }
     }
 

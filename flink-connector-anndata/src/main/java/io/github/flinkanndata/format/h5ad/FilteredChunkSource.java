@@ -40,7 +40,6 @@ final class FilteredChunkSource implements ChunkSource {
     private final ElementDecoder decoder;
     private final int[] chunkShape;
     private final int chunkElements;
-    @Nullable private final Object fill;
     private volatile Map<ChunkOffset, Chunk> lookup;
     private volatile ChunkFilters filters;
 
@@ -51,8 +50,7 @@ final class FilteredChunkSource implements ChunkSource {
             int rank,
             HdfBackingStorage storage,
             PositionalReader reader,
-            ElementDecoder decoder,
-            @Nullable Object fill)
+            ElementDecoder decoder)
             throws AnnDataFormatException {
         this.store = store;
         this.path = path;
@@ -60,7 +58,6 @@ final class FilteredChunkSource implements ChunkSource {
         this.storage = storage;
         this.reader = reader;
         this.decoder = decoder;
-        this.fill = fill;
         this.chunkShape = dataset.getChunkDimensions();
         long elements = 1;
         for (int c : chunkShape) {
@@ -99,11 +96,13 @@ final class FilteredChunkSource implements ChunkSource {
     }
 
     @Override
+    @Nullable
     public Object decode(long[] chunkOffset) throws AnnDataFormatException {
         Chunk chunk = lookup().get(new ChunkOffset(chunkOffset));
         if (chunk == null) {
-            // never written: HDF5 reads it as the fill value
-            return decoder.filled(chunkElements, fill);
+            // never written: HDF5 reads it as the fill value, which the caller writes into its
+            // slab (filling a whole chunk here allocated its declared extent, up to 2 GiB)
+            return null;
         }
         byte[] stored = readStored(chunk, chunkOffset);
         try {
@@ -126,6 +125,11 @@ final class FilteredChunkSource implements ChunkSource {
         } catch (RuntimeException | Error e) {
             throw Failures.wrap(store, path, "cannot decode " + where(chunkOffset, chunk), e);
         }
+    }
+
+    @Override
+    public boolean isStored(long[] chunkOffset) throws AnnDataFormatException {
+        return lookup().containsKey(new ChunkOffset(chunkOffset));
     }
 
     /** The chunk for messages; built only when something failed (it costs a few strings). */

@@ -21,7 +21,9 @@ import javax.annotation.Nullable;
  * <p>Every read goes through one path: validate the slab, then let {@link SlabAssembler} copy it
  * out of decoded chunks that come from the container's {@link ChunkCache} or, on a miss, from this
  * dataset's {@link ChunkSource} (real chunks, or bounded virtual chunks of contiguous data). Memory
- * is proportional to the requested slab plus the chunks it touches, never to the declared shape.
+ * is proportional to the requested slab plus the stored chunks it touches, never to the declared
+ * shape: chunks the file does not store are written into the slab as the fill value, and a read
+ * may take at most {@link #MAX_FILL_SLOTS} of its slab from them.
  *
  * <p>An empty dataspace (anndata's {@code null} encoding) has shape {@code [0]}, so it reads as an
  * empty array. Types without an AnnData meaning (references, opaque, ...) report {@link
@@ -34,11 +36,23 @@ final class H5Array implements ArrayNode {
     /** Largest Java array we allocate, with headroom below the VM limit. */
     private static final long MAX_SLOTS = Integer.MAX_VALUE - 16;
 
+    /**
+     * Array slots one read may fill with the fill value, i.e. take from data the file does not
+     * store (chunks absent from the chunk index, contiguous storage never allocated): 2^21, 16 MiB
+     * of doubles. anndata writes every chunk of every dataset, so in an h5ad such data comes from
+     * a corrupt dataspace or chunk index, never from a writer; small reads of it stay legal (HDF5
+     * reads unwritten data as the fill value). A read needing more is refused before its slab is
+     * allocated: otherwise the slab is sized by the declared shape alone (the reader fuzzer made a
+     * 41 KB file declare a never-written layer of 9 x 8,388,608 values, read as 600 MB of zeros).
+     */
+    static final long MAX_FILL_SLOTS = 1L << 21;
+
     private final H5adContainer container;
     private final String path;
     private final Dataset dataset;
     private final long[] shape;
     private final ElementDecoder decoder;
+    @Nullable private final Object fill;
     @Nullable private final CompoundFields compound;
     private final ChunkSource source;
     private final int[] chunkShape;
@@ -55,6 +69,7 @@ final class H5Array implements ArrayNode {
             // no dimensions: a scalar has one element, a null dataspace (h5py.Empty) none
             this.shape = dims.length == 0 && dataset.getSize() == 0 ? new long[] {0} : dims;
             this.decoder = ElementDecoder.of(dataset.getDataType());
+            this.fill = fillValue();
             this.compound =
                     dataset.getDataType() instanceof CompoundDataType
                             ? new CompoundFields(
@@ -71,14 +86,19 @@ final class H5Array implements ArrayNode {
      * HDF5 never lets a dimension exceed its declared maximum (unlimited is -1); a dataspace that
      * does is corrupt. Without this check a corrupt size on a chunked dataset reads as millions of
      * fill values (found by the reader fuzzer: a 6-row var index read as 8 million rows).
+     *
+     * <p>A maximum of 0 is a limit like any other (h5py writes it for every empty axis, such as
+     * the gene axis of a store without genes); only negative maxima mean unlimited. Treating 0 as
+     * unlimited let a corrupt dimension of 8,388,608 through on a layer whose maximum was 0
+     * (reader fuzzer, seed 4242).
      */
-    private static void checkMaxDims(String store, String path, long[] dims, long[] max)
+    static void checkMaxDims(String store, String path, long[] dims, long[] max)
             throws AnnDataFormatException {
         if (max == null || max.length != dims.length) {
             return;
         }
         for (int d = 0; d < dims.length; d++) {
-            if (max[d] > 0 && dims[d] > max[d]) {
+            if (max[d] >= 0 && dims[d] > max[d]) {
                 throw new AnnDataFormatException(store, path,
                         "corrupt dataspace: dimension " + d + " is " + dims[d]
                                 + ", more than its declared maximum " + max[d]);
@@ -87,7 +107,6 @@ final class H5Array implements ArrayNode {
     }
 
     private ChunkSource chunkSource(String store) throws AnnDataFormatException {
-        Object fill = fillValue();
         if (dataset instanceof ChunkedDataset) {
             return new FilteredChunkSource(
                     store,
@@ -96,8 +115,7 @@ final class H5Array implements ArrayNode {
                     shape.length,
                     container.storage(),
                     container.reader(),
-                    decoder,
-                    fill);
+                    decoder);
         }
         ContiguousChunkSource.Bytes bytes;
         if (dataset.getDataLayout() == DataLayout.COMPACT && dataset instanceof DatasetBase) {
@@ -118,8 +136,7 @@ final class H5Array implements ArrayNode {
             throw new AnnDataFormatException(
                     store, path, "unsupported storage layout " + dataset.getDataLayout());
         }
-        return new ContiguousChunkSource(
-                store, path, shape, decoder, container.storage(), bytes, fill);
+        return new ContiguousChunkSource(store, path, shape, decoder, container.storage(), bytes);
     }
 
     /** jhdf's decoding of the fill value, or null for the default (or if it cannot decode it). */
@@ -184,6 +201,10 @@ final class H5Array implements ArrayNode {
 
     /** The slab as an array of the decoder's type; records as raw bytes. */
     private Object slab(long[] offset, int[] count, int total) throws AnnDataFormatException {
+        // reads within the budget cannot exceed it, whatever is stored: no need to look
+        if ((long) total * decoder.width() > MAX_FILL_SLOTS) {
+            checkFill(offset, count);
+        }
         Object out = decoder.newArray(total);
         if (total > 0) {
             SlabAssembler.assemble(chunkShape, offset, count, decoder.width(), out, new SlabAssembler.Chunks() {
@@ -196,16 +217,47 @@ final class H5Array implements ArrayNode {
                 public Object chunk(long[] chunkOffset, boolean interior) throws AnnDataFormatException {
                     return H5Array.this.chunk(chunkOffset, interior);
                 }
+
+                @Override
+                public void fill(Object slab, int from, int length) {
+                    decoder.fill(slab, from, from + length, fill);
+                }
             });
         }
         return out;
     }
 
+    /** Refuses a read that would take more than {@link #MAX_FILL_SLOTS} from data not stored. */
+    private void checkFill(long[] offset, int[] count) throws AnnDataFormatException {
+        long limit = MAX_FILL_SLOTS / decoder.width();
+        long absent = SlabAssembler.absentElements(chunkShape, offset, count, source::isStored, limit);
+        if (absent > limit) {
+            throw new AnnDataFormatException(
+                    store(),
+                    path,
+                    "reading "
+                            + Arrays.toString(count)
+                            + " elements at "
+                            + Arrays.toString(offset)
+                            + " needs more than "
+                            + limit
+                            + " that the file does not store ("
+                            + (source instanceof ContiguousChunkSource
+                                    ? "storage never allocated"
+                                    : "chunks absent from the chunk index")
+                            + "); anndata stores every element of a dataset, so its declared shape "
+                            + Arrays.toString(shape)
+                            + " is corrupt");
+        }
+    }
+
     /**
-     * One decoded chunk, from the container's cache when a previous read decoded it. Interior
+     * One decoded chunk, from the container's cache when a previous read decoded it; null if the
+     * file does not store it (nothing is cached for it: it costs nothing to fill again). Interior
      * chunks of a long range read are not cached: the next range read (sequential or shuffled)
      * starts at an edge chunk, so caching them only evicts the chunks that are reused.
      */
+    @Nullable
     private Object chunk(long[] chunkOffset, boolean interior) throws AnnDataFormatException {
         ChunkCache.Key key = cacheKey(chunkOffset);
         Object cached = key == null ? null : container.cache().get(key);
@@ -213,7 +265,7 @@ final class H5Array implements ArrayNode {
             return cached;
         }
         Object decoded = source.decode(chunkOffset);
-        if (key != null && !interior) {
+        if (decoded != null && key != null && !interior) {
             container.cache().put(key, decoded, ChunkCache.weightOf(decoded));
         }
         return decoded;

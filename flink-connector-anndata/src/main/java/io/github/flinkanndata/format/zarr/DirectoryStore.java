@@ -3,15 +3,18 @@ package io.github.flinkanndata.format.zarr;
 import java.io.EOFException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 import javax.annotation.Nullable;
 
@@ -127,6 +130,36 @@ final class DirectoryStore implements ZarrStore {
             }
         }
         return names;
+    }
+
+    /**
+     * Walks the directory below the prefix, following symbolic links as reads do, no deeper than
+     * a key can be and stopping past {@code maxKeys} entries: a link to a large tree (even the
+     * file system's root) costs at most that. A link cycle fails the walk; the caller then probes
+     * keys one by one.
+     */
+    @Override
+    @Nullable
+    public List<String> listKeys(String prefix, int maxDepth, int maxKeys) throws IOException {
+        Path dir = resolve(prefix);
+        List<String> keys = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return keys;
+        }
+        int seen = 0;
+        try (Stream<Path> files = Files.walk(dir, maxDepth, FileVisitOption.FOLLOW_LINKS)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (++seen > maxKeys) {
+                    return null; // directories count too: a wide tree of them is as costly
+                }
+                if (Files.isRegularFile(f)) {
+                    keys.add(dir.relativize(f).toString().replace(f.getFileSystem().getSeparator(), "/"));
+                }
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        return keys;
     }
 
     @Override

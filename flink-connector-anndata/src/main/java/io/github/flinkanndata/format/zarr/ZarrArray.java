@@ -15,8 +15,9 @@ import java.util.stream.Collectors;
  *
  * <p>A read walks the chunks that overlap the slab (for a sharded array: the inner chunks), gets
  * each one decoded from {@link ChunkSource} (which caches), and copies the overlap with {@link
- * SlabCopier}; a chunk that is not stored contributes the fill value. Nothing is allocated in
- * proportion to the declared shape, only to the slab and the chunks it touches.
+ * SlabCopier}; a chunk that is not stored contributes the fill value (a long read first lists the
+ * chunks stored, so that the others cost nothing: {@link ChunkSource#beforeRead}). Nothing is
+ * allocated in proportion to the declared shape, only to the slab and the stored chunks it touches.
  *
  * <p>Structured arrays keep their chunks as raw record bytes; {@link #readField} slices one field
  * out of the records and converts it like a plain array.
@@ -110,10 +111,15 @@ final class ZarrArray implements ArrayNode {
         int[] readShape = meta.readShape();
         long[] first = new long[rank];
         long[] last = new long[rank];
+        long spanned = 1; // chunks the read spans, counted up to just past the listing threshold
         for (int d = 0; d < rank; d++) {
             first[d] = offset[d] / readShape[d];
             last[d] = (offset[d] + count[d] - 1) / readShape[d];
+            if (spanned <= ChunkSource.LIST_ABOVE_CHUNKS) {
+                spanned *= last[d] - first[d] + 1;
+            }
         }
+        chunks.beforeRead(spanned);
         boolean fillNeeded = !FillValue.isJavaDefault(meta.fill, meta.type.kind);
         long[] coords = first.clone();
         long[] origin = new long[rank];

@@ -37,4 +37,16 @@ interface ZarrStore extends Closeable {
      * key prefix without trailing slash), in no particular order.
      */
     List<String> listDirectories(String prefix) throws IOException;
+
+    /**
+     * The keys below a prefix (a node path, {@code ""} for the root) of at most {@code maxDepth}
+     * segments, relative to it, in no particular order; null if there are more than {@code
+     * maxKeys} of them or this store cannot list its keys. {@link ChunkSource} lists an array's
+     * chunks once instead of probing, one by one, the many chunks a long read finds not stored;
+     * both limits keep the listing as small as the chunks can be, whatever else the store holds.
+     */
+    @Nullable
+    default List<String> listKeys(String prefix, int maxDepth, int maxKeys) throws IOException {
+        return null;
+    }
 }

@@ -291,6 +291,35 @@ final class ZipStore implements ZarrStore {
         return names == null ? new ArrayList<>() : new ArrayList<>(names);
     }
 
+    /** From the central directory, read when the store was opened. */
+    @Override
+    @Nullable
+    public List<String> listKeys(String prefix, int maxDepth, int maxKeys) throws IOException {
+        StoreKeys.check(prefix);
+        String head = prefix.isEmpty() ? "" : prefix + "/";
+        List<String> keys = new ArrayList<>();
+        for (String name : entries.keySet()) {
+            if (name.startsWith(head) && name.length() > head.length() && depth(name, head.length()) <= maxDepth) {
+                if (keys.size() == maxKeys) {
+                    return null;
+                }
+                keys.add(name.substring(head.length()));
+            }
+        }
+        return keys;
+    }
+
+    /** Segments of {@code name} from {@code from}. */
+    private static int depth(String name, int from) {
+        int segments = 1;
+        for (int i = from; i < name.length(); i++) {
+            if (name.charAt(i) == '/') {
+                segments++;
+            }
+        }
+        return segments;
+    }
+
     @Override
     public void close() throws IOException {
         channel.close();

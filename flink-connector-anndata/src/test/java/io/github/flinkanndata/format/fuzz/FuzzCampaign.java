@@ -49,6 +49,8 @@ final class FuzzCampaign implements AutoCloseable {
         long hangs;
         final Map<Target, long[]> byTarget = new EnumMap<>(Target.class); // {cases, clean, rejected}
         final Map<String, String> findings = new LinkedHashMap<>();
+        /** The case seed of the first example of each finding signature: what replays it. */
+        final Map<String, Long> firstCase = new LinkedHashMap<>();
         /** Why inputs were rejected: the problem text (store path dropped) and its count. */
         final Map<String, long[]> reasons = new java.util.HashMap<>();
         long findingCases;
@@ -70,9 +72,16 @@ final class FuzzCampaign implements AutoCloseable {
                     .forEach(e -> sb.append("  rejected ").append(e.getValue()[0]).append("x: ")
                             .append(e.getKey()).append('\n'));
             findings.forEach((sig, example) -> sb.append("  FINDING ").append(sig).append("\n    ")
-                    .append(example).append('\n'));
+                    .append(example).append("\n    replay: ").append(replayCommand(firstCase.get(sig)))
+                    .append('\n'));
             return sb.toString();
         }
+    }
+
+    /** The command that replays one case (a case seed stands for its input, whatever the run). */
+    static String replayCommand(long caseSeed) {
+        return "mvn -B -ntp -pl flink-connector-anndata test -Dtest='ReaderFuzzTest#fuzz'"
+                + " -Dsurefire.failIfNoSpecifiedTests=false -Dfuzz.case=" + caseSeed;
     }
 
     FuzzCampaign(List<Seed> seeds, Path caseDir, Oracle oracle) {
@@ -113,6 +122,7 @@ final class FuzzCampaign implements AutoCloseable {
                 String sig = v.signature();
                 if (!r.findings.containsKey(sig)) {
                     r.findings.put(sig, "case " + caseSeed + " " + m + ": " + v);
+                    r.firstCase.put(sig, caseSeed);
                     if (findingsDir != null) {
                         save(findingsDir.resolve("finding-" + r.findings.size()), m, caseSeed, v);
                     }

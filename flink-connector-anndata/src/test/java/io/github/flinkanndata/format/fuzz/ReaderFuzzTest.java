@@ -16,8 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Fuzzes the h5ad and zarr readers with mutated fixture stores: every case must read cleanly or
  * fail with an {@code AnnDataFormatException}, within 2 s of CPU time and its allocation bound.
  *
- * <p>The default is the short CI run: a fixed seed and a fixed number of cases (with a time cap
- * for slow machines). The long run and single-case replay are the same test with properties:
+ * <p>The default is the CI run: a fresh seed every run (printed), as many cases as fit in 60
+ * seconds, so that each build tries inputs no earlier build tried; the inputs that once found a
+ * bug are replayed on every build by {@link RegressionSeedsTest}. A finding fails the run with the
+ * command that replays it. The long run and single-case replay are the same test with properties:
  *
  * <pre>
  * mvn -B -ntp -o -pl flink-connector-anndata test -Dtest=ReaderFuzzTest#fuzz \
@@ -32,9 +34,14 @@ class ReaderFuzzTest {
     static final long CPU_BOUND_MILLIS = 2_000;
     static final long WALL_BOUND_MILLIS = 60_000;
 
-    private static final long SEED = Long.getLong("fuzz.seed", 20_261_121L);
-    private static final long CASES = Long.getLong("fuzz.cases", 800L);
-    private static final long SECONDS = Long.getLong("fuzz.seconds", 90L);
+    /** A given seed repeats a run; without one, each run draws its own (and prints it). */
+    private static final boolean FRESH_SEED = System.getProperty("fuzz.seed", "").trim().isEmpty();
+    private static final long SEED = FRESH_SEED
+            ? java.util.concurrent.ThreadLocalRandom.current().nextLong()
+            : Long.parseLong(System.getProperty("fuzz.seed").trim());
+    private static final long CASES = Long.getLong("fuzz.cases", Long.MAX_VALUE);
+    /** The CI time box: about 60 s of cases, whatever the machine's speed or load. */
+    private static final long SECONDS = Long.getLong("fuzz.seconds", 60L);
     private static final String ONE_CASE = System.getProperty("fuzz.case", "");
 
     @TempDir static Path work;
@@ -89,12 +96,24 @@ class ReaderFuzzTest {
             assertThat(v.isFinding()).as("case %s, %s: %s", ONE_CASE, m, v).isFalse();
             return;
         }
+        // printed first, so that even a run that dies (an OutOfMemoryError) names its seed
+        System.out.println("reader fuzzing: seed " + SEED + (FRESH_SEED ? " (fresh)" : "") + ", up to "
+                + SECONDS + " s; the run repeats with -Dfuzz.seed=" + SEED);
         FuzzCampaign.Result r = campaign.run(SEED, CASES, SECONDS * 1000, target.resolve("fuzz-findings"));
         String report = "seed " + SEED + ": " + r;
         Files.createDirectories(target);
         Files.writeString(target.resolve("fuzz-report.txt"), report);
         System.out.println("reader fuzzing, " + report.lines().findFirst().orElse(""));
-        assertThat(r.findings).as(report).isEmpty();
+        if (!r.findings.isEmpty()) {
+            StringBuilder replay = new StringBuilder("reader fuzzing (seed " + SEED + ") found "
+                    + r.findings.size() + " kind(s) of failure in " + r.cases + " cases. Replay each,"
+                    + " fix it, and commit its saved input (target/fuzz-findings/finding-N) under"
+                    + " src/test/resources/fuzz/regressions:\n");
+            r.firstCase.forEach((sig, c) -> replay.append("  ").append(FuzzCampaign.replayCommand(c))
+                    .append("\n      ").append(sig).append('\n'));
+            System.out.println(replay);
+            assertThat(r.findings).as(replay + "\n" + report).isEmpty();
+        }
         assertThat(r.cases).as(report).isGreaterThan(0);
     }
 }

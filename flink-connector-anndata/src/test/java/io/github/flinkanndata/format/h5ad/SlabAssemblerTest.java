@@ -37,6 +37,86 @@ class SlabAssemblerTest {
         }
     }
 
+    /**
+     * Chunks the file does not store (null) are filled into the slab over exactly their overlap;
+     * {@code absentElements} counts the same elements.
+     */
+    @Test
+    void absentChunksAreFilledWhereTheyOverlapTheSlab() throws Exception {
+        Random rnd = new Random(7);
+        for (int trial = 0; trial < 500; trial++) {
+            int rank = 1 + rnd.nextInt(3);
+            long[] shape = new long[rank];
+            int[] chunk = new int[rank];
+            long[] offset = new long[rank];
+            int[] count = new int[rank];
+            for (int d = 0; d < rank; d++) {
+                shape[d] = 1 + rnd.nextInt(12);
+                chunk[d] = 1 + rnd.nextInt((int) shape[d] + 2);
+                offset[d] = rnd.nextInt((int) shape[d]);
+                count[d] = 1 + rnd.nextInt((int) (shape[d] - offset[d]));
+            }
+            long salt = rnd.nextLong();
+            SlabAssembler.Stored inIndex = off -> stored(off, salt);
+            int total = 1;
+            for (int c : count) {
+                total *= c;
+            }
+            long[] out = new long[total];
+            SlabAssembler.assemble(chunk, offset, count, 1, out, new SlabAssembler.Chunks() {
+                @Override
+                public Object chunk(long[] off) {
+                    return stored(off, salt) ? chunkOf(shape, chunk, off) : null;
+                }
+
+                @Override
+                public void fill(Object slab, int from, int length) {
+                    java.util.Arrays.fill((long[]) slab, from, from + length, -7L);
+                }
+            });
+            long filled = 0;
+            int i = 0;
+            for (long[] idx : indices(offset, count)) {
+                long[] chunkOffset = new long[rank];
+                for (int d = 0; d < rank; d++) {
+                    chunkOffset[d] = idx[d] / chunk[d] * chunk[d];
+                }
+                boolean isStored = stored(chunkOffset, salt);
+                assertThat(out[i++]).isEqualTo(isStored ? linear(shape, idx) : -7L);
+                filled += isStored ? 0 : 1;
+            }
+            assertThat(SlabAssembler.absentElements(chunk, offset, count, inIndex, Long.MAX_VALUE))
+                    .isEqualTo(filled);
+            if (filled > 0) {
+                // counting stops once past the limit
+                assertThat(SlabAssembler.absentElements(chunk, offset, count, inIndex, filled - 1))
+                        .isGreaterThan(filled - 1);
+            }
+        }
+    }
+
+    /** Whether a chunk is stored, drawn per chunk (true for about two chunks in three). */
+    private static boolean stored(long[] chunkOffset, long salt) {
+        return new Random(java.util.Arrays.hashCode(chunkOffset) ^ salt).nextInt(3) != 0;
+    }
+
+    @Test
+    void anAbsentScalarIsFilled() throws Exception {
+        double[] out = new double[1];
+        SlabAssembler.assemble(new int[0], new long[0], new int[0], 1, out, new SlabAssembler.Chunks() {
+            @Override
+            public Object chunk(long[] off) {
+                return null;
+            }
+
+            @Override
+            public void fill(Object slab, int from, int length) {
+                ((double[]) slab)[from] = 4.5;
+            }
+        });
+        assertThat(out).containsExactly(4.5);
+    }
+
     @Test
     void recordsCopyWholeRecordWidths() throws Exception {
         // 5 records of 3 bytes in chunks of 2: record r holds bytes r*10 + {0, 1, 2}
