@@ -25,11 +25,7 @@ public final class AnnDataSplitState {
         return emitted;
     }
 
-    public void advance() {
-        emitted++;
-    }
-
-    /** Advances past {@code samples} samples emitted together (a batch). */
+    /** Advances past {@code samples} samples emitted together (one cell, or a batch). */
     public void advance(int samples) {
         emitted += samples;
     }

@@ -13,14 +13,12 @@ import io.github.flinkanndata.source.output.CellOutputFormat;
 import io.github.flinkanndata.source.record.CellBatch;
 import io.github.flinkanndata.source.record.CellBatchTypeInfo;
 import io.github.flinkanndata.source.record.MatrixBlock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -110,13 +108,7 @@ class BatchOutputITCase {
         CommittedCollector.Run run = CommittedCollector.start(name);
         FailOnceMap.reset(run, 20);
 
-        Configuration conf = new Configuration();
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(20));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
-        env.enableCheckpointing(100);
+        StreamExecutionEnvironment env = FailOnceMap.environment();
 
         DataStream<CellBatch> batches = env.fromSource(builder(sampling).build(CellOutputFormat.batches(BATCH)),
                         WatermarkStrategy.noWatermarks(), "batches").uid("batches")

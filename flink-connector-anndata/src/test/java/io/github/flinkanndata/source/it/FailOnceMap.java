@@ -1,5 +1,9 @@
 package io.github.flinkanndata.source.it;
 
+import java.time.Duration;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,6 +32,21 @@ final class FailOnceMap implements MapFunction<Long, Long> {
     FailOnceMap(long afterRecords, int checkpoints) {
         this.afterRecords = afterRecords;
         this.checkpoints = checkpoints;
+    }
+
+    /**
+     * The environment of a fail-once job: parallelism 2, a checkpoint every 100 ms, and two restarts
+     * 20 ms apart (the injected failure needs one).
+     */
+    static StreamExecutionEnvironment environment() {
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(20));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(2);
+        env.enableCheckpointing(100);
+        return env;
     }
 
     /** Resets the counters and starts pacing the source at {@code pauseMillis} per record. */

@@ -6,11 +6,9 @@ import io.github.flinkanndata.source.AnnDataSource;
 import io.github.flinkanndata.source.SamplingMode;
 import io.github.flinkanndata.source.record.CellRecord;
 import io.github.flinkanndata.source.record.CellRecordTypeInfo;
-import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -48,13 +46,7 @@ class FailoverITCase {
         CommittedCollector.Run run = CommittedCollector.start(name);
         FailOnceMap.reset(run, 4);
 
-        Configuration conf = new Configuration();
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(20));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
-        env.enableCheckpointing(100);
+        StreamExecutionEnvironment env = FailOnceMap.environment();
 
         AnnDataSource<CellRecord> source = AnnDataSource.builder(ItStores.mixed(REPEATS)).obsKeys("cell_type").join("outer")
                 .sampling(sampling).rowsPerSplit(48).blockSize(8).windowBlocks(8).seed(5).epochs(EPOCHS).build();

@@ -50,8 +50,8 @@ class AnnDataSplitTest {
     void stateCountsEmittedSamplesFromTheSkip() {
         AnnDataSplitState state = new AnnDataSplitState(SPLIT.withSkip(4));
         assertThat(state.emitted()).isEqualTo(4);
-        state.advance();
-        state.advance();
+        state.advance(1);
+        state.advance(1);
         assertThat(state.emitted()).isEqualTo(6);
         assertThat(state.toSplit()).isEqualTo(SPLIT.withSkip(6));
         // the state never changes the split it was made from
