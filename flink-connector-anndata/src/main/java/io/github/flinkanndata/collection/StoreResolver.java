@@ -4,7 +4,9 @@ import io.github.flinkanndata.format.AnnDataFormatException;
 import io.github.flinkanndata.format.AnnDataStore;
 import io.github.flinkanndata.format.tree.ContainerOptions;
 import java.io.IOException;
+import io.github.flinkanndata.format.remote.RangeReader;
 import java.nio.file.Path;
+import javax.annotation.Nullable;
 
 /**
  * Turns a store path as the user wrote it (a local path, or a URI such as {@code s3://b/a.h5ad})
@@ -50,6 +52,10 @@ public interface StoreResolver {
      * in its message, the copy), since that is the store to fix. The caller closes both.
      */
     static AnnDataStore open(String path, Lease lease, ContainerOptions options) throws AnnDataFormatException {
+        RangeReader remote = lease.remote();
+        if (remote != null) {
+            return AnnDataStore.open(remote, options); // read in place: errors name the remote store
+        }
         try {
             return AnnDataStore.open(lease.path(), options);
         } catch (AnnDataFormatException e) {
@@ -60,10 +66,46 @@ public interface StoreResolver {
         }
     }
 
-    /** A local copy (or the original) of one store, held while the store is open. */
+    /**
+     * A local copy (or the original) of one store, held while the store is open; or, for a
+     * remote store read in place, the reader of its byte ranges ({@link #remote()}).
+     */
     interface Lease extends AutoCloseable {
-        /** The local file or directory to open. */
+        /**
+         * The local file or directory to open.
+         *
+         * @throws UnsupportedOperationException for a remote store read in place ({@link #remote()})
+         */
         Path path();
+
+        /** The range reader of a remote store read in place, or null when {@link #path()} is to be opened. */
+        @Nullable
+        default RangeReader remote() {
+            return null;
+        }
+
+        /** A lease on a remote store that is read in place, by ranges. */
+        static Lease inPlace(RangeReader reader) {
+            return new Lease() {
+                @Override
+                public Path path() {
+                    throw new UnsupportedOperationException(reader.location() + " is read in place, it has no local path");
+                }
+
+                @Override
+                public RangeReader remote() {
+                    return reader;
+                }
+
+                @Override
+                public void close() {}
+
+                @Override
+                public String toString() {
+                    return reader.location() + " (in place)";
+                }
+            };
+        }
 
         /** Releases the copy; idempotent, never throws. */
         @Override

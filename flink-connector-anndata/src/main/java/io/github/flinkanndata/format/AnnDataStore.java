@@ -57,6 +57,12 @@ public final class AnnDataStore implements Closeable {
         return wrap(Containers.open(path, options));
     }
 
+    /** Opens a remote store in place, read by ranges ({@link Containers#open(io.github.flinkanndata.format.remote.RangeReader, ContainerOptions)}). */
+    public static AnnDataStore open(io.github.flinkanndata.format.remote.RangeReader reader, ContainerOptions options)
+            throws AnnDataFormatException {
+        return wrap(Containers.open(reader, options));
+    }
+
     /** Reads the AnnData structure of an open container; closes the container if that fails. */
     public static AnnDataStore wrap(Container container) throws AnnDataFormatException {
         try {

@@ -1,6 +1,9 @@
 package io.github.flinkanndata.format;
 
 import io.github.flinkanndata.format.h5ad.H5adContainer;
+import io.github.flinkanndata.format.remote.ObjectInfo;
+import io.github.flinkanndata.format.remote.RangeReader;
+import io.github.flinkanndata.format.remote.RemoteFileChannel;
 import io.github.flinkanndata.format.tree.Container;
 import io.github.flinkanndata.format.tree.ContainerOptions;
 import io.github.flinkanndata.format.zarr.ZarrContainer;
@@ -38,6 +41,58 @@ public final class Containers {
         return format == StoreFormat.H5AD
                 ? H5adContainer.open(path, options)
                 : ZarrContainer.open(path, options);
+    }
+
+    /**
+     * Opens a remote store in place, read by ranges through {@code reader}: a directory is a zarr
+     * store, an object starting with an HDF5 signature an h5ad file, one starting with a zip
+     * signature a zipped zarr store. The caller closes it.
+     */
+    public static Container open(RangeReader reader, ContainerOptions options) throws AnnDataFormatException {
+        String location = reader.location();
+        ObjectInfo root;
+        try {
+            root = reader.stat("");
+        } catch (IOException e) {
+            throw new AnnDataFormatException(location, null, "cannot reach the store: " + e.getMessage(), e);
+        }
+        if (root == null) {
+            throw new AnnDataFormatException(location, null, "no such file or directory");
+        }
+        if (root.isDirectory()) {
+            return ZarrContainer.open(reader, root, options);
+        }
+        RemoteFileChannel channel = new RemoteFileChannel(reader, root, RemoteFileChannel.DEFAULT_PAGE_BYTES);
+        byte[] head;
+        try {
+            head = channel.readFully(0, (int) Math.min(8, root.length()));
+        } catch (IOException e) {
+            throw new AnnDataFormatException(location, null, "cannot read the store: " + e.getMessage(), e);
+        }
+        int n = head.length;
+        if (n >= 4 && (startsWith(head, ZIP_LOCAL) || startsWith(head, ZIP_EMPTY))) {
+            return ZarrContainer.open(reader, root, options);
+        }
+        if (n == 8 && !Arrays.equals(head, HDF5_SIGNATURE)) {
+            // a user block may precede the signature: leave that to the HDF5 reader's own search
+            boolean shifted = false;
+            for (long at = 512; at + 8 <= root.length() && !shifted; at *= 2) {
+                try {
+                    shifted = Arrays.equals(channel.readFully(at, 8), HDF5_SIGNATURE);
+                } catch (IOException e) {
+                    throw new AnnDataFormatException(location, null, "cannot read the store: " + e.getMessage(), e);
+                }
+            }
+            if (!shifted) {
+                throw new AnnDataFormatException(location, null,
+                        "neither an HDF5 file (.h5ad) nor a zip archive (.zarr.zip): found leading bytes " + hex(head, n));
+            }
+        } else if (n < 8) {
+            throw new AnnDataFormatException(location, null,
+                    "neither an HDF5 file (.h5ad) nor a zip archive (.zarr.zip): found "
+                            + (n == 0 ? "an empty file" : "leading bytes " + hex(head, n)));
+        }
+        return H5adContainer.open(channel, location, options);
     }
 
     /** Decides the backend of a regular file from its first bytes. */

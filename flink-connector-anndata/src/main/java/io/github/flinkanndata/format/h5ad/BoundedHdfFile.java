@@ -43,6 +43,15 @@ final class BoundedHdfFile {
         } catch (IOException e) {
             throw new HdfException("cannot open " + path, e);
         }
+        return open(channel, path, path.toString());
+    }
+
+    /**
+     * Opens the HDF5 file behind {@code channel} (a local file, or a remote object read by ranges
+     * through {@link io.github.flinkanndata.format.remote.RemoteFileChannel}), which the file then
+     * owns; {@code path} is what jhdf reports as its file (it only logs it).
+     */
+    static HdfFile open(FileChannel channel, Path path, String what) {
         try {
             long size = channel.size();
             Superblock sb = Superblock.readSuperblock(channel, signatureOffset(channel, size));
@@ -51,7 +60,7 @@ final class BoundedHdfFile {
             return file;
         } catch (IOException e) {
             closeQuietly(channel, e);
-            throw new HdfException("cannot read " + path, e);
+            throw new HdfException("cannot read " + what, e);
         } catch (RuntimeException | Error e) {
             closeQuietly(channel, e);
             throw e;

@@ -73,6 +73,29 @@ public final class H5adContainer implements Container {
         } catch (RuntimeException | Error e) {
             throw Failures.wrap(location, null, "cannot open as an HDF5 file", e);
         }
+        return open(location, file, options, start);
+    }
+
+    /**
+     * Opens an HDF5 file that is a remote object, in place: the superblock, object headers and
+     * B-tree pages are read by ranges through {@code channel} (in pages its range cache keeps),
+     * chunk data later by exact ranges. The caller closes the container.
+     */
+    public static H5adContainer open(io.github.flinkanndata.format.remote.RemoteFileChannel channel,
+            String location, ContainerOptions options) throws AnnDataFormatException {
+        H5Filters.registerOnce();
+        long start = System.nanoTime();
+        HdfFile file;
+        try {
+            file = BoundedHdfFile.open(channel, Path.of(channel.object().name()), location);
+        } catch (RuntimeException | Error e) {
+            throw Failures.wrap(location, null, "cannot open as an HDF5 file", e);
+        }
+        return open(location, file, options, start);
+    }
+
+    private static H5adContainer open(String location, HdfFile file, ContainerOptions options, long start)
+            throws AnnDataFormatException {
         long addressable;
         try {
             addressable = checkComplete(location, file.getHdfBackingStorage());

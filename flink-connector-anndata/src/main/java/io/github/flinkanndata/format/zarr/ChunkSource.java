@@ -117,6 +117,67 @@ final class ChunkSource {
         }
     }
 
+    /**
+     * Most chunks a read prefetches from a remote store (beyond that it reads as it goes); not
+     * above {@link #LIST_ABOVE_CHUNKS}, the most that {@code ZarrArray} counts exactly.
+     */
+    static final long PREFETCH_MAX_CHUNKS = LIST_ABOVE_CHUNKS;
+
+    /**
+     * Called before a read of the chunks in the box {@code first..last} (read-grid coordinates,
+     * inclusive), {@code spanned} of them: a remote store fetches those that are not cached
+     * concurrently, coalesced (for a sharded array the shard indexes first, then the inner
+     * chunks' ranges). Only a hint: a failure here is left for the read itself to report.
+     */
+    void prefetch(long[] first, long[] last, long spanned) {
+        if (!store.prefetches() || spanned < 2 || spanned > PREFETCH_MAX_CHUNKS) {
+            return;
+        }
+        int rank = first.length;
+        List<String> keys = new java.util.ArrayList<>();
+        long[] offsets = new long[(int) spanned];
+        int[] lengths = new int[(int) spanned];
+        long[] coords = first.clone();
+        try {
+            while (true) {
+                if (mayBeStored(coords) && cache.get(new ChunkCache.Key(path, linear(coords, readGrid))) == null) {
+                    if (sharding == null) {
+                        lengths[keys.size()] = -1;
+                        keys.add(meta.keys.key(path, coords));
+                    } else {
+                        long[] shard = new long[rank];
+                        int inner = 0;
+                        for (int d = 0; d < rank; d++) {
+                            shard[d] = coords[d] / innerPerShard[d];
+                            inner = inner * innerPerShard[d] + (int) (coords[d] % innerPerShard[d]);
+                        }
+                        String key = meta.keys.key(path, shard);
+                        ShardIndex index = shardIndex(shard, key);
+                        if (!index.isEmpty(inner)) {
+                            offsets[keys.size()] = index.offset(inner);
+                            lengths[keys.size()] = index.length(inner);
+                            keys.add(key);
+                        }
+                    }
+                }
+                int d = rank - 1;
+                while (d >= 0 && coords[d] == last[d]) {
+                    coords[d] = first[d];
+                    d--;
+                }
+                if (d < 0) {
+                    break;
+                }
+                coords[d]++;
+            }
+            if (keys.size() > 1) {
+                store.prefetch(keys, offsets, lengths);
+            }
+        } catch (IOException | CodecException | RuntimeException e) {
+            // the read that follows fetches (and fails) chunk by chunk, naming the chunk
+        }
+    }
+
     private synchronized void listStoredFiles() {
         if (listed) {
             return;

@@ -120,6 +120,7 @@ final class ZarrArray implements ArrayNode {
             }
         }
         chunks.beforeRead(spanned);
+        chunks.prefetch(first, last, spanned);
         boolean fillNeeded = !FillValue.isJavaDefault(meta.fill, meta.type.kind);
         long[] coords = first.clone();
         long[] origin = new long[rank];

@@ -82,6 +82,27 @@ public final class ZarrContainer implements Container {
         return open(location, store, options);
     }
 
+    /**
+     * Opens a remote zarr store in place: a directory of objects, or one zip object (its central
+     * directory read by ranges), read through {@code reader} and its range cache.
+     */
+    public static ZarrContainer open(io.github.flinkanndata.format.remote.RangeReader reader,
+            io.github.flinkanndata.format.remote.ObjectInfo root, ContainerOptions options)
+            throws AnnDataFormatException {
+        String location = reader.location();
+        if (root.isDirectory()) {
+            return open(location, new RemoteZarrStore(reader), options);
+        }
+        try {
+            return open(location, ZipStore.open(new io.github.flinkanndata.format.remote.RemoteFileChannel(
+                    reader, root, io.github.flinkanndata.format.remote.RemoteFileChannel.DEFAULT_PAGE_BYTES)), options);
+        } catch (ZipStore.UnsafeEntryException e) {
+            throw new AnnDataFormatException(location, e.entryName, "unsafe zip entry: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw new AnnDataFormatException(location, null, "cannot open as a zip store: " + e.getMessage(), e);
+        }
+    }
+
     /** Opens a container over an already opened store, which it then owns (closes on failure). */
     static ZarrContainer open(String location, ZarrStore store, ContainerOptions options)
             throws AnnDataFormatException {

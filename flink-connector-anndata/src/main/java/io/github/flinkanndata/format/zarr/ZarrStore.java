@@ -45,6 +45,18 @@ interface ZarrStore extends Closeable {
      * chunks once instead of probing, one by one, the many chunks a long read finds not stored;
      * both limits keep the listing as small as the chunks can be, whatever else the store holds.
      */
+    /** Whether {@link #prefetch} does anything (a remote store); local stores read as they go. */
+    default boolean prefetches() {
+        return false;
+    }
+
+    /**
+     * Asks the store to fetch, concurrently, keys a read is about to need: whole keys where {@code
+     * lengths[i] < 0}, else {@code lengths[i]} bytes at {@code offsets[i]}. Only a hint: absent
+     * keys are skipped, and the reads that follow still read every key.
+     */
+    default void prefetch(List<String> keys, long[] offsets, int[] lengths) throws IOException {}
+
     @Nullable
     default List<String> listKeys(String prefix, int maxDepth, int maxKeys) throws IOException {
         return null;

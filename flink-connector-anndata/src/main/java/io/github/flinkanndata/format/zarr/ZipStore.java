@@ -73,12 +73,39 @@ final class ZipStore implements ZarrStore {
         }
     }
 
-    private final FileChannel channel;
+    /** Where the zip's bytes come from: a local file, or a remote object read by ranges. */
+    interface Bytes extends java.io.Closeable {
+        long size() throws IOException;
+
+        /** Exactly {@code length} bytes at {@code offset}. */
+        byte[] read(long offset, int length, String what) throws IOException;
+    }
+
+    private static Bytes local(FileChannel channel) {
+        return new Bytes() {
+            @Override
+            public long size() throws IOException {
+                return channel.size();
+            }
+
+            @Override
+            public byte[] read(long offset, int length, String what) throws IOException {
+                return DirectoryStore.readFully(channel, offset, length, what);
+            }
+
+            @Override
+            public void close() throws IOException {
+                channel.close();
+            }
+        };
+    }
+
+    private final Bytes channel;
     private final long fileSize;
     private final Map<String, Entry> entries;
     private final Map<String, Set<String>> directories;
 
-    private ZipStore(FileChannel channel, Map<String, Entry> entries, Map<String, Set<String>> dirs)
+    private ZipStore(Bytes channel, Map<String, Entry> entries, Map<String, Set<String>> dirs)
             throws IOException {
         this.channel = channel;
         this.fileSize = channel.size();
@@ -89,11 +116,49 @@ final class ZipStore implements ZarrStore {
     static ZipStore open(Path file) throws IOException {
         Map<String, Entry> entries = new HashMap<>();
         Map<String, Set<String>> dirs = new HashMap<>();
+        readDirectory(ZipFile.builder().setPath(file), entries, dirs);
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+        try {
+            return new ZipStore(local(channel), entries, dirs);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens a zip that is a remote object: its central directory is read through the channel
+     * (pages of it, by range), its entries later by offset, each by its own range.
+     */
+    static ZipStore open(io.github.flinkanndata.format.remote.RemoteFileChannel remote) throws IOException {
+        Map<String, Entry> entries = new HashMap<>();
+        Map<String, Set<String>> dirs = new HashMap<>();
+        readDirectory(ZipFile.builder().setSeekableByteChannel(remote), entries, dirs);
+        Bytes bytes = new Bytes() {
+            @Override
+            public long size() {
+                return remote.size();
+            }
+
+            @Override
+            public byte[] read(long offset, int length, String what) throws IOException {
+                return remote.readFully(offset, length);
+            }
+
+            @Override
+            public void close() {
+                // every read is its own request
+            }
+        };
+        return new ZipStore(bytes, entries, dirs);
+    }
+
+    private static void readDirectory(ZipFile.Builder builder, Map<String, Entry> entries,
+            Map<String, Set<String>> dirs) throws IOException {
         // ignoreLocalFileHeader: data offsets are computed lazily per entry, so opening a zip of
         // 100k chunks reads only its central directory.
         try (ZipFile zip =
-                ZipFile.builder()
-                        .setPath(file)
+                builder
                         .setCharset(StandardCharsets.UTF_8)
                         .setUseUnicodeExtraFields(true)
                         .setIgnoreLocalFileHeader(true)
@@ -115,13 +180,6 @@ final class ZipStore implements ZarrStore {
                 }
                 registerDirectories(dirs, e.isDirectory() ? bare + "/x" : bare);
             }
-        }
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-        try {
-            return new ZipStore(channel, entries, dirs);
-        } catch (IOException | RuntimeException e) {
-            channel.close();
-            throw e;
         }
     }
 
@@ -170,7 +228,7 @@ final class ZipStore implements ZarrStore {
                             + offset);
         }
         if (e.method == ZipArchiveEntry.STORED) {
-            return DirectoryStore.readFully(channel, dataOffset(e) + offset, length, key);
+            return channel.read(dataOffset(e) + offset, length, key);
         }
         // DEFLATE has no random access: inflate from the start, but only as far as needed
         byte[] prefix = content(e, offset + length);
@@ -198,7 +256,7 @@ final class ZipStore implements ZarrStore {
             if (e.compressedSize != e.size) {
                 throw new IOException("stored zip entry '" + e.name + "' has inconsistent sizes");
             }
-            return DirectoryStore.readFully(channel, dataOffset(e), (int) e.size, e.name);
+            return channel.read(dataOffset(e), (int) e.size, e.name);
         }
         if (e.method != ZipArchiveEntry.DEFLATED) {
             throw new IOException(
@@ -213,7 +271,7 @@ final class ZipStore implements ZarrStore {
                     + " bytes, more than its " + e.compressedSize + " compressed bytes can hold");
         }
         byte[] compressed =
-                DirectoryStore.readFully(channel, dataOffset(e), (int) e.compressedSize, e.name);
+                channel.read(dataOffset(e), (int) e.compressedSize, e.name);
         return inflate(compressed, (int) e.size, (int) wanted, e.name);
     }
 
@@ -266,8 +324,7 @@ final class ZipStore implements ZarrStore {
         }
         ByteBuffer header =
                 ByteBuffer.wrap(
-                                DirectoryStore.readFully(
-                                        channel, e.localHeaderOffset, LOCAL_HEADER_SIZE, e.name))
+                                channel.read(e.localHeaderOffset, LOCAL_HEADER_SIZE, e.name))
                         .order(ByteOrder.LITTLE_ENDIAN);
         if (header.getInt(0) != LOCAL_HEADER_SIGNATURE) {
             throw new IOException("zip entry '" + e.name + "' has no local header signature");

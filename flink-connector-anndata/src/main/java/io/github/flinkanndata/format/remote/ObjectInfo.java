@@ -1,0 +1,85 @@
+package io.github.flinkanndata.format.remote;
+
+import java.util.Objects;
+
+/**
+ * One object (a file) or directory of a remote store as its file system lists it: where it is,
+ * its length and its modification time. Length and modification time are its <i>version</i>: the
+ * {@link RangeCache} keys every cached range by them, so a replaced object is never served from
+ * bytes of its predecessor, and {@link RangeReader} fails when the version of an object changes
+ * while a job reads it. Immutable.
+ */
+public final class ObjectInfo {
+    private final String uri;
+    private final String key;
+    private final long length;
+    private final long modified;
+    private final boolean directory;
+
+    /**
+     * @param uri the object's full location (cache keys use it, so it must name one object)
+     * @param key its path relative to the store's root, '/'-separated; empty for the root
+     */
+    public ObjectInfo(String uri, String key, long length, long modified, boolean directory) {
+        this.uri = Objects.requireNonNull(uri);
+        this.key = Objects.requireNonNull(key);
+        this.length = length;
+        this.modified = modified;
+        this.directory = directory;
+    }
+
+    public String uri() {
+        return uri;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    /** The last segment of the key (of the URI for the root). */
+    public String name() {
+        String k = key.isEmpty() ? uri : key;
+        while (k.endsWith("/") && k.length() > 1) {
+            k = k.substring(0, k.length() - 1);
+        }
+        return k.substring(k.lastIndexOf('/') + 1);
+    }
+
+    public long length() {
+        return length;
+    }
+
+    public long modified() {
+        return modified;
+    }
+
+    public boolean isDirectory() {
+        return directory;
+    }
+
+    /** Whether {@code other} is the same version of the same object (URI, length, modification time). */
+    public boolean sameVersion(ObjectInfo other) {
+        return uri.equals(other.uri) && length == other.length && modified == other.modified
+                && directory == other.directory;
+    }
+
+    /** The version as text, for messages. */
+    public String version() {
+        return directory ? "a directory" : length + " bytes, modified at " + modified;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ObjectInfo && sameVersion((ObjectInfo) o) && key.equals(((ObjectInfo) o).key);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(uri, length, modified);
+    }
+
+    @Override
+    public String toString() {
+        return uri + " (" + version() + ")";
+    }
+}

@@ -1,0 +1,48 @@
+package io.github.flinkanndata.format.remote;
+
+import java.io.IOException;
+import java.util.List;
+import javax.annotation.Nullable;
+
+/**
+ * The file system a remote store lives on, as {@link RangeReader} needs it: what is at a key, what
+ * a directory holds, and single byte-range reads. Implementations make <b>one attempt</b> per call;
+ * retries, caching, coalescing and concurrency are {@link RangeReader}'s. The source implements it
+ * over Flink's {@code FileSystem}, so this layer stays free of Flink; tests implement it in memory.
+ *
+ * <p>Keys are relative to the store's root, '/'-separated; the empty key is the root itself (the
+ * one object of a single-file store, or the directory of a zarr directory store). Implementations
+ * must be safe for concurrent use.
+ */
+public interface ObjectStorage {
+    /** The store's location as the user wrote it, for messages and cache keys. */
+    String location();
+
+    /** What is at {@code key} now, or null if nothing is. */
+    @Nullable
+    ObjectInfo stat(String key) throws IOException;
+
+    /** The immediate children of the directory at {@code key}; empty if it is none. */
+    List<ObjectInfo> list(String key) throws IOException;
+
+    /**
+     * Reads exactly {@code length} bytes of {@code object} from {@code offset} into {@code dst}.
+     *
+     * @throws java.io.EOFException if the object ends first
+     * @throws java.io.FileNotFoundException if the object is gone
+     */
+    void read(ObjectInfo object, long offset, byte[] dst, int dstOffset, int length) throws IOException;
+
+    /**
+     * Whether a failure of {@link #read}, {@link #stat} or {@link #list} may go away when tried
+     * again (a dropped connection, a throttled request), so that it is worth a retry. By default
+     * everything but a missing object, a refused access, an end of file and a changed object.
+     */
+    default boolean isTransient(IOException failure) {
+        return !(failure instanceof java.io.FileNotFoundException
+                || failure instanceof java.nio.file.NoSuchFileException
+                || failure instanceof java.nio.file.AccessDeniedException
+                || failure instanceof java.io.EOFException
+                || failure instanceof ObjectChangedException);
+    }
+}

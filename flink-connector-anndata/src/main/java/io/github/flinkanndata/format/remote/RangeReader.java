@@ -1,0 +1,385 @@
+package io.github.flinkanndata.format.remote;
+
+import java.io.EOFException;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import javax.annotation.Nullable;
+
+/**
+ * Reads one remote store by byte ranges: statuses and listings of its objects, single ranges, and
+ * batches of ranges that are coalesced (neighbours closer than {@link
+ * RemoteReadSettings#coalesceGapBytes()} become one request) and fetched concurrently on a bounded
+ * pool. Every range goes through the node's {@link RangeCache} first. Transient failures are
+ * retried with doubling backoff; the last failure is reported with the store and the key.
+ *
+ * <p><b>Versions.</b> The first status seen of an object is recorded in {@code versions} (the
+ * source shares one map per job and node, so every reader of the job holds every object to that
+ * version). A later status that differs, a missing object that was there, or a fetch that finds
+ * the object shorter, fails with {@link ObjectChangedException}. After each fetch the object's
+ * status is checked again (at most every {@link RemoteReadSettings#validateIntervalMillis()}), so
+ * bytes of a replacement are never cached or returned as bytes of the version the job started
+ * with: the bytes of a fetch came from the recorded version if the status after it is still that
+ * version. (An object replaced by one of the same length within the same modification-time tick
+ * cannot be told apart: file systems give no content hash through this interface.)
+ *
+ * <p>Why by hand: the zarr and zip readers need ranges of keys, the file-system clients below
+ * (Flink's S3, GCS, HDFS file systems) give single streams; no library here coalesces and caches
+ * ranges over an arbitrary file system. Thread-safe.
+ */
+public final class RangeReader {
+    /** A range of one object. */
+    public static final class Range {
+        final ObjectInfo object;
+        final long offset;
+        final int length;
+
+        public Range(ObjectInfo object, long offset, int length) {
+            this.object = object;
+            this.offset = offset;
+            this.length = length;
+        }
+
+        @Override
+        public String toString() {
+            return object.key() + "[" + offset + ", +" + length + ")";
+        }
+    }
+
+    private final ObjectStorage storage;
+    private final RangeCache cache;
+    @Nullable private final Executor pool;
+    private final RemoteReadSettings settings;
+    private final RemoteReadListener listener;
+    private final ConcurrentMap<String, ObjectInfo> versions;
+    private final ConcurrentMap<String, Optional<ObjectInfo>> stats = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Long> validatedAt = new ConcurrentHashMap<>();
+
+    /**
+     * @param pool runs the requests of a batch concurrently; null fetches them one after another
+     * @param versions the first-seen version of each object by URI, shared by the readers that
+     *     must agree on versions (one job on one node)
+     */
+    public RangeReader(ObjectStorage storage, RangeCache cache, @Nullable Executor pool, RemoteReadSettings settings,
+            RemoteReadListener listener, ConcurrentMap<String, ObjectInfo> versions) {
+        this.storage = storage;
+        this.cache = cache;
+        this.pool = pool;
+        this.settings = settings;
+        this.listener = listener;
+        this.versions = versions;
+    }
+
+    /** A reader with its own cache and version map, fetching on the caller's thread (tests, tools). */
+    public static RangeReader simple(ObjectStorage storage, long cacheBytes) {
+        return new RangeReader(storage, new RangeCache(cacheBytes), null, RemoteReadSettings.DEFAULTS,
+                RemoteReadListener.NONE, new ConcurrentHashMap<>());
+    }
+
+    public String location() {
+        return storage.location();
+    }
+
+    /**
+     * The status of {@code key} (empty: the root), or null if nothing is there; asked of the file
+     * system once per key and reader, then remembered.
+     */
+    @Nullable
+    public ObjectInfo stat(String key) throws IOException {
+        Optional<ObjectInfo> known = stats.get(key);
+        if (known != null) {
+            return known.orElse(null);
+        }
+        ObjectInfo info = retrying(key, () -> {
+            listener.metadataRequest();
+            return Optional.ofNullable(storage.stat(key));
+        }).orElse(null);
+        if (info != null) {
+            record(info);
+        }
+        stats.put(key, Optional.ofNullable(info));
+        return info;
+    }
+
+    /**
+     * The statuses of several keys (null where nothing is), those not yet known asked
+     * concurrently on the pool: a read about to fetch many chunks learns their lengths at once.
+     */
+    public List<ObjectInfo> statAll(List<String> keys) throws IOException {
+        List<CompletableFuture<ObjectInfo>> futures = new ArrayList<>(keys.size());
+        for (String k : keys) {
+            Optional<ObjectInfo> known = stats.get(k);
+            if (known != null || pool == null) {
+                futures.add(CompletableFuture.completedFuture(known != null ? known.orElse(null) : stat(k)));
+                continue;
+            }
+            try {
+                futures.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return stat(k);
+                    } catch (IOException e) {
+                        throw new CompletionException(e);
+                    }
+                }, pool));
+            } catch (RejectedExecutionException e) {
+                futures.add(CompletableFuture.completedFuture(stat(k)));
+            }
+        }
+        List<ObjectInfo> out = new ArrayList<>(keys.size());
+        for (CompletableFuture<ObjectInfo> f : futures) {
+            out.add(await(f));
+        }
+        return out;
+    }
+
+    private <T> T await(CompletableFuture<T> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("store " + location() + ": interrupted while fetching");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() instanceof CompletionException ? e.getCause().getCause() : e.getCause();
+            if (cause instanceof IOException) {
+                throw (IOException) cause;
+            }
+            throw new IOException("store " + location() + ": fetch failed: " + cause, cause);
+        }
+    }
+
+    /** The children of the directory at {@code key}, their statuses remembered as by {@link #stat}. */
+    public List<ObjectInfo> list(String key) throws IOException {
+        List<ObjectInfo> children = retrying(key, () -> {
+            listener.metadataRequest();
+            return storage.list(key);
+        });
+        for (ObjectInfo c : children) {
+            record(c);
+            stats.putIfAbsent(c.key(), Optional.of(c));
+        }
+        return children;
+    }
+
+    /** Records the first-seen version of an object; fails if another was seen before. */
+    private void record(ObjectInfo info) throws ObjectChangedException {
+        ObjectInfo first = versions.putIfAbsent(info.uri(), info);
+        if (first != null && !first.sameVersion(info)) {
+            throw changed(info.key(), first, info.version());
+        }
+    }
+
+    private ObjectChangedException changed(String key, ObjectInfo first, String now) {
+        return new ObjectChangedException("store " + location() + ": '" + (key.isEmpty() ? first.name() : key)
+                + "' changed while the job reads it (was " + first.version() + ", now " + now
+                + "); rows of two versions are never mixed: restart the job to read the new version");
+    }
+
+    /** Exactly the bytes {@code [offset, offset + length)} of {@code object}: cached, or fetched. */
+    public byte[] read(ObjectInfo object, long offset, int length) throws IOException {
+        checkBounds(object, offset, length);
+        byte[] cached = cache.get(object, offset, length);
+        if (cached != null) {
+            listener.cacheHit(length);
+            return cached;
+        }
+        listener.cacheMiss(length);
+        byte[] b = fetch(object, offset, length);
+        cache.put(object, offset, b);
+        return b;
+    }
+
+    /** The whole object (one range). */
+    public byte[] readAll(ObjectInfo object) throws IOException {
+        if (object.length() > Integer.MAX_VALUE - 16) {
+            throw new IOException("store " + location() + ": '" + object.key() + "' is too large to read whole: "
+                    + object.length() + " bytes");
+        }
+        return read(object, 0, (int) object.length());
+    }
+
+    /**
+     * Fetches every range that is not cached into the cache, in as few requests as coalescing
+     * allows, concurrently; returns once all are there (or failed). Ranges larger than the cache
+     * can keep are fetched in vain, so callers keep batches well below the cache's bound.
+     */
+    public void prefetch(List<Range> ranges) throws IOException {
+        List<Range> missing = new ArrayList<>();
+        for (Range r : ranges) {
+            checkBounds(r.object, r.offset, r.length);
+            if (!cache.contains(r.object, r.offset, r.length)) {
+                missing.add(r);
+            }
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        List<List<Range>> groups = coalesce(missing);
+        if (pool == null || groups.size() == 1) {
+            for (List<Range> g : groups) {
+                fetchGroup(g);
+            }
+            return;
+        }
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        for (List<Range> g : groups) {
+            try {
+                futures.add(CompletableFuture.runAsync(() -> {
+                    try {
+                        fetchGroup(g);
+                    } catch (IOException e) {
+                        throw new CompletionException(e);
+                    }
+                }, pool));
+            } catch (RejectedExecutionException e) {
+                fetchGroup(g); // pool shut down (the job ends): fetch here
+            }
+        }
+        for (CompletableFuture<Void> f : futures) {
+            await(f); // the first failure, after every request has ended
+        }
+    }
+
+    /** Groups sorted ranges of one object whose gaps are at most the coalescing gap. */
+    private List<List<Range>> coalesce(List<Range> ranges) {
+        List<Range> sorted = new ArrayList<>(ranges);
+        sorted.sort(Comparator.comparing((Range r) -> r.object.uri()).thenComparingLong(r -> r.offset));
+        List<List<Range>> groups = new ArrayList<>();
+        List<Range> current = null;
+        long start = 0;
+        long end = 0;
+        for (Range r : sorted) {
+            boolean joins = current != null && current.get(0).object.sameVersion(r.object)
+                    && r.offset - end <= settings.coalesceGapBytes()
+                    && Math.max(end, r.offset + r.length) - start <= settings.maxRequestBytes();
+            if (!joins) {
+                current = new ArrayList<>();
+                groups.add(current);
+                start = r.offset;
+                end = r.offset;
+            }
+            current.add(r);
+            end = Math.max(end, r.offset + r.length);
+        }
+        return groups;
+    }
+
+    private void fetchGroup(List<Range> group) throws IOException {
+        ObjectInfo object = group.get(0).object;
+        long start = Long.MAX_VALUE;
+        long end = 0;
+        for (Range r : group) {
+            start = Math.min(start, r.offset);
+            end = Math.max(end, r.offset + r.length);
+        }
+        byte[] all = fetch(object, start, (int) (end - start));
+        for (Range r : group) {
+            listener.cacheMiss(r.length);
+            cache.put(object, r.offset, all.length == r.length ? all
+                    : Arrays.copyOfRange(all, (int) (r.offset - start), (int) (r.offset - start) + r.length));
+        }
+    }
+
+    private void checkBounds(ObjectInfo object, long offset, int length) throws EOFException {
+        if (offset < 0 || length < 0 || offset > object.length() - length) {
+            throw new EOFException("store " + location() + ": '" + object.key() + "' has " + object.length()
+                    + " bytes, cannot read " + length + " bytes at offset " + offset);
+        }
+    }
+
+    /** One range from the file system, retried; its object's version checked after it. */
+    private byte[] fetch(ObjectInfo object, long offset, int length) throws IOException {
+        byte[] out = new byte[length];
+        try {
+            retrying(object.key(), () -> {
+                long t0 = System.nanoTime();
+                storage.read(object, offset, out, 0, length);
+                listener.fetched(length, System.nanoTime() - t0);
+                return null;
+            });
+        } catch (EOFException | FileNotFoundException e) {
+            // shorter than its status said, or gone: replaced (or truncated) after it was listed
+            ObjectInfo now = freshStat(object.key());
+            throw changed(object.key(), versions.getOrDefault(object.uri(), object),
+                    now == null ? "gone" : now.version() + " (" + e.getMessage() + ")");
+        }
+        validate(object);
+        return out;
+    }
+
+    /** Checks, at most every validate interval, that the object still has the version read. */
+    private void validate(ObjectInfo object) throws IOException {
+        long now = System.currentTimeMillis();
+        Long last = validatedAt.get(object.uri());
+        if (last != null && now - last < settings.validateIntervalMillis()) {
+            return;
+        }
+        ObjectInfo current = freshStat(object.key());
+        ObjectInfo first = versions.getOrDefault(object.uri(), object);
+        if (current == null || !current.sameVersion(first) || !current.sameVersion(object)) {
+            throw changed(object.key(), first, current == null ? "gone" : current.version());
+        }
+        validatedAt.put(object.uri(), now);
+    }
+
+    @Nullable
+    private ObjectInfo freshStat(String key) throws IOException {
+        return retrying(key, () -> {
+            listener.metadataRequest();
+            return Optional.ofNullable(storage.stat(key));
+        }).orElse(null);
+    }
+
+    private interface Attempt<T> {
+        T run() throws IOException;
+    }
+
+    private <T> T retrying(String key, Attempt<T> attempt) throws IOException {
+        IOException last = null;
+        for (int i = 0; i <= settings.retries(); i++) {
+            if (i > 0) {
+                listener.retried();
+                try {
+                    Thread.sleep(settings.backoffMillis() << Math.min(i - 1, 16));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("store " + location() + ": interrupted while retrying '" + key + "'");
+                }
+            }
+            try {
+                return attempt.run();
+            } catch (IOException e) {
+                if (!storage.isTransient(e)) {
+                    if (e instanceof EOFException || e instanceof FileNotFoundException
+                            || e instanceof ObjectChangedException || e instanceof InterruptedIOException) {
+                        throw e;
+                    }
+                    throw new IOException("store " + location() + ": '" + (key.isEmpty() ? "(the store itself)" : key)
+                            + "': " + e, e);
+                }
+                last = e;
+            } catch (RuntimeException e) {
+                // file-system clients wrap their own failures in unchecked exceptions too
+                last = new IOException(e.toString(), e);
+            }
+        }
+        throw new IOException("store " + location() + ": '" + (key.isEmpty() ? "(the store itself)" : key)
+                + "' failed after " + (settings.retries() + 1) + " attempts: " + last.getMessage(), last);
+    }
+
+    @Override
+    public String toString() {
+        return "RangeReader(" + location() + ")";
+    }
+}

@@ -1,0 +1,132 @@
+package io.github.flinkanndata.format.zarr;
+
+import io.github.flinkanndata.format.remote.ObjectInfo;
+import io.github.flinkanndata.format.remote.RangeReader;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import javax.annotation.Nullable;
+
+/**
+ * A zarr directory store on a remote file system, read in place: each key is an object below the
+ * root, read whole (metadata documents, chunks) or by range (shard indexes, inner chunks), through
+ * a {@link RangeReader} and so through the node's range cache. Nothing is copied to local disk.
+ *
+ * <p>Thread-safe, as the reader is.
+ */
+final class RemoteZarrStore implements ZarrStore {
+    private final RangeReader reader;
+
+    RemoteZarrStore(RangeReader reader) {
+        this.reader = reader;
+    }
+
+    @Nullable
+    private ObjectInfo file(String key) throws IOException {
+        StoreKeys.check(key);
+        ObjectInfo info = reader.stat(key);
+        return info == null || info.isDirectory() ? null : info;
+    }
+
+    @Nullable
+    @Override
+    public byte[] read(String key) throws IOException {
+        ObjectInfo info = file(key);
+        return info == null ? null : reader.readAll(info);
+    }
+
+    @Override
+    public long size(String key) throws IOException {
+        ObjectInfo info = file(key);
+        return info == null ? -1 : info.length();
+    }
+
+    @Override
+    public byte[] readRange(String key, long offset, int length) throws IOException {
+        ObjectInfo info = file(key);
+        if (info == null) {
+            throw new FileNotFoundException("store " + reader.location() + ": no key '" + key + "'");
+        }
+        return reader.read(info, offset, length);
+    }
+
+    @Override
+    public boolean prefetches() {
+        return true;
+    }
+
+    /** Fetches whole keys ({@code length < 0}) and ranges concurrently into the range cache. */
+    @Override
+    public void prefetch(List<String> keys, long[] offsets, int[] lengths) throws IOException {
+        List<RangeReader.Range> ranges = new ArrayList<>();
+        List<ObjectInfo> infos = reader.statAll(keys);
+        for (int i = 0; i < keys.size(); i++) {
+            ObjectInfo info = infos.get(i);
+            if (info == null || info.isDirectory()) {
+                continue; // absent: reads as fill, the read itself says so
+            }
+            if (lengths[i] < 0) {
+                if (info.length() <= Integer.MAX_VALUE - 16) {
+                    ranges.add(new RangeReader.Range(info, 0, (int) info.length()));
+                }
+            } else if (offsets[i] >= 0 && offsets[i] <= info.length() - lengths[i]) {
+                ranges.add(new RangeReader.Range(info, offsets[i], lengths[i]));
+            }
+        }
+        reader.prefetch(ranges);
+    }
+
+    @Override
+    public List<String> listDirectories(String prefix) throws IOException {
+        StoreKeys.check(prefix);
+        List<String> names = new ArrayList<>();
+        for (ObjectInfo c : reader.list(prefix)) {
+            if (c.isDirectory()) {
+                names.add(c.name());
+            }
+        }
+        return names;
+    }
+
+    /** Lists level by level (object stores list one "directory" per request). */
+    @Nullable
+    @Override
+    public List<String> listKeys(String prefix, int maxDepth, int maxKeys) throws IOException {
+        StoreKeys.check(prefix);
+        String head = prefix.isEmpty() ? "" : prefix + "/";
+        List<String> keys = new ArrayList<>();
+        Deque<String[]> dirs = new ArrayDeque<>(); // {key, depth}
+        dirs.add(new String[] {prefix, "0"});
+        int seen = 0;
+        while (!dirs.isEmpty()) {
+            String[] d = dirs.poll();
+            int depth = Integer.parseInt(d[1]);
+            for (ObjectInfo c : reader.list(d[0])) {
+                if (++seen > maxKeys) {
+                    return null;
+                }
+                if (c.isDirectory()) {
+                    if (depth + 1 < maxDepth) {
+                        dirs.add(new String[] {c.key(), String.valueOf(depth + 1)});
+                    }
+                } else if (c.key().startsWith(head)) {
+                    keys.add(c.key().substring(head.length()));
+                }
+            }
+        }
+        return keys;
+    }
+
+    @Override
+    public void close() {
+        // nothing held: the range cache belongs to the node
+    }
+
+    @Override
+    public String toString() {
+        return "RemoteZarrStore(" + reader.location() + ")";
+    }
+}

@@ -1,0 +1,70 @@
+package io.github.flinkanndata.collection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.flinkanndata.format.remote.LocalObjectStorage;
+import io.github.flinkanndata.format.remote.RangeReader;
+import io.github.flinkanndata.testutil.TestData;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Remote stores read in place, by byte ranges ({@link StoreResolver.Lease#inPlace}): a collection
+ * of an h5ad file (gzip), a zarr v2 directory, a sharded zarr v3 directory and two zipped zarr
+ * stores gives the same samples as the same stores opened locally, sample for sample.
+ */
+class InPlaceRemoteStoresTest {
+
+    @Test
+    void mixedCollectionReadInPlaceEqualsLocal() throws Exception {
+        Path stores = TestData.reference().resolve("stores");
+        List<Path> local = List.of(stores.resolve("mixed_m1.h5ad"), stores.resolve("mixed_m2_v2.zarr"),
+                stores.resolve("mixed_m3_v3_sharded.zarr"));
+        assertSameSamples(local, "cell_type", "outer");
+    }
+
+    @Test
+    void realArchivesReadInPlaceEqualLocal() throws Exception {
+        for (String s : List.of("anndata-archives/v0.7.8/adata.zarr.zip", "anndata-archives/v0.7.0/adata.zarr.zip",
+                "anndata-archives/v0.5.0/adata.h5ad", "anndataR/example.h5ad")) {
+            assertSameSamples(List.of(TestData.realStore(s)), null, "none");
+        }
+    }
+
+    private static void assertSameSamples(List<Path> local, String obsKey, String join) throws Exception {
+        List<String> paths = new ArrayList<>();
+        local.forEach(p -> paths.add(p.toString()));
+        Map<String, LocalObjectStorage> storages = new HashMap<>();
+        StoreResolver inPlace = path -> {
+            LocalObjectStorage s = new LocalObjectStorage(Path.of(path));
+            storages.put(path, s);
+            return StoreResolver.Lease.inPlace(RangeReader.simple(s, 8L << 20));
+        };
+        CollectionOptionsBuilder b = CollectionOptions.builder(paths).join(join);
+        if (obsKey != null) {
+            b.obsKeys(obsKey);
+        }
+        CollectionOptions options = b.build();
+        try (AnnDataCollection want = AnnDataCollection.open(options);
+                AnnDataCollection got = AnnDataCollection.open(options, inPlace)) {
+            assertThat(got.size()).isEqualTo(want.size()).isPositive();
+            for (long i = 0; i < want.size(); i++) {
+                Map<String, Object> w = want.get(i).asMap();
+                Map<String, Object> g = got.get(i).asMap();
+                assertThat(g.keySet()).as("keys of sample %d of %s", i, paths).isEqualTo(w.keySet());
+                for (String k : w.keySet()) {
+                    assertThat(Objects.deepEquals(g.get(k), w.get(k))).as("%s of sample %d of %s", k, i, paths).isTrue();
+                }
+            }
+        }
+        assertThat(storages).hasSize(local.size());
+        for (LocalObjectStorage s : storages.values()) {
+            assertThat(s.reads.get()).as("range requests to %s", s.location()).isPositive();
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package io.github.flinkanndata.format.remote;
+
+import java.io.EOFException;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import javax.annotation.Nullable;
+
+/**
+ * A local file or directory served as an {@link ObjectStorage}, for tests: counts requests and
+ * bytes, and fails the next {@code failReads} reads with a transient error.
+ */
+public final class LocalObjectStorage implements ObjectStorage {
+    private final Path root;
+    private final String location;
+    public final AtomicInteger reads = new AtomicInteger();
+    public final AtomicLong bytesRead = new AtomicLong();
+    public final AtomicInteger stats = new AtomicInteger();
+    public final AtomicInteger failReads = new AtomicInteger();
+
+    public LocalObjectStorage(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+        this.location = "test://" + this.root;
+    }
+
+    private Path resolve(String key) {
+        return key.isEmpty() ? root : root.resolve(key);
+    }
+
+    private ObjectInfo info(String key, Path p, BasicFileAttributes a) {
+        return new ObjectInfo(location + (key.isEmpty() ? "" : "/" + key), key, a.isDirectory() ? 0 : a.size(),
+                a.lastModifiedTime().toMillis(), a.isDirectory());
+    }
+
+    @Override
+    public String location() {
+        return location;
+    }
+
+    @Nullable
+    @Override
+    public ObjectInfo stat(String key) throws IOException {
+        stats.incrementAndGet();
+        Path p = resolve(key);
+        if (!Files.exists(p)) {
+            return null;
+        }
+        return info(key, p, Files.readAttributes(p, BasicFileAttributes.class));
+    }
+
+    @Override
+    public List<ObjectInfo> list(String key) throws IOException {
+        stats.incrementAndGet();
+        Path p = resolve(key);
+        List<ObjectInfo> out = new ArrayList<>();
+        if (!Files.isDirectory(p)) {
+            return out;
+        }
+        try (Stream<Path> s = Files.list(p)) {
+            for (Path c : (Iterable<Path>) s::iterator) {
+                String k = (key.isEmpty() ? "" : key + "/") + c.getFileName();
+                out.add(info(k, c, Files.readAttributes(c, BasicFileAttributes.class)));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void read(ObjectInfo object, long offset, byte[] dst, int dstOffset, int length) throws IOException {
+        if (failReads.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw new IOException("injected connection reset");
+        }
+        reads.incrementAndGet();
+        Path p = resolve(object.key());
+        if (!Files.isRegularFile(p)) {
+            throw new FileNotFoundException(object.uri());
+        }
+        try (FileChannel ch = FileChannel.open(p)) {
+            ByteBuffer b = ByteBuffer.wrap(dst, dstOffset, length);
+            long at = offset;
+            while (b.hasRemaining()) {
+                int n = ch.read(b, at);
+                if (n < 0) {
+                    throw new EOFException(object.uri() + " ended at " + at);
+                }
+                at += n;
+            }
+        }
+        bytesRead.addAndGet(length);
+    }
+}
