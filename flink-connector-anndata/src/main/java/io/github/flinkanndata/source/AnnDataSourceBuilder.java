@@ -10,6 +10,7 @@ import io.github.flinkanndata.source.record.CellRecord;
 import io.github.flinkanndata.collection.OutputType;
 import io.github.flinkanndata.collection.Join;
 import io.github.flinkanndata.format.tree.ContainerOptions;
+import io.github.flinkanndata.format.remote.RemoteReadSettings;
 import io.github.flinkanndata.source.cache.CacheSettings;
 import io.github.flinkanndata.source.cache.CachingStoreResolver;
 import java.time.Duration;
@@ -63,6 +64,11 @@ public final class AnnDataSourceBuilder {
     @Nullable private String storeCacheDir;
     private long storeCacheMaxBytes = STORE_CACHE_MAX_BYTES.defaultValue();
     private int storeCacheDownloadRetries = STORE_CACHE_DOWNLOAD_RETRIES.defaultValue();
+    private RemoteMode remoteMode = REMOTE_MODE.defaultValue();
+    private long remoteCacheBytes = REMOTE_CACHE_BYTES.defaultValue();
+    private int remoteFetchThreads = REMOTE_FETCH_THREADS.defaultValue();
+    private int remoteRetries = REMOTE_RETRIES.defaultValue();
+    private Duration remoteValidateInterval = REMOTE_VALIDATE_INTERVAL.defaultValue();
 
     @Nullable private final CollectionOptions fixedCollection;
 
@@ -260,6 +266,39 @@ public final class AnnDataSourceBuilder {
         return this;
     }
 
+    /**
+     * How remote stores are read: {@link RemoteMode#RANGE} (default) in place by byte ranges, or
+     * {@link RemoteMode#COPY} copied whole into the store cache first.
+     */
+    public AnnDataSourceBuilder remoteMode(RemoteMode mode) {
+        this.remoteMode = mode;
+        return this;
+    }
+
+    /** Range mode: bound of the TaskManager's in-memory range cache; default 256 MiB. */
+    public AnnDataSourceBuilder remoteCacheBytes(long bytes) {
+        this.remoteCacheBytes = bytes;
+        return this;
+    }
+
+    /** Range mode: concurrent range requests per TaskManager; default 8. */
+    public AnnDataSourceBuilder remoteFetchThreads(int threads) {
+        this.remoteFetchThreads = threads;
+        return this;
+    }
+
+    /** Range mode: retries of a transient request failure; default 3. */
+    public AnnDataSourceBuilder remoteRetries(int retries) {
+        this.remoteRetries = retries;
+        return this;
+    }
+
+    /** Range mode: how often an object's version is checked again after a fetch; default 0 (every fetch). */
+    public AnnDataSourceBuilder remoteValidateInterval(Duration interval) {
+        this.remoteValidateInterval = interval;
+        return this;
+    }
+
     /** Applies every option that is set in {@code config} (see {@link AnnDataSourceOptions}). */
     public AnnDataSourceBuilder configure(Configuration config) {
         config.getOptional(LAYERS_KEYS).ifPresent(k -> collection().layersKeys(k));
@@ -289,6 +328,11 @@ public final class AnnDataSourceBuilder {
         config.getOptional(STORE_CACHE_DIR).ifPresent(this::storeCacheDir);
         config.getOptional(STORE_CACHE_MAX_BYTES).ifPresent(this::storeCacheMaxBytes);
         config.getOptional(STORE_CACHE_DOWNLOAD_RETRIES).ifPresent(this::storeCacheDownloadRetries);
+        config.getOptional(REMOTE_MODE).ifPresent(this::remoteMode);
+        config.getOptional(REMOTE_CACHE_BYTES).ifPresent(this::remoteCacheBytes);
+        config.getOptional(REMOTE_FETCH_THREADS).ifPresent(this::remoteFetchThreads);
+        config.getOptional(REMOTE_RETRIES).ifPresent(this::remoteRetries);
+        config.getOptional(REMOTE_VALIDATE_INTERVAL).ifPresent(this::remoteValidateInterval);
         return this;
     }
 
@@ -361,7 +405,16 @@ public final class AnnDataSourceBuilder {
         if (weightScaler != null && !(weightScaler > 0)) {
             throw new IllegalArgumentException("weightScaler must be > 0, was " + weightScaler);
         }
-        CacheSettings storeCache = new CacheSettings(storeCacheDir, storeCacheMaxBytes, storeCacheDownloadRetries);
+        if (remoteRetries < 0) {
+            throw new IllegalArgumentException("remoteRetries must be >= 0, was " + remoteRetries);
+        }
+        if (remoteValidateInterval == null || remoteValidateInterval.isNegative()) {
+            throw new IllegalArgumentException("remoteValidateInterval must be >= 0, was " + remoteValidateInterval);
+        }
+        CacheSettings storeCache = new CacheSettings(storeCacheDir, storeCacheMaxBytes, storeCacheDownloadRetries,
+                remoteMode, remoteCacheBytes, remoteFetchThreads, RemoteReadSettings.DEFAULTS
+                        .withRetries(remoteRetries, RemoteReadSettings.DEFAULTS.backoffMillis())
+                        .withValidateIntervalMillis(remoteValidateInterval.toMillis()));
         CollectionOptions options = fixedCollection;
         if (options == null) {
             collection.containerOptions(ContainerOptions.defaults().withChunkCacheBytes(chunkCacheBytes));

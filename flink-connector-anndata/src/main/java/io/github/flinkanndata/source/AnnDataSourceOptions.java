@@ -122,4 +122,31 @@ public final class AnnDataSourceOptions {
     public static final ConfigOption<Integer> STORE_CACHE_DOWNLOAD_RETRIES = ConfigOptions
             .key("anndata.store-cache.download-retries").intType().defaultValue(3)
             .withDescription("Times a failed listing or download of a remote store is retried from scratch.");
+
+    public static final ConfigOption<RemoteMode> REMOTE_MODE = ConfigOptions.key("anndata.remote.mode")
+            .enumType(RemoteMode.class).defaultValue(RemoteMode.RANGE)
+            .withDescription("How remote stores (a scheme other than file:) are read: RANGE, in place by byte ranges "
+                    + "through Flink's file system and a bounded in-memory range cache per TaskManager; COPY, copied "
+                    + "whole into the node's store cache on disk first (the anndata.store-cache.* options).");
+
+    public static final ConfigOption<Long> REMOTE_CACHE_BYTES = ConfigOptions.key("anndata.remote.cache-bytes")
+            .longType().defaultValue(256L << 20)
+            .withDescription("RANGE mode: bound of the in-memory cache of fetched byte ranges that the slots of a "
+                    + "TaskManager share (the largest bound any source of the process asks for wins); 0 caches nothing.");
+
+    public static final ConfigOption<Integer> REMOTE_FETCH_THREADS = ConfigOptions.key("anndata.remote.fetch-threads")
+            .intType().defaultValue(8)
+            .withDescription("RANGE mode: byte-range requests a TaskManager runs at once (a read that needs several "
+                    + "chunks fetches them concurrently).");
+
+    public static final ConfigOption<Integer> REMOTE_RETRIES = ConfigOptions.key("anndata.remote.retries").intType()
+            .defaultValue(3)
+            .withDescription("RANGE mode: times a transient failure of one request is retried, waiting 100 ms, then "
+                    + "twice as long each time; then the read fails naming the store and the key.");
+
+    public static final ConfigOption<Duration> REMOTE_VALIDATE_INTERVAL = ConfigOptions
+            .key("anndata.remote.validate-interval").durationType().defaultValue(Duration.ZERO)
+            .withDescription("RANGE mode: how often an object's length and modification time are checked again "
+                    + "after a fetch (0: after every fetch). A changed object fails the job instead of mixing two "
+                    + "versions of a store; a longer interval saves one status request per fetch but detects later.");
 }

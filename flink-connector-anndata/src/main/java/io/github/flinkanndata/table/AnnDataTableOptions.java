@@ -1,6 +1,7 @@
 package io.github.flinkanndata.table;
 
 import io.github.flinkanndata.source.AnnDataSourceOptions;
+import io.github.flinkanndata.source.RemoteMode;
 import io.github.flinkanndata.source.OutputForm;
 import io.github.flinkanndata.source.SamplingMode;
 import java.time.Duration;
@@ -148,4 +149,13 @@ public final class AnnDataTableOptions {
             .key("scan.store-cache.download-retries").intType()
             .defaultValue(AnnDataSourceOptions.STORE_CACHE_DOWNLOAD_RETRIES.defaultValue())
             .withDescription("Times a failed listing or download of a remote store is retried from scratch.");
+
+    public static final ConfigOption<RemoteMode> REMOTE_MODE = ConfigOptions.key("scan.remote.mode")
+            .enumType(RemoteMode.class).defaultValue(AnnDataSourceOptions.REMOTE_MODE.defaultValue())
+            .withDescription("How remote stores are read: RANGE (in place, by byte ranges, through an in-memory "
+                    + "range cache per TaskManager) or COPY (copied whole into the store cache first).");
+
+    public static final ConfigOption<MemorySize> REMOTE_CACHE_BYTES = ConfigOptions.key("scan.remote.cache-bytes")
+            .memoryType().defaultValue(new MemorySize(AnnDataSourceOptions.REMOTE_CACHE_BYTES.defaultValue()))
+            .withDescription("RANGE mode: bound of the in-memory range cache the slots of a TaskManager share.");
 }

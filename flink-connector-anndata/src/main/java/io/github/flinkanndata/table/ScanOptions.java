@@ -196,7 +196,9 @@ final class ScanOptions {
                 .chunkCacheBytes(config.get(CHUNK_CACHE_BYTES).getBytes())
                 .storeCacheDir(config.getOptional(STORE_CACHE_DIR).orElse(null))
                 .storeCacheMaxBytes(config.get(STORE_CACHE_MAX_BYTES).getBytes())
-                .storeCacheDownloadRetries(config.get(STORE_CACHE_DOWNLOAD_RETRIES));
+                .storeCacheDownloadRetries(config.get(STORE_CACHE_DOWNLOAD_RETRIES))
+                .remoteMode(config.get(REMOTE_MODE))
+                .remoteCacheBytes(config.get(REMOTE_CACHE_BYTES).getBytes());
         config.getOptional(OBS_FILTER).ifPresent(f -> b.obsFilter(parseFilter(f)));
         config.getOptional(WEIGHT_KEYS).ifPresent(k -> b.weightKeys(k.toArray(String[]::new)));
         config.getOptional(WATCH_DIRECTORIES).ifPresent(d -> b.watchDirectories(d.toArray(String[]::new)));

@@ -13,7 +13,7 @@ import io.github.flinkanndata.source.assigner.RowSpace;
 import io.github.flinkanndata.source.assigner.SequentialSplits;
 import io.github.flinkanndata.source.assigner.SplitAssigner;
 import io.github.flinkanndata.source.assigner.WeightedSplits;
-import io.github.flinkanndata.source.cache.CachingStoreResolver;
+import io.github.flinkanndata.source.cache.StoreResolvers;
 import io.github.flinkanndata.source.split.AnnDataSplit;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -87,9 +87,10 @@ public final class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataSpli
         this.restored = restored;
         this.watcher = settings.growing() ? new CollectionWatcher(settings.watchDirectories()) : null;
         this.droppedGenes = restored.droppedGenes();
-        // remote stores are copied into this node's cache for planning (the coordinator has no
-        // Flink configuration at hand, so the default folder is under java.io.tmpdir)
-        this.stores = new CachingStoreResolver(settings.storeCache(), System.getProperty("java.io.tmpdir"),
+        // remote stores are read in place for planning (metadata only), or in copy mode copied into
+        // this node's cache (the coordinator has no Flink configuration at hand, so the default
+        // folder is under java.io.tmpdir)
+        this.stores = StoreResolvers.create(settings.storeCache(), System.getProperty("java.io.tmpdir"),
                 context.metricGroup());
     }
 

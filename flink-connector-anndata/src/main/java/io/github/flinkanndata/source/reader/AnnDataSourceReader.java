@@ -5,7 +5,7 @@ import io.github.flinkanndata.collection.CollectionPlanCodec;
 import io.github.flinkanndata.collection.StoreResolver;
 import io.github.flinkanndata.source.OutputForm;
 import io.github.flinkanndata.source.SourceSettings;
-import io.github.flinkanndata.source.cache.CachingStoreResolver;
+import io.github.flinkanndata.source.cache.StoreResolvers;
 import io.github.flinkanndata.source.enumerator.AnswerOverdueEvent;
 import io.github.flinkanndata.source.enumerator.PlanEvent;
 import io.github.flinkanndata.source.enumerator.PlanRequestEvent;
@@ -100,10 +100,10 @@ public final class AnnDataSourceReader<T>
 
     public static <T> AnnDataSourceReader<T> create(SourceReaderContext context, SourceSettings settings,
             CellOutputFormat<T> format) {
-        // remote stores are copied into the TaskManager's cache, under its first temporary directory
+        // remote stores are read in place by ranges, or (copy mode) copied into the TaskManager's cache, under its first temporary directory
         // unless the settings name a folder; one resolver (and one set of metrics) per reader
         String tmp = ConfigurationUtils.parseTempDirectories(context.getConfiguration())[0];
-        StoreResolver stores = new CachingStoreResolver(settings.storeCache(), tmp, context.metricGroup());
+        StoreResolver stores = StoreResolvers.create(settings.storeCache(), tmp, context.metricGroup());
         return new AnnDataSourceReader<>(context, context.getConfiguration(), new PlanHolder(), new ReaderProgress(),
                 settings, format, stores);
     }

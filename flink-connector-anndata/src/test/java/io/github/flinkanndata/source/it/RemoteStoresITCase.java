@@ -6,6 +6,7 @@ import io.github.flinkanndata.collection.AnnDataCollection;
 import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.source.AnnDataSource;
 import io.github.flinkanndata.source.OutputForm;
+import io.github.flinkanndata.source.RemoteMode;
 import io.github.flinkanndata.source.cache.SlowFileSystem;
 import io.github.flinkanndata.source.record.CellRecord;
 import io.github.flinkanndata.testutil.TestData;
@@ -36,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A collection of four stores — h5ad, zarr v2 directory, zarr v3 sharded directory, zipped zarr —
  * read at parallelism 2 from the simulated remote scheme {@code slowfs} (slow opens, the first
- * one breaking halfway): every sample arrives once and equals the same stores read locally
+ * one breaking halfway) in copy mode ({@link RemoteMode#COPY}; range mode: {@code S3RangeReadsITCase}): every sample arrives once and equals the same stores read locally
  * through {@link AnnDataCollection}; the enumerator and both readers share one node cache, so
  * every remote file is downloaded once (plus the broken attempt). The same through SQL with the
  * {@code scan.store-cache.*} options.
@@ -77,7 +78,8 @@ class RemoteStoresITCase {
         Path cacheDir = work.resolve("cache");
         SlowFileSystem.configure(2, 1);
         AnnDataSource<CellRecord> source = AnnDataSource.builder(remotePaths).obsKeys("cell_type").join("outer")
-                .output(OutputForm.DENSE).rowsPerSplit(7).storeCacheDir(cacheDir.toString()).build();
+                .output(OutputForm.DENSE).rowsPerSplit(7).storeCacheDir(cacheDir.toString())
+                .remoteMode(RemoteMode.COPY).build();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
         List<CellRecord> records = new ArrayList<>();
@@ -125,7 +127,7 @@ class RemoteStoresITCase {
         String localPaths = local.get(0) + ";" + local.get(1);
         String cacheDir = work.resolve("sql-cache").toString();
         SlowFileSystem.configure(1, 1);
-        List<String> fromRemote = sql(remote, "'scan.store-cache.dir' = '" + cacheDir
+        List<String> fromRemote = sql(remote, "'scan.remote.mode' = 'copy', 'scan.store-cache.dir' = '" + cacheDir
                 + "', 'scan.store-cache.max-bytes' = '64 mb', 'scan.store-cache.download-retries' = '1'");
         List<String> fromLocal = sql(localPaths, null);
         assertThat(fromRemote).isNotEmpty().isEqualTo(fromLocal);

@@ -1,0 +1,157 @@
+package io.github.flinkanndata.source.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.flinkanndata.collection.AnnDataCollection;
+import io.github.flinkanndata.collection.CollectionOptions;
+import io.github.flinkanndata.collection.StoreResolver;
+import io.github.flinkanndata.format.remote.RemoteReadSettings;
+import io.github.flinkanndata.source.RemoteMode;
+import io.github.flinkanndata.testutil.S3Loopback;
+import io.github.flinkanndata.testutil.TestData;
+import io.github.flinkanndata.testutil.TinyZarr;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Remote stores on a real S3 endpoint (moto on loopback, {@link S3Loopback}) read in place through
+ * Flink's S3 file system plugin and {@link RangeStoreResolver}: samples equal the local reads, a
+ * read of 1 % of the rows fetches about 1 % of the bytes, and the bad cases (a missing object, a
+ * truncated object, an object replaced while it is read, the endpoint down) fail clearly, naming
+ * the store.
+ */
+@Timeout(300)
+class S3RangeStoresTest {
+    private static final String BUCKET = "atlas";
+    private static final int ROWS = 20_000;
+    private static final int GENES = 128;
+    private static final int CHUNK_ROWS = 100;
+
+    @TempDir static Path work;
+    private static S3Loopback s3;
+    private static Path big;
+
+    @BeforeAll
+    static void startS3() throws Exception {
+        s3 = S3Loopback.start(work);
+        s3.createBucket(BUCKET);
+        big = work.resolve("big.zarr");
+        writeBigStore(big);
+        s3.upload(big, BUCKET, "big.zarr");
+    }
+
+    @AfterAll
+    static void stopS3() throws Exception {
+        if (s3 != null) {
+            s3.close();
+        }
+        S3Loopback.resetFlink();
+    }
+
+    /** Dense float32 X of ROWS x GENES in uncompressed chunks of CHUNK_ROWS rows. */
+    static void writeBigStore(Path dir) {
+        TinyZarr z = new TinyZarr(dir);
+        z.group("", Map.of("encoding-type", "anndata", "encoding-version", "0.1.0"));
+        String[] cells = new String[ROWS];
+        for (int i = 0; i < ROWS; i++) {
+            cells[i] = "c" + i;
+        }
+        z.dataframe("obs", cells, List.of());
+        String[] genes = new String[GENES];
+        for (int g = 0; g < GENES; g++) {
+            genes[g] = "g" + g;
+        }
+        z.dataframe("var", genes, List.of());
+        z.arrayMeta("X", "<f4", new long[] {ROWS, GENES}, new long[] {CHUNK_ROWS, GENES}, null, List.of(),
+                Map.of("encoding-type", "array", "encoding-version", "0.2.0"));
+        for (int c = 0; c < ROWS / CHUNK_ROWS; c++) {
+            ByteBuffer b = ByteBuffer.allocate(CHUNK_ROWS * GENES * 4).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < CHUNK_ROWS * GENES; i++) {
+                b.putFloat(c * 1000 + i);
+            }
+            z.write("X", c + ".0", b.array());
+        }
+    }
+
+    private static RangeStoreResolver resolver(RecordingMetricGroup metrics, int retries) {
+        CacheSettings settings = new CacheSettings(null, 1L << 30, 0, RemoteMode.RANGE, 64L << 20, 4,
+                RemoteReadSettings.DEFAULTS.withRetries(retries, 50));
+        return new RangeStoreResolver(settings, null, metrics);
+    }
+
+    private static void assertSameSamples(List<String> local, List<String> remote, StoreResolver resolver)
+            throws Exception {
+        try (AnnDataCollection want = AnnDataCollection.open(CollectionOptions.builder(local).join("outer").build());
+                AnnDataCollection got = AnnDataCollection.open(
+                        CollectionOptions.builder(remote).join("outer").build(), resolver)) {
+            assertThat(got.size()).isEqualTo(want.size()).isPositive();
+            for (long i = 0; i < want.size(); i++) {
+                Map<String, Object> w = want.get(i).asMap();
+                Map<String, Object> g = got.get(i).asMap();
+                assertThat(g.keySet()).isEqualTo(w.keySet());
+                for (String k : w.keySet()) {
+                    assertThat(Objects.deepEquals(g.get(k), w.get(k))).as("%s of sample %d", k, i).isTrue();
+                }
+            }
+        }
+    }
+
+    @Test
+    void everyStoreKindReadInPlaceEqualsTheLocalRead() throws Exception {
+        Path stores = TestData.reference().resolve("stores");
+        List<Path> local = List.of(stores.resolve("mixed_m1.h5ad"), stores.resolve("mixed_m2_v2.zarr"),
+                stores.resolve("mixed_m3_v3_sharded.zarr"),
+                TestData.realStore("anndata-archives/v0.7.8/adata.zarr.zip"),
+                TestData.realStore("anndata-archives/v0.5.0/adata.h5ad"));
+        List<String> remote = new java.util.ArrayList<>();
+        for (int i = 0; i < local.size(); i++) {
+            remote.add(s3.upload(local.get(i), BUCKET, "kinds/" + i + "-" + local.get(i).getFileName()));
+        }
+        RecordingMetricGroup metrics = new RecordingMetricGroup();
+        for (int i = 0; i < local.size(); i++) {
+            assertSameSamples(List.of(local.get(i).toString()), List.of(remote.get(i)), resolver(metrics, 3));
+        }
+        assertThat(metrics.count("remoteReads.requests")).isPositive();
+        assertThat(metrics.count("remoteReads.bytesFetched")).isPositive();
+    }
+
+    @Test
+    void aHundredthOfTheRowsFetchesAboutAHundredthOfTheBytes() throws Exception {
+        long storeBytes;
+        long xBytes;
+        try (Stream<Path> files = Files.walk(big)) {
+            storeBytes = files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+        xBytes = (long) ROWS * GENES * 4;
+        RecordingMetricGroup metrics = new RecordingMetricGroup();
+        int first = ROWS / 2;
+        int rows = ROWS / 100;
+        try (AnnDataCollection c = AnnDataCollection.open(
+                CollectionOptions.builder("s3://" + BUCKET + "/big.zarr").build(), resolver(metrics, 3))) {
+            for (int i = first; i < first + rows; i++) {
+                assertThat(((float[]) c.get(i).asMap().get("X"))[0]).isEqualTo(((i / CHUNK_ROWS) * 1000)
+                        + (i % CHUNK_ROWS) * GENES);
+            }
+        }
+        long fetched = metrics.count("remoteReads.bytesFetched");
+        long chunkBytes = (long) rows * GENES * 4; // the chunks decoded: exactly 1 % of X
+        System.out.printf("1%% read: fetched %d bytes in %d requests (+%d metadata requests); chunks decoded %d"
+                + " bytes; store %d bytes (X %d)%n", fetched, metrics.count("remoteReads.requests"),
+                metrics.count("remoteReads.metadataRequests"), chunkBytes, storeBytes, xBytes);
+        // the target of issue 16: at most 1.2x the compressed bytes of the chunks decoded (metadata included)
+        assertThat(fetched).isGreaterThanOrEqualTo(chunkBytes).isLessThanOrEqualTo(chunkBytes * 12 / 10);
+        assertThat(fetched).isLessThan(storeBytes / 80); // about 1 % of the store, not all of it
+    }
+}

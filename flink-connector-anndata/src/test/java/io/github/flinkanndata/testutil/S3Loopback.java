@@ -1,0 +1,240 @@
+package io.github.flinkanndata.testutil;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.plugin.DefaultPluginManager;
+import org.apache.flink.core.plugin.PluginDescriptor;
+
+/**
+ * A real S3 endpoint on loopback for tests: the pinned {@code moto} server (python/requirements-s3.txt,
+ * installed into {@code python/.venv-s3} by {@code python/setup-venv.sh s3}, which {@code
+ * scripts/test.sh} runs) on a free port, and Flink's own {@code flink-s3-fs-hadoop} file system
+ * loaded as a plugin (from {@code target/test-plugins}, copied there by the build) and pointed at
+ * it with path-style access.
+ *
+ * <p>A missing server or plugin <b>fails</b> the test with what to run; it is never skipped. The
+ * server's executable may be named by the system property {@code anndata.s3.server}.
+ */
+public final class S3Loopback implements AutoCloseable {
+    public static final String ACCESS_KEY = "testing";
+    public static final String SECRET_KEY = "testing";
+
+    private final Process process;
+    private final int port;
+    private final Path log;
+
+    private S3Loopback(Process process, int port, Path log) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    /** Starts the server and points Flink's {@code s3://} file system at it. */
+    public static S3Loopback start(Path work) throws Exception {
+        Path server = server();
+        int port = freePort();
+        Path log = work.resolve("moto.log");
+        Process p = new ProcessBuilder(server.toString(), "-H", "127.0.0.1", "-p", String.valueOf(port))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        S3Loopback s3 = new S3Loopback(p, port, log);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!s3.answers()) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                s3.close();
+                throw new AssertionError("the loopback S3 server did not start: " + tail(log));
+            }
+            Thread.sleep(100);
+        }
+        configureFlink(s3.endpoint(), 0);
+        return s3;
+    }
+
+    /**
+     * (Re)initialises Flink's file systems with the S3 plugin pointed at {@code endpoint}; {@code
+     * clientRetries} is the S3 client's own retry budget (the connector retries on top of it).
+     */
+    public static void configureFlink(String endpoint, int clientRetries) throws IOException {
+        Configuration conf = new Configuration();
+        conf.setString("s3.endpoint", endpoint);
+        conf.setString("s3.path.style.access", "true");
+        conf.setString("s3.access-key", ACCESS_KEY);
+        conf.setString("s3.secret-key", SECRET_KEY);
+        conf.setString("s3.endpoint.region", "us-east-1");
+        // random: each seek+read is a bounded range request, not a GET of the rest of the object
+        conf.setString("s3.experimental.input.fadvise", "random");
+        conf.setString("s3.readahead.range", "0");
+        conf.setString("s3.attempts.maximum", String.valueOf(Math.max(1, clientRetries)));
+        conf.setString("s3.retry.limit", String.valueOf(clientRetries));
+        conf.setString("s3.connection.establish.timeout", "2000");
+        conf.setString("s3.connection.timeout", "5000");
+        Path jar = plugin();
+        PluginDescriptor d = new PluginDescriptor("s3-fs-hadoop", new URL[] {jar.toUri().toURL()}, new String[0]);
+        String[] parentFirst = CoreOptions.getPluginParentFirstLoaderPatterns(conf);
+        FileSystem.initialize(conf, new DefaultPluginManager(List.of(d), parentFirst));
+    }
+
+    /** Back to Flink's file systems without the plugin (the other tests of the JVM). */
+    public static void resetFlink() {
+        FileSystem.initialize(new Configuration(), null);
+    }
+
+    public String endpoint() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    private boolean answers() {
+        try {
+            HttpURLConnection c = (HttpURLConnection) URI.create(endpoint() + "/").toURL().openConnection();
+            c.setConnectTimeout(500);
+            c.setReadTimeout(2000);
+            int code = c.getResponseCode();
+            c.disconnect();
+            return code > 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Creates a bucket (moto accepts unsigned requests for set-up). */
+    public void createBucket(String bucket) throws IOException {
+        request("PUT", "/" + bucket, null);
+    }
+
+    /** Puts (or replaces) one object. */
+    public void put(String bucket, String key, byte[] data) throws IOException {
+        request("PUT", "/" + bucket + "/" + key, data);
+    }
+
+    public void delete(String bucket, String key) throws IOException {
+        request("DELETE", "/" + bucket + "/" + key, null);
+    }
+
+    /** Uploads a local file or directory tree under {@code prefix}; returns its {@code s3://} URI. */
+    public String upload(Path local, String bucket, String prefix) throws IOException {
+        if (Files.isDirectory(local)) {
+            try (Stream<Path> walk = Files.walk(local)) {
+                List<Path> files = new ArrayList<>();
+                walk.filter(Files::isRegularFile).forEach(files::add);
+                for (Path f : files) {
+                    put(bucket, prefix + "/" + local.relativize(f).toString().replace('\\', '/'), Files.readAllBytes(f));
+                }
+            }
+        } else {
+            put(bucket, prefix, Files.readAllBytes(local));
+        }
+        return "s3://" + bucket + "/" + prefix;
+    }
+
+    private void request(String method, String path, byte[] body) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) URI.create(endpoint() + path).toURL().openConnection();
+        c.setRequestMethod(method);
+        if (body != null) {
+            c.setDoOutput(true);
+            c.setFixedLengthStreamingMode(body.length);
+            try (OutputStream out = c.getOutputStream()) {
+                out.write(body);
+            }
+        }
+        int code = c.getResponseCode();
+        try (InputStream in = code < 400 ? c.getInputStream() : c.getErrorStream()) {
+            if (in != null) {
+                in.readAllBytes();
+            }
+        }
+        if (code >= 300) {
+            throw new IOException(method + " " + path + " answered " + code);
+        }
+    }
+
+    /** Stops the server (an "endpoint down" test calls this mid-job). */
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Path server() {
+        String prop = System.getProperty("anndata.s3.server");
+        if (prop != null && !prop.isBlank()) {
+            Path p = Paths.get(prop);
+            if (!Files.isExecutable(p)) {
+                throw new AssertionError("anndata.s3.server names " + p + ", which is no executable");
+            }
+            return p;
+        }
+        Path found = upward(Paths.get("python", ".venv-s3", "bin", "moto_server"));
+        if (found == null) {
+            throw new AssertionError("no loopback S3 server: run 'bash python/setup-venv.sh s3' (scripts/test.sh does)"
+                    + " or name moto_server with -Danndata.s3.server=...");
+        }
+        return found;
+    }
+
+    private static Path plugin() throws IOException {
+        Path dir = upward(Paths.get("target", "test-plugins", "s3-fs-hadoop"));
+        if (dir == null) {
+            dir = upward(Paths.get("flink-connector-anndata", "target", "test-plugins", "s3-fs-hadoop"));
+        }
+        if (dir == null) {
+            throw new AssertionError("no flink-s3-fs-hadoop plugin under target/test-plugins: the build's"
+                    + " process-test-resources phase copies it (mvn ... verify)");
+        }
+        Path folder = dir;
+        try (Stream<Path> jars = Files.list(folder)) {
+            return jars.filter(p -> p.toString().endsWith(".jar")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no jar in " + folder));
+        }
+    }
+
+    private static Path upward(Path relative) {
+        Path dir = Paths.get("").toAbsolutePath();
+        while (dir != null) {
+            Path candidate = dir.resolve(relative);
+            if (Files.exists(candidate)) {
+                return candidate;
+            }
+            dir = dir.getParent();
+        }
+        return null;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+}
