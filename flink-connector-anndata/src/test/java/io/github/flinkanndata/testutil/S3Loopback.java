@@ -69,7 +69,9 @@ public final class S3Loopback implements AutoCloseable {
      * clientRetries} is the S3 client's own retry budget (the connector retries on top of it).
      */
     public static void configureFlink(String endpoint, int clientRetries) throws IOException {
+        System.setProperty("aws.java.v1.disableDeprecationAnnouncement", "true"); // quiet tests
         Configuration conf = new Configuration();
+        conf.setString("s3.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
         conf.setString("s3.endpoint", endpoint);
         conf.setString("s3.path.style.access", "true");
         conf.setString("s3.access-key", ACCESS_KEY);
@@ -119,13 +121,26 @@ public final class S3Loopback implements AutoCloseable {
         request("PUT", "/" + bucket, null);
     }
 
-    /** Puts (or replaces) one object. */
+    /** Creates one object (set-up: an unsigned request, fast). */
     public void put(String bucket, String key, byte[] data) throws IOException {
         request("PUT", "/" + bucket + "/" + key, data);
     }
 
+    /**
+     * Replaces (or creates) one object, through Flink's S3 file system: signed, since moto lets an
+     * unsigned request create an object but not replace it.
+     */
+    public void replace(String bucket, String key, byte[] data) throws IOException {
+        org.apache.flink.core.fs.Path p = new org.apache.flink.core.fs.Path("s3://" + bucket + "/" + key);
+        try (org.apache.flink.core.fs.FSDataOutputStream out =
+                p.getFileSystem().create(p, FileSystem.WriteMode.OVERWRITE)) {
+            out.write(data);
+        }
+    }
+
     public void delete(String bucket, String key) throws IOException {
-        request("DELETE", "/" + bucket + "/" + key, null);
+        org.apache.flink.core.fs.Path p = new org.apache.flink.core.fs.Path("s3://" + bucket + "/" + key);
+        p.getFileSystem().delete(p, false);
     }
 
     /** Uploads a local file or directory tree under {@code prefix}; returns its {@code s3://} URI. */

@@ -57,10 +57,16 @@ public final class ObjectInfo {
         return directory;
     }
 
-    /** Whether {@code other} is the same version of the same object (URI, length, modification time). */
+    /**
+     * Whether {@code other} is the same version of the same object (URI, length, modification
+     * time). Two directories are always the same version: object stores have no directories, and
+     * the times file systems report for them (often "now") say nothing about their contents.
+     */
     public boolean sameVersion(ObjectInfo other) {
-        return uri.equals(other.uri) && length == other.length && modified == other.modified
-                && directory == other.directory;
+        if (!uri.equals(other.uri) || directory != other.directory) {
+            return false;
+        }
+        return directory || (length == other.length && modified == other.modified);
     }
 
     /** The version as text, for messages. */

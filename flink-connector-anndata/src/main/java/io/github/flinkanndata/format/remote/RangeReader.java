@@ -25,10 +25,11 @@ import javax.annotation.Nullable;
  * pool. Every range goes through the node's {@link RangeCache} first. Transient failures are
  * retried with doubling backoff; the last failure is reported with the store and the key.
  *
- * <p><b>Versions.</b> The first status seen of an object is recorded in {@code versions} (the
- * source shares one map per job and node, so every reader of the job holds every object to that
- * version). A later status that differs, a missing object that was there, or a fetch that finds
- * the object shorter, fails with {@link ObjectChangedException}. After each fetch the object's
+ * <p><b>Versions.</b> Every status seen is checked against {@link ObjectVersions} (the source
+ * shares one per job and node, so every reader of the job holds every object to one version): a
+ * status that differs from the first seen, an object modified after the job started reading, a
+ * missing object that was there, or a fetch that finds the object shorter, fails with {@link
+ * ObjectChangedException}. After each fetch the object's
  * status is checked again (at most every {@link RemoteReadSettings#validateIntervalMillis()}), so
  * bytes of a replacement are never cached or returned as bytes of the version the job started
  * with: the bytes of a fetch came from the recorded version if the status after it is still that
@@ -63,17 +64,17 @@ public final class RangeReader {
     @Nullable private final Executor pool;
     private final RemoteReadSettings settings;
     private final RemoteReadListener listener;
-    private final ConcurrentMap<String, ObjectInfo> versions;
+    private final ObjectVersions versions;
     private final ConcurrentMap<String, Optional<ObjectInfo>> stats = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Long> validatedAt = new ConcurrentHashMap<>();
 
     /**
      * @param pool runs the requests of a batch concurrently; null fetches them one after another
-     * @param versions the first-seen version of each object by URI, shared by the readers that
-     *     must agree on versions (one job on one node)
+     * @param versions the job's start and the first-seen version of each object, shared by the
+     *     readers that must agree on versions (one job on one node)
      */
     public RangeReader(ObjectStorage storage, RangeCache cache, @Nullable Executor pool, RemoteReadSettings settings,
-            RemoteReadListener listener, ConcurrentMap<String, ObjectInfo> versions) {
+            RemoteReadListener listener, ObjectVersions versions) {
         this.storage = storage;
         this.cache = cache;
         this.pool = pool;
@@ -85,7 +86,7 @@ public final class RangeReader {
     /** A reader with its own cache and version map, fetching on the caller's thread (tests, tools). */
     public static RangeReader simple(ObjectStorage storage, long cacheBytes) {
         return new RangeReader(storage, new RangeCache(cacheBytes), null, RemoteReadSettings.DEFAULTS,
-                RemoteReadListener.NONE, new ConcurrentHashMap<>());
+                RemoteReadListener.NONE, ObjectVersions.firstSeenOnly());
     }
 
     public String location() {
@@ -174,15 +175,15 @@ public final class RangeReader {
 
     /** Records the first-seen version of an object; fails if another was seen before. */
     private void record(ObjectInfo info) throws ObjectChangedException {
-        ObjectInfo first = versions.putIfAbsent(info.uri(), info);
-        if (first != null && !first.sameVersion(info)) {
-            throw changed(info.key(), first, info.version());
+        String problem = versions.check(info);
+        if (problem != null) {
+            throw changed(info.key(), info, problem);
         }
     }
 
-    private ObjectChangedException changed(String key, ObjectInfo first, String now) {
-        return new ObjectChangedException("store " + location() + ": '" + (key.isEmpty() ? first.name() : key)
-                + "' changed while the job reads it (was " + first.version() + ", now " + now
+    private ObjectChangedException changed(String key, ObjectInfo object, String how) {
+        return new ObjectChangedException("store " + location() + ": '" + (key.isEmpty() ? object.name() : key)
+                + "' changed while the job reads it (" + how
                 + "); rows of two versions are never mixed: restart the job to read the new version");
     }
 
@@ -247,7 +248,7 @@ public final class RangeReader {
             }
         }
         for (CompletableFuture<Void> f : futures) {
-            await(f); // the first failure, after every request has ended
+            await(f); // the first failure in submission order
         }
     }
 
@@ -311,8 +312,8 @@ public final class RangeReader {
         } catch (EOFException | FileNotFoundException e) {
             // shorter than its status said, or gone: replaced (or truncated) after it was listed
             ObjectInfo now = freshStat(object.key());
-            throw changed(object.key(), versions.getOrDefault(object.uri(), object),
-                    now == null ? "gone" : now.version() + " (" + e.getMessage() + ")");
+            throw changed(object.key(), object, "was " + object.version() + ", now "
+                    + (now == null ? "gone" : now.version()) + ": " + e.getMessage());
         }
         validate(object);
         return out;
@@ -326,9 +327,9 @@ public final class RangeReader {
             return;
         }
         ObjectInfo current = freshStat(object.key());
-        ObjectInfo first = versions.getOrDefault(object.uri(), object);
-        if (current == null || !current.sameVersion(first) || !current.sameVersion(object)) {
-            throw changed(object.key(), first, current == null ? "gone" : current.version());
+        if (current == null || !current.sameVersion(object)) {
+            throw changed(object.key(), object, "was " + object.version() + ", now "
+                    + (current == null ? "gone" : current.version()));
         }
         validatedAt.put(object.uri(), now);
     }

@@ -2,15 +2,13 @@ package io.github.flinkanndata.source.cache;
 
 import io.github.flinkanndata.collection.StoreLocation;
 import io.github.flinkanndata.collection.StoreResolver;
-import io.github.flinkanndata.format.remote.ObjectInfo;
+import io.github.flinkanndata.format.remote.ObjectVersions;
 import io.github.flinkanndata.format.remote.RangeCache;
 import io.github.flinkanndata.format.remote.RangeReader;
 import io.github.flinkanndata.format.remote.RemoteReadListener;
 import io.github.flinkanndata.source.StorePaths;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import javax.annotation.Nullable;
@@ -35,16 +33,16 @@ public final class RangeStoreResolver implements StoreResolver {
     public static final String METRIC_GROUP = "remoteReads";
 
     private final CacheSettings settings;
-    private final ConcurrentMap<String, ObjectInfo> versions;
+    private final ObjectVersions versions;
     private final Listener listener;
 
     /**
-     * @param jobKey identifies the job on this node: its readers share first-seen versions; null
-     *     gives this resolver versions of its own
+     * @param jobKey identifies the job on this node: its readers share {@link ObjectVersions}; null
+     *     gives this resolver versions of its own, starting now
      */
     public RangeStoreResolver(CacheSettings settings, @Nullable String jobKey, MetricGroup metrics) {
         this.settings = settings;
-        this.versions = jobKey == null ? new ConcurrentHashMap<>() : RemoteReads.versions(jobKey);
+        this.versions = jobKey == null ? ObjectVersions.startingNow() : RemoteReads.versions(jobKey);
         this.listener = new Listener(metrics.addGroup(METRIC_GROUP), settings.rangeCacheBytes());
     }
 

@@ -1,11 +1,9 @@
 package io.github.flinkanndata.source.cache;
 
-import io.github.flinkanndata.format.remote.ObjectInfo;
+import io.github.flinkanndata.format.remote.ObjectVersions;
 import io.github.flinkanndata.format.remote.RangeCache;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -16,8 +14,8 @@ import org.apache.flink.annotation.Internal;
 /**
  * What the range readers of one process (a TaskManager, or the JobManager for the enumerator)
  * share: one {@link RangeCache} in memory, one bounded pool of fetch threads, and per job the
- * first-seen version of every remote object, so that every reader of a job on this node holds
- * each object to one version ({@link io.github.flinkanndata.format.remote.RangeReader}).
+ * {@link ObjectVersions} (its start, the first-seen version of every remote object), so that every
+ * reader of a job on this node holds each object to one version ({@link io.github.flinkanndata.format.remote.RangeReader}).
  *
  * <p>"Process" is the class loader that loaded the connector: the slots of a TaskManager running
  * one job share it; with the connector in Flink's {@code lib/} all jobs of the TaskManager do.
@@ -30,12 +28,12 @@ final class RemoteReads {
 
     private static RangeCache cache; // guarded by RemoteReads.class
     private static ThreadPoolExecutor pool; // guarded by RemoteReads.class
-    private static final Map<String, ConcurrentMap<String, ObjectInfo>> VERSIONS =
+    private static final Map<String, ObjectVersions> VERSIONS =
             new LinkedHashMap<>(16, 0.75f, true) {
                 private static final long serialVersionUID = 1L;
 
                 @Override
-                protected boolean removeEldestEntry(Map.Entry<String, ConcurrentMap<String, ObjectInfo>> eldest) {
+                protected boolean removeEldestEntry(Map.Entry<String, ObjectVersions> eldest) {
                     return size() > MAX_JOBS;
                 }
             };
@@ -67,8 +65,11 @@ final class RemoteReads {
         return pool;
     }
 
-    /** First-seen versions of remote objects in the job {@code jobKey} on this node. */
-    static synchronized ConcurrentMap<String, ObjectInfo> versions(String jobKey) {
-        return VERSIONS.computeIfAbsent(jobKey, k -> new ConcurrentHashMap<>());
+    /**
+     * The versions of remote objects that the job {@code jobKey} holds on this node; it started
+     * reading when this was first asked for (a restart after a failure keeps that start).
+     */
+    static synchronized ObjectVersions versions(String jobKey) {
+        return VERSIONS.computeIfAbsent(jobKey, k -> ObjectVersions.startingNow());
     }
 }

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.flinkanndata.collection.AnnDataCollection;
 import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.collection.StoreResolver;
+import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.remote.ObjectVersions;
 import io.github.flinkanndata.format.remote.RemoteReadSettings;
 import io.github.flinkanndata.source.RemoteMode;
 import io.github.flinkanndata.testutil.S3Loopback;
@@ -153,5 +155,85 @@ class S3RangeStoresTest {
         // the target of issue 16: at most 1.2x the compressed bytes of the chunks decoded (metadata included)
         assertThat(fetched).isGreaterThanOrEqualTo(chunkBytes).isLessThanOrEqualTo(chunkBytes * 12 / 10);
         assertThat(fetched).isLessThan(storeBytes / 80); // about 1 % of the store, not all of it
+    }
+
+    @Test
+    void aMissingStoreFailsNamingIt() {
+        String missing = "s3://" + BUCKET + "/no-such.zarr";
+        assertThatThrownBy(() -> AnnDataCollection.open(CollectionOptions.builder(missing).build(),
+                resolver(new RecordingMetricGroup(), 3)))
+                .isInstanceOf(AnnDataFormatException.class).hasMessageContaining(missing)
+                .hasMessageContaining("no such file or directory");
+    }
+
+    @Test
+    void aTruncatedObjectFailsNamingTheStore() throws Exception {
+        Path h5ad = TestData.reference().resolve("stores").resolve("mixed_m1.h5ad");
+        byte[] whole = Files.readAllBytes(h5ad);
+        s3.put(BUCKET, "truncated/m1.h5ad", java.util.Arrays.copyOf(whole, whole.length / 2));
+        String store = "s3://" + BUCKET + "/truncated/m1.h5ad";
+        assertThatThrownBy(() -> AnnDataCollection.open(CollectionOptions.builder(store).build(),
+                resolver(new RecordingMetricGroup(), 3)))
+                .isInstanceOf(AnnDataFormatException.class).hasMessageContaining(store).hasMessageContaining("truncated");
+
+        // a zarr chunk cut short: the read that needs it fails, naming the store and the chunk
+        String zarr = s3.upload(big, BUCKET, "truncated/big.zarr");
+        byte[] chunk = Files.readAllBytes(big.resolve("X").resolve("7.0"));
+        s3.replace(BUCKET, "truncated/big.zarr/X/7.0", java.util.Arrays.copyOf(chunk, chunk.length / 2));
+        try (AnnDataCollection c = AnnDataCollection.open(CollectionOptions.builder(zarr).build(),
+                resolver(new RecordingMetricGroup(), 3))) {
+            assertThat(c.get(0).asMap()).containsKey("X");
+            assertThatThrownBy(() -> c.get(7 * CHUNK_ROWS)).isInstanceOf(AnnDataFormatException.class)
+                    .hasMessageContaining(zarr).hasMessageContaining("X/7.0");
+        }
+    }
+
+    @Test
+    void anObjectReplacedWhileTheJobReadsIsDetectedNeverMixed() throws Exception {
+        String zarr = s3.upload(big, BUCKET, "replaced/big.zarr");
+        RangeStoreResolver resolver = resolver(new RecordingMetricGroup(), 3);
+        CollectionOptions options = CollectionOptions.builder(zarr).build();
+        try (AnnDataCollection c = AnnDataCollection.open(options, resolver)) {
+            assertThat(((float[]) c.get(0).asMap().get("X"))[0]).isEqualTo(0f);
+            // object stores keep modification times in seconds: replace well past the clock tolerance
+            Thread.sleep(ObjectVersions.DEFAULT_TOLERANCE_MILLIS + 1500);
+            byte[] other = new byte[CHUNK_ROWS * GENES * 4];
+            s3.replace(BUCKET, "replaced/big.zarr/X/0.0", other);
+            s3.replace(BUCKET, "replaced/big.zarr/X/50.0", other);
+            // a chunk this job never read before, rewritten after the job started
+            assertThatThrownBy(() -> c.get(50 * CHUNK_ROWS)).isInstanceOf(AnnDataFormatException.class)
+                    .hasMessageContaining(zarr).hasMessageContaining("X/50.0")
+                    .hasMessageContaining("changed while the job reads it");
+        }
+        // a chunk the job did read, read again by another reader of the same job
+        try (AnnDataCollection again = AnnDataCollection.open(options, resolver)) {
+            assertThatThrownBy(() -> again.get(0)).isInstanceOf(AnnDataFormatException.class)
+                    .hasMessageContaining("X/0.0").hasMessageContaining("changed while the job reads it");
+        }
+    }
+
+    @Test
+    void theEndpointDownIsRetriedThenFailsNamingTheStore() throws Exception {
+        S3Loopback other = S3Loopback.start(Files.createDirectories(work.resolve("down")));
+        try {
+            other.createBucket(BUCKET);
+            String zarr = other.upload(big, BUCKET, "down/big.zarr");
+            RecordingMetricGroup metrics = new RecordingMetricGroup();
+            try (AnnDataCollection c = AnnDataCollection.open(CollectionOptions.builder(zarr).build(),
+                    resolver(metrics, 2))) {
+                assertThat(c.get(0).asMap()).containsKey("X");
+                other.close(); // the endpoint goes down mid-read
+                long t0 = System.nanoTime();
+                assertThatThrownBy(() -> c.get(120 * CHUNK_ROWS)).isInstanceOf(AnnDataFormatException.class)
+                        .hasMessageContaining(zarr).hasMessageContaining("X/120.0")
+                        .hasMessageContaining("failed after 3 attempts");
+                System.out.printf("endpoint down: failed after %d ms, %d retries%n",
+                        (System.nanoTime() - t0) / 1_000_000, metrics.count("remoteReads.retries"));
+                assertThat(metrics.count("remoteReads.retries")).isEqualTo(2);
+            }
+        } finally {
+            other.close();
+            S3Loopback.configureFlink(s3.endpoint(), 0);
+        }
     }
 }
