@@ -1,0 +1,148 @@
+package io.github.flinkanndata.format.remote;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link RangeReader} over a local object storage: caching, coalescing, concurrency, retries, versions. */
+class RangeReaderTest {
+    @TempDir Path dir;
+    private final ExecutorService pool = Executors.newFixedThreadPool(4);
+
+    @AfterEach
+    void stop() {
+        pool.shutdownNow();
+    }
+
+    private byte[] object(String name, int size) throws IOException {
+        byte[] b = new byte[size];
+        for (int i = 0; i < size; i++) {
+            b[i] = (byte) (i * 31 + name.hashCode());
+        }
+        Files.write(dir.resolve(name), b);
+        return b;
+    }
+
+    private RangeReader reader(LocalObjectStorage storage, RangeCache cache, RemoteReadSettings settings,
+            RemoteReadListener listener) {
+        return new RangeReader(storage, cache, pool, settings, listener, ObjectVersions.firstSeenOnly());
+    }
+
+    @Test
+    void rangesAreCachedByObjectVersionAndExact() throws Exception {
+        byte[] data = object("a", 10_000);
+        LocalObjectStorage storage = new LocalObjectStorage(dir);
+        RangeCache cache = new RangeCache(1 << 20);
+        RangeReader r = reader(storage, cache, RemoteReadSettings.DEFAULTS, RemoteReadListener.NONE);
+        ObjectInfo a = r.stat("a");
+        assertThat(r.read(a, 100, 50)).isEqualTo(Arrays.copyOfRange(data, 100, 150));
+        assertThat(r.read(a, 100, 50)).isEqualTo(Arrays.copyOfRange(data, 100, 150));
+        assertThat(storage.reads.get()).isEqualTo(1);
+        assertThat(storage.bytesRead.get()).isEqualTo(50);
+        assertThat(cache.hits()).isEqualTo(1);
+        // another version of the same URI (a replaced object) never hits the old bytes
+        ObjectInfo replaced = new ObjectInfo(a.uri(), "a", a.length(), a.modified() + 1000, false);
+        assertThat(cache.contains(replaced, 100, 50)).isFalse();
+        assertThatThrownBy(() -> r.read(a, 9_990, 20)).isInstanceOf(java.io.EOFException.class)
+                .hasMessageContaining("'a' has 10000 bytes");
+    }
+
+    @Test
+    void neighbouringRangesAreCoalescedAndIndependentOnesFetchedConcurrently() throws Exception {
+        byte[] a = object("a", 1 << 20);
+        byte[] b = object("b", 1 << 20);
+        LocalObjectStorage storage = new LocalObjectStorage(dir);
+        RangeCache cache = new RangeCache(16 << 20);
+        RemoteReadSettings settings = new RemoteReadSettings(0, 0, 1000, 1 << 20, 0);
+        AtomicInteger requests = new AtomicInteger();
+        RangeReader r = reader(storage, cache, settings, new RemoteReadListener() {
+            @Override
+            public void fetched(long bytes, long nanos) {
+                requests.incrementAndGet();
+            }
+        });
+        ObjectInfo ia = r.stat("a");
+        ObjectInfo ib = r.stat("b");
+        List<RangeReader.Range> ranges = new ArrayList<>();
+        ranges.add(new RangeReader.Range(ia, 0, 100));
+        ranges.add(new RangeReader.Range(ia, 600, 100)); // gap 500 <= 1000: same request as the first
+        ranges.add(new RangeReader.Range(ia, 500_000, 100)); // far: its own request
+        ranges.add(new RangeReader.Range(ib, 0, 100)); // another object: its own request
+        r.prefetch(ranges);
+        assertThat(requests.get()).isEqualTo(3);
+        assertThat(storage.bytesRead.get()).isEqualTo(700 + 100 + 100);
+        assertThat(r.read(ia, 600, 100)).isEqualTo(Arrays.copyOfRange(a, 600, 700));
+        assertThat(r.read(ib, 0, 100)).isEqualTo(Arrays.copyOfRange(b, 0, 100));
+        assertThat(requests.get()).as("served from the cache").isEqualTo(3);
+    }
+
+    @Test
+    void transientFailuresAreRetriedThenReportedWithStoreAndKey() throws Exception {
+        byte[] data = object("chunk", 1000);
+        LocalObjectStorage storage = new LocalObjectStorage(dir);
+        RangeReader r = reader(storage, new RangeCache(1 << 20), new RemoteReadSettings(2, 1, 0, 1 << 20, 0),
+                RemoteReadListener.NONE);
+        ObjectInfo c = r.stat("chunk");
+        storage.failReads.set(2);
+        assertThat(r.read(c, 0, 1000)).isEqualTo(data); // two failures, third attempt succeeds
+        storage.failReads.set(3);
+        assertThatThrownBy(() -> r.read(c, 10, 10)).isInstanceOf(IOException.class)
+                .hasMessageContaining(storage.location()).hasMessageContaining("'chunk'")
+                .hasMessageContaining("failed after 3 attempts").hasMessageContaining("injected connection reset");
+    }
+
+    @Test
+    void anObjectReplacedAfterItWasSeenFailsAndIsNotServed() throws Exception {
+        object("x", 1000);
+        LocalObjectStorage storage = new LocalObjectStorage(dir);
+        RangeReader r = reader(storage, new RangeCache(1 << 20), RemoteReadSettings.DEFAULTS, RemoteReadListener.NONE);
+        ObjectInfo x = r.stat("x");
+        Files.write(dir.resolve("x"), new byte[500]); // shorter now
+        assertThatThrownBy(() -> r.read(x, 0, 1000)).isInstanceOf(ObjectChangedException.class)
+                .hasMessageContaining("'x' changed while the job reads it");
+        Files.write(dir.resolve("x"), new byte[1000]);
+        Files.setLastModifiedTime(dir.resolve("x"), java.nio.file.attribute.FileTime.fromMillis(x.modified() + 5000));
+        assertThatThrownBy(() -> r.read(x, 0, 10)).isInstanceOf(ObjectChangedException.class);
+    }
+
+    @Test
+    void anObjectModifiedAfterTheJobStartedFailsAtFirstSight() throws Exception {
+        object("late", 100);
+        Files.setLastModifiedTime(dir.resolve("late"), java.nio.file.attribute.FileTime.fromMillis(10_000));
+        LocalObjectStorage storage = new LocalObjectStorage(dir);
+        RangeReader r = new RangeReader(storage, new RangeCache(1 << 20), null, RemoteReadSettings.DEFAULTS,
+                RemoteReadListener.NONE, new ObjectVersions(5_000, 2_000));
+        assertThatThrownBy(() -> r.stat("late")).isInstanceOf(ObjectChangedException.class)
+                .hasMessageContaining("after the job started reading");
+        RangeReader tolerant = new RangeReader(storage, new RangeCache(1 << 20), null, RemoteReadSettings.DEFAULTS,
+                RemoteReadListener.NONE, new ObjectVersions(8_500, 2_000));
+        assertThat(tolerant.stat("late")).isNotNull(); // within the clock tolerance
+    }
+
+    @Test
+    void theCacheStaysWithinItsBound() throws Exception {
+        object("big", 1 << 20);
+        LocalObjectStorage storage = new LocalObjectStorage(dir);
+        RangeCache cache = new RangeCache(100_000);
+        RangeReader r = reader(storage, cache, RemoteReadSettings.DEFAULTS, RemoteReadListener.NONE);
+        ObjectInfo big = r.stat("big");
+        for (int i = 0; i < 100; i++) {
+            r.read(big, i * 10_000L, 10_000);
+            assertThat(cache.bytes()).isLessThanOrEqualTo(100_000);
+        }
+        r.read(big, 0, 60_000); // more than half the bound: read, not kept
+        assertThat(cache.contains(big, 0, 60_000)).isFalse();
+    }
+}
