@@ -157,7 +157,7 @@ class RemoteStoresITCase {
         return out;
     }
 
-    private static Path zip(Path dir, Path zip) throws IOException {
+    static Path zip(Path dir, Path zip) throws IOException {
         Files.createDirectories(zip.getParent());
         try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip));
                 Stream<Path> walk = Files.walk(dir)) {
