@@ -8,10 +8,16 @@
 #    generated files, so a new writer or reference version that disagrees with our readers fails here.
 #
 # Set SKIP_REGENERATE=1 to test against the committed copies only (fast local loop).
+#
+# Always: installs the pinned loopback S3 server (python/requirements-s3.txt: moto) into
+# python/.venv-s3 for the remote-store tests (S3RangeStoresTest, S3RangeReadsITCase), which fail
+# without it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-props=()
+echo "== the loopback S3 server for the remote-store tests"
+bash python/setup-venv.sh s3
+props=(-Danndata.s3.server="$PWD/python/.venv-s3/bin/moto_server")
 if [[ "${SKIP_REGENERATE:-0}" != "1" ]]; then
   bash python/setup-venv.sh
   py=python/.venv/bin/python
@@ -23,7 +29,7 @@ if [[ "${SKIP_REGENERATE:-0}" != "1" ]]; then
   "$py" python/gen_reference.py "$out/reference"
   echo "== regenerating the real-store expectations (testdata/real-stores) with lamindb's MappedCollection"
   "$py" python/gen_real_store_reference.py "$PWD/testdata/real-stores" "$out/reference/real_store_cases.json"
-  props=(-Danndata.fixtures.dir="$out/fixtures" -Danndata.reference.dir="$out/reference")
+  props+=(-Danndata.fixtures.dir="$out/fixtures" -Danndata.reference.dir="$out/reference")
 fi
 
 echo "== building and testing"

@@ -103,12 +103,14 @@ public final class RangeReader {
         if (known != null) {
             return known.orElse(null);
         }
+        long asked = System.currentTimeMillis();
         ObjectInfo info = retrying(key, () -> {
             listener.metadataRequest();
             return Optional.ofNullable(storage.stat(key));
         }).orElse(null);
         if (info != null) {
             record(info);
+            validatedAt.putIfAbsent(info.uri(), asked); // a status is a check of the version too
         }
         stats.put(key, Optional.ofNullable(info));
         return info;
@@ -319,7 +321,11 @@ public final class RangeReader {
         return out;
     }
 
-    /** Checks, at most every validate interval, that the object still has the version read. */
+    /**
+     * Checks, unless its version was confirmed less than the validate interval ago (by a status or
+     * an earlier check), that the object still has the version read. With the default interval 0
+     * every fetch is followed by a status request.
+     */
     private void validate(ObjectInfo object) throws IOException {
         long now = System.currentTimeMillis();
         Long last = validatedAt.get(object.uri());

@@ -1,0 +1,127 @@
+package io.github.flinkanndata.source.cache;
+
+import io.github.flinkanndata.collection.AnnDataCollection;
+import io.github.flinkanndata.collection.CollectionOptions;
+import io.github.flinkanndata.collection.StoreResolver;
+import io.github.flinkanndata.format.remote.RemoteReadSettings;
+import io.github.flinkanndata.source.RemoteMode;
+import io.github.flinkanndata.testutil.S3Loopback;
+import io.github.flinkanndata.testutil.TinyZarr;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Not a test (its name matches neither *Test nor *ITCase, so the build does not run it): the
+ * remote path against the same store read locally, on the loopback S3 endpoint. Prints cells/s of
+ * a sequential and a block-shuffled epoch (blocks of 256 rows over chunks of 64 rows, each block
+ * read with one range read, as the source reads them; with the default validate interval 0 and
+ * with 60 s) and the bytes fetched per epoch against the compressed bytes of the
+ * chunks decoded. Run: {@code mvn -o verify -Dtest=S3RangeBenchmark -pl flink-connector-anndata}.
+ */
+class S3RangeBenchmark {
+    private static final int ROWS = 40_000;
+    private static final int GENES = 512;
+    private static final int CHUNK_ROWS = 64;
+    private static final int BLOCK = 256;
+
+    @TempDir Path work;
+
+    @Test
+    void remoteAgainstLocal() throws Exception {
+        Path store = work.resolve("bench.zarr");
+        long chunkBytes = write(store);
+        try (S3Loopback s3 = S3Loopback.start(work)) {
+            s3.createBucket("bench");
+            String remote = s3.upload(store, "bench", "bench.zarr");
+            System.out.printf("store: %d x %d float32, gzip chunks of %d rows: %d compressed chunk bytes (%.1f MB"
+                    + " raw)%n", ROWS, GENES, CHUNK_ROWS, chunkBytes, ROWS * GENES * 4 / 1e6);
+            for (String order : List.of("sequential", "block-shuffled")) {
+                for (long validateMillis : new long[] {0, 60_000}) {
+                    double local = epoch(store.toString(), StoreResolver.LOCAL, order, null);
+                    RecordingMetricGroup m = new RecordingMetricGroup();
+                    double fromS3 = epoch(remote, resolver(m, validateMillis), order, m);
+                    long fetched = m.count("remoteReads.bytesFetched");
+                    System.out.printf("%-15s validate-interval %5d ms: local %,.0f cells/s, S3 %,.0f cells/s (%.0f %%);"
+                            + " fetched %d bytes in %d requests + %d metadata requests = %.3f x the compressed chunk"
+                            + " bytes; mean fetch %.1f ms%n", order, validateMillis, local, fromS3, 100 * fromS3 / local,
+                            fetched,
+                            m.count("remoteReads.requests"), m.count("remoteReads.metadataRequests"),
+                            fetched / (double) chunkBytes, (Double) m.gaugeValue("remoteReads.fetchLatencyMillis"));
+                }
+            }
+        } finally {
+            S3Loopback.resetFlink();
+        }
+    }
+
+    /** A fresh resolver with a fresh cache: every epoch fetches what it reads. */
+    private static RangeStoreResolver resolver(RecordingMetricGroup m, long validateMillis) {
+        RemoteReads.cache(256L << 20).clear();
+        return new RangeStoreResolver(new CacheSettings(null, 1L << 30, 0, RemoteMode.RANGE, 256L << 20, 8,
+                RemoteReadSettings.DEFAULTS.withValidateIntervalMillis(validateMillis)), null, m);
+    }
+
+    private static double epoch(String path, StoreResolver resolver, String order, RecordingMetricGroup m)
+            throws Exception {
+        List<Integer> blocks = new ArrayList<>();
+        for (int b = 0; b < ROWS / BLOCK; b++) {
+            blocks.add(b);
+        }
+        if (order.equals("block-shuffled")) {
+            Collections.shuffle(blocks, new Random(7));
+        }
+        long t0 = System.nanoTime();
+        long cells = 0;
+        try (AnnDataCollection c = AnnDataCollection.open(CollectionOptions.builder(path).build(), resolver)) {
+            for (int b : blocks) {
+                cells += c.getRange((long) b * BLOCK, (long) (b + 1) * BLOCK).size();
+            }
+        }
+        return cells / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Dense float32 X, about 90 % zeros, gzip chunks; returns the chunks' compressed bytes. */
+    private static long write(Path dir) throws Exception {
+        TinyZarr z = new TinyZarr(dir);
+        z.group("", Map.of("encoding-type", "anndata", "encoding-version", "0.1.0"));
+        String[] cells = new String[ROWS];
+        for (int i = 0; i < ROWS; i++) {
+            cells[i] = "c" + i;
+        }
+        z.dataframe("obs", cells, List.of());
+        String[] genes = new String[GENES];
+        for (int g = 0; g < GENES; g++) {
+            genes[g] = "g" + g;
+        }
+        z.dataframe("var", genes, List.of());
+        z.arrayMeta("X", "<f4", new long[] {ROWS, GENES}, new long[] {CHUNK_ROWS, GENES},
+                Map.of("id", "gzip", "level", 1), List.of(), Map.of("encoding-type", "array", "encoding-version", "0.2.0"));
+        Random rnd = new Random(1);
+        for (int c = 0; c * CHUNK_ROWS < ROWS; c++) {
+            ByteBuffer b = ByteBuffer.allocate(CHUNK_ROWS * GENES * 4).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < CHUNK_ROWS * GENES; i++) {
+                b.putFloat(rnd.nextInt(10) == 0 ? rnd.nextInt(50) : 0f);
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+                gz.write(b.array());
+            }
+            z.write("X", c + ".0", out.toByteArray());
+        }
+        try (Stream<Path> s = Files.list(dir.resolve("X"))) {
+            return s.filter(p -> !p.getFileName().toString().startsWith(".")).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+}
