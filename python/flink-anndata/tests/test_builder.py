@@ -122,6 +122,15 @@ def test_store_cache_options_reach_the_java_source(tmp_path):
     assert _settings(AnnDataSource.builder(MIXED).store_cache_dir(None).build()).storeCache().directory() is None
 
 
+def test_remote_options_reach_the_java_source():
+    s = _settings(AnnDataSource.builder(MIXED).remote_mode("copy").remote_cache_bytes(1 << 20)
+                  .remote_fetch_threads(3).remote_retries(1).remote_validate_interval(2.5).build())
+    c = s.storeCache()
+    assert (c.mode().name(), c.rangeCacheBytes(), c.fetchThreads(), c.reads().retries(),
+            c.reads().validateIntervalMillis()) == ("COPY", 1 << 20, 3, 1, 2500)
+    assert _settings(AnnDataSource.builder(MIXED).build()).storeCache().mode().name() == "RANGE"
+
+
 def test_obsm_ndim_makes_nested_array_fields():
     source = (AnnDataSource.builder(MIXED).obsm_keys("X_emb", "patch")
               .obsm_ndim({"patch": 3, "X_emb": 2}).build())

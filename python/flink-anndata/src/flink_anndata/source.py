@@ -23,6 +23,7 @@ UNBOUNDED = -1
 _OBS_TYPES = ("string", "long", "double", "boolean", "int")
 _OUTPUTS = ("sparse", "dense")
 _SAMPLINGS = ("sequential", "block_shuffled", "weighted")
+_REMOTE_MODES = ("range", "copy")
 
 
 class AnnDataSource(Source):
@@ -195,6 +196,34 @@ class AnnDataSourceBuilder:
     def store_cache_download_retries(self, retries: int) -> "AnnDataSourceBuilder":
         """Times a failed listing or download of a remote store is retried (default 3)."""
         return self._add("store_cache_download_retries", _int("store_cache_download_retries", retries))
+
+    def remote_mode(self, mode: str) -> "AnnDataSourceBuilder":
+        """How remote stores are read: ``"range"`` (default; in place, by byte ranges) or ``"copy"``
+        (copied whole into the store cache first); docs/remote.md."""
+        return self._add("remote_mode", _choice("remote_mode", mode, _REMOTE_MODES))
+
+    def remote_cache_bytes(self, nbytes: int) -> "AnnDataSourceBuilder":
+        """Range mode: bound of the in-memory range cache a TaskManager's slots share (256 MiB)."""
+        return self._add("remote_cache_bytes", _int("remote_cache_bytes", nbytes))
+
+    def remote_fetch_threads(self, threads: int) -> "AnnDataSourceBuilder":
+        """Range mode: concurrent range requests per TaskManager (default 8)."""
+        return self._add("remote_fetch_threads", _int("remote_fetch_threads", threads))
+
+    def remote_retries(self, retries: int) -> "AnnDataSourceBuilder":
+        """Range mode: retries of a transient request failure (default 3)."""
+        return self._add("remote_retries", _int("remote_retries", retries))
+
+    def remote_validate_interval(self, interval: Union[float, "datetime.timedelta"]) -> "AnnDataSourceBuilder":
+        """Range mode: how long an object's confirmed version is trusted, seconds or a timedelta
+        (default 0: checked after every fetch)."""
+        if isinstance(interval, datetime.timedelta):
+            millis = round(interval.total_seconds() * 1000)
+        elif isinstance(interval, (int, float)) and not isinstance(interval, bool):
+            millis = round(interval * 1000)
+        else:
+            raise TypeError(f"remote_validate_interval must be seconds or a timedelta, was {interval!r}")
+        return self._add("remote_validate_interval", millis)
 
     def watch_directories(self, *directories: str) -> "AnnDataSourceBuilder":
         """A growing collection (unbounded epochs only): stores that appear in these directories

@@ -31,10 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
  * chunks decoded. Run: {@code mvn -o verify -Dtest=S3RangeBenchmark -pl flink-connector-anndata}.
  */
 class S3RangeBenchmark {
-    private static final int ROWS = 40_000;
+    private static final int ROWS = Integer.getInteger("bench.rows", 40_000);
     private static final int GENES = 512;
-    private static final int CHUNK_ROWS = 64;
-    private static final int BLOCK = 256;
+    private static final int CHUNK_ROWS = Integer.getInteger("bench.chunkRows", 64);
+    private static final int BLOCK = Integer.getInteger("bench.block", 256);
 
     @TempDir Path work;
 
@@ -46,7 +46,7 @@ class S3RangeBenchmark {
             s3.createBucket("bench");
             String remote = s3.upload(store, "bench", "bench.zarr");
             System.out.printf("store: %d x %d float32, gzip chunks of %d rows: %d compressed chunk bytes (%.1f MB"
-                    + " raw)%n", ROWS, GENES, CHUNK_ROWS, chunkBytes, ROWS * GENES * 4 / 1e6);
+                    + " raw); blocks of %d rows%n", ROWS, GENES, CHUNK_ROWS, chunkBytes, ROWS * GENES * 4 / 1e6, BLOCK);
             for (String order : List.of("sequential", "block-shuffled")) {
                 for (long validateMillis : new long[] {0, 60_000}) {
                     double local = epoch(store.toString(), StoreResolver.LOCAL, order, null);
