@@ -218,6 +218,9 @@ public final class RangeReader {
      * can keep are fetched in vain, so callers keep batches well below the cache's bound.
      */
     public void prefetch(List<Range> ranges) throws IOException {
+        if (cache.maxBytes() == 0) {
+            return; // nothing would be kept: the reads that follow fetch for themselves
+        }
         List<Range> missing = new ArrayList<>();
         for (Range r : ranges) {
             checkBounds(r.object, r.offset, r.length);

@@ -26,6 +26,8 @@ public final class LocalObjectStorage implements ObjectStorage {
     public final AtomicLong bytesRead = new AtomicLong();
     public final AtomicInteger stats = new AtomicInteger();
     public final AtomicInteger failReads = new AtomicInteger();
+    /** When set, every read throws it. */
+    public volatile IOException failWith;
 
     public LocalObjectStorage(Path root) {
         this.root = root.toAbsolutePath().normalize();
@@ -76,6 +78,10 @@ public final class LocalObjectStorage implements ObjectStorage {
 
     @Override
     public void read(ObjectInfo object, long offset, byte[] dst, int dstOffset, int length) throws IOException {
+        IOException fail = failWith;
+        if (fail != null) {
+            throw fail;
+        }
         if (failReads.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             throw new IOException("injected connection reset");
         }

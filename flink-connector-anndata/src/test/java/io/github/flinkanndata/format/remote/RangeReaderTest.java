@@ -145,4 +145,36 @@ class RangeReaderTest {
         r.read(big, 0, 60_000); // more than half the bound: read, not kept
         assertThat(cache.contains(big, 0, 60_000)).isFalse();
     }
+
+    @Test
+    void aRefusedAccessIsNotRetriedAndNamesStoreAndKey() throws Exception {
+        object("secret", 100);
+        LocalObjectStorage storage = new LocalObjectStorage(dir);
+        AtomicInteger retries = new AtomicInteger();
+        RangeReader r = reader(storage, new RangeCache(1 << 20), new RemoteReadSettings(3, 1, 0, 1 << 20, 0),
+                new RemoteReadListener() {
+                    @Override
+                    public void retried() {
+                        retries.incrementAndGet();
+                    }
+                });
+        ObjectInfo o = r.stat("secret");
+        storage.failWith = new java.nio.file.AccessDeniedException("secret", null, "403 Forbidden");
+        assertThatThrownBy(() -> r.read(o, 0, 10)).isInstanceOf(IOException.class)
+                .hasMessageContaining(storage.location()).hasMessageContaining("'secret'")
+                .hasMessageContaining("403 Forbidden");
+        assertThat(retries.get()).isZero();
+    }
+
+    @Test
+    void withoutACachePrefetchFetchesNothing() throws Exception {
+        object("a", 1000);
+        LocalObjectStorage storage = new LocalObjectStorage(dir);
+        RangeReader r = reader(storage, new RangeCache(0), RemoteReadSettings.DEFAULTS, RemoteReadListener.NONE);
+        ObjectInfo a = r.stat("a");
+        r.prefetch(List.of(new RangeReader.Range(a, 0, 10), new RangeReader.Range(a, 500, 10)));
+        assertThat(storage.reads.get()).isZero();
+        assertThat(r.read(a, 0, 10)).hasSize(10);
+        assertThat(storage.reads.get()).isEqualTo(1);
+    }
 }
