@@ -6,19 +6,12 @@ import io.github.flinkanndata.collection.StoreResolver;
 import io.github.flinkanndata.format.remote.RemoteReadSettings;
 import io.github.flinkanndata.source.RemoteMode;
 import io.github.flinkanndata.testutil.S3Loopback;
-import io.github.flinkanndata.testutil.TinyZarr;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
+import io.github.flinkanndata.testutil.BenchZarr;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.stream.Stream;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,7 +34,7 @@ class S3RangeBenchmark {
     @Test
     void remoteAgainstLocal() throws Exception {
         Path store = work.resolve("bench.zarr");
-        long chunkBytes = write(store);
+        long chunkBytes = BenchZarr.write(store, ROWS, GENES, CHUNK_ROWS);
         try (S3Loopback s3 = S3Loopback.start(work)) {
             s3.createBucket("bench");
             String remote = s3.upload(store, "bench", "bench.zarr");
@@ -90,38 +83,5 @@ class S3RangeBenchmark {
             }
         }
         return cells / ((System.nanoTime() - t0) / 1e9);
-    }
-
-    /** Dense float32 X, about 90 % zeros, gzip chunks; returns the chunks' compressed bytes. */
-    private static long write(Path dir) throws Exception {
-        TinyZarr z = new TinyZarr(dir);
-        z.group("", Map.of("encoding-type", "anndata", "encoding-version", "0.1.0"));
-        String[] cells = new String[ROWS];
-        for (int i = 0; i < ROWS; i++) {
-            cells[i] = "c" + i;
-        }
-        z.dataframe("obs", cells, List.of());
-        String[] genes = new String[GENES];
-        for (int g = 0; g < GENES; g++) {
-            genes[g] = "g" + g;
-        }
-        z.dataframe("var", genes, List.of());
-        z.arrayMeta("X", "<f4", new long[] {ROWS, GENES}, new long[] {CHUNK_ROWS, GENES},
-                Map.of("id", "gzip", "level", 1), List.of(), Map.of("encoding-type", "array", "encoding-version", "0.2.0"));
-        Random rnd = new Random(1);
-        for (int c = 0; c * CHUNK_ROWS < ROWS; c++) {
-            ByteBuffer b = ByteBuffer.allocate(CHUNK_ROWS * GENES * 4).order(ByteOrder.LITTLE_ENDIAN);
-            for (int i = 0; i < CHUNK_ROWS * GENES; i++) {
-                b.putFloat(rnd.nextInt(10) == 0 ? rnd.nextInt(50) : 0f);
-            }
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
-                gz.write(b.array());
-            }
-            z.write("X", c + ".0", out.toByteArray());
-        }
-        try (Stream<Path> s = Files.list(dir.resolve("X"))) {
-            return s.filter(p -> !p.getFileName().toString().startsWith(".")).mapToLong(p -> p.toFile().length()).sum();
-        }
     }
 }

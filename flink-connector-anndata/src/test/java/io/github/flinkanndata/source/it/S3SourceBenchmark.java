@@ -1,0 +1,68 @@
+package io.github.flinkanndata.source.it;
+
+import io.github.flinkanndata.source.AnnDataSource;
+import io.github.flinkanndata.source.SamplingMode;
+import io.github.flinkanndata.source.record.CellRecord;
+import io.github.flinkanndata.testutil.BenchZarr;
+import io.github.flinkanndata.testutil.S3Loopback;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Not a test (the build runs *Test and *ITCase only): one epoch of the source at parallelism 2 on a
+ * MiniCluster, sequential and block-shuffled, over a store read locally and over loopback S3 in
+ * range mode; prints cells/s. Run: {@code mvn -o verify -Dtest=S3SourceBenchmark -pl
+ * flink-connector-anndata} (-Dbench.rows, -Dbench.chunkRows, -Dbench.block to vary the store).
+ */
+class S3SourceBenchmark {
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    private static final int ROWS = Integer.getInteger("bench.rows", 40_000);
+    private static final int CHUNK_ROWS = Integer.getInteger("bench.chunkRows", 64);
+    private static final int BLOCK = Integer.getInteger("bench.block", 256);
+
+    @TempDir Path work;
+
+    @Test
+    void sourceOverS3AgainstLocal() throws Exception {
+        Path store = work.resolve("bench.zarr");
+        long chunkBytes = BenchZarr.write(store, ROWS, 512, CHUNK_ROWS);
+        try (S3Loopback s3 = S3Loopback.start(work)) {
+            s3.createBucket("bench");
+            String remote = s3.upload(store, "bench", "bench.zarr");
+            System.out.printf("store: %d x 512 float32, gzip chunks of %d rows (%d compressed bytes), blocks of %d%n",
+                    ROWS, CHUNK_ROWS, chunkBytes, BLOCK);
+            for (SamplingMode mode : List.of(SamplingMode.SEQUENTIAL, SamplingMode.BLOCK_SHUFFLED)) {
+                for (int round = 0; round < 2; round++) {
+                    double local = epoch(store.toString(), mode);
+                    double fromS3 = epoch(remote, mode);
+                    System.out.printf("%-15s round %d: local %,.0f cells/s, S3 %,.0f cells/s (%.0f %%)%n", mode, round,
+                            local, fromS3, 100 * fromS3 / local);
+                }
+            }
+        } finally {
+            S3Loopback.resetFlink();
+        }
+    }
+
+    private static double epoch(String path, SamplingMode mode) throws Exception {
+        AnnDataSource<CellRecord> source = AnnDataSource.builder(path).sampling(mode).blockSize(BLOCK)
+                .windowBlocks(16).rowsPerSplit(16 * BLOCK).epochs(1).seed(1).build();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        env.fromSource(source, WatermarkStrategy.noWatermarks(), "bench").sinkTo(new DiscardingSink<>());
+        long t0 = System.nanoTime();
+        env.execute("bench");
+        return ROWS / ((System.nanoTime() - t0) / 1e9);
+    }
+}
