@@ -49,6 +49,11 @@ public final class SlowFileSystem extends FileSystem {
         FAILURES.set(failures);
     }
 
+    /** Failures configured but not yet injected. */
+    public static int pendingFailures() {
+        return FAILURES.get();
+    }
+
     /** The slowfs URI of a local file or directory. */
     public static String uri(java.nio.file.Path local) {
         return SCHEME + "://" + local.toAbsolutePath().normalize().toUri().getPath();

@@ -119,6 +119,55 @@ class RemoteStoresITCase {
         }
     }
 
+    /**
+     * The default remote mode: the same four stores read in place by byte ranges, while three
+     * range requests break (retried); nothing is written to the store cache's folder.
+     */
+    @Test
+    void streamsRemoteStoresInPlaceByRangesSampleForSample() throws Exception {
+        Path stores = TestData.reference().resolve("stores");
+        List<Path> local = List.of(stores.resolve("mixed_m1.h5ad"), stores.resolve("mixed_m2_v2.zarr"),
+                stores.resolve("mixed_m3_v3_sharded.zarr"),
+                zip(stores.resolve("mixed_m3_v3_sharded.zarr"), work.resolve("remote").resolve("m3.zarr.zip")));
+        List<String> localPaths = new ArrayList<>();
+        List<String> remotePaths = new ArrayList<>();
+        for (Path p : local) {
+            localPaths.add(p.toString());
+            remotePaths.add(SlowFileSystem.uri(p));
+        }
+        Map<Long, Map<String, Object>> expected = new HashMap<>();
+        try (AnnDataCollection c = AnnDataCollection.open(
+                CollectionOptions.builder(localPaths).obsKeys("cell_type").join("outer").build())) {
+            for (long i = 0; i < c.size(); i++) {
+                expected.put(i, c.get(i).asMap());
+            }
+        }
+        Path cacheDir = work.resolve("unused-cache");
+        SlowFileSystem.configure(1, 3); // fewer than the attempts of one request (1 + 3 retries)
+        AnnDataSource<CellRecord> source = AnnDataSource.builder(remotePaths).obsKeys("cell_type").join("outer")
+                .output(OutputForm.DENSE).rowsPerSplit(7).storeCacheDir(cacheDir.toString()).build();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        List<CellRecord> records = new ArrayList<>();
+        try (CloseableIterator<CellRecord> it =
+                env.fromSource(source, WatermarkStrategy.noWatermarks(), "ranged-cells").executeAndCollect()) {
+            it.forEachRemaining(records::add);
+        }
+        List<Long> keys = new ArrayList<>();
+        records.forEach(r -> keys.add(ItStores.key(r)));
+        ItStores.assertExactlyOnce(keys, 1, expected.size());
+        for (CellRecord r : records) {
+            Map<String, Object> want = expected.get(r.globalIndex());
+            Map<String, Object> got = r.sample().asMap();
+            for (String k : want.keySet()) {
+                assertThat(Objects.deepEquals(got.get(k), want.get(k))).as("%s of sample %d", k, r.globalIndex())
+                        .isTrue();
+            }
+        }
+        assertThat(SlowFileSystem.pendingFailures()).as("the broken requests happened").isZero();
+        assertThat(Files.exists(cacheDir)).as("range mode copies nothing").isFalse();
+    }
+
     @Test
     void sqlOverRemotePathsEqualsSqlOverTheLocalStores() throws Exception {
         Path stores = TestData.reference().resolve("stores");
