@@ -32,6 +32,14 @@ public final class RangeStoreResolver implements StoreResolver {
     /** The metric group the counters live in. */
     public static final String METRIC_GROUP = "remoteReads";
 
+    /** Bytes fetched by range requests of every resolver of this class loader (benchmarks, tests). */
+    private static final AtomicLong PROCESS_BYTES_FETCHED = new AtomicLong();
+
+    /** Bytes fetched by the range requests of every reader and enumerator of this process so far. */
+    public static long processBytesFetched() {
+        return PROCESS_BYTES_FETCHED.get();
+    }
+
     private final CacheSettings settings;
     private final ObjectVersions versions;
     private final Listener listener;
@@ -129,6 +137,7 @@ public final class RangeStoreResolver implements StoreResolver {
 
         @Override
         public void fetched(long bytes, long nanos) {
+            PROCESS_BYTES_FETCHED.addAndGet(bytes);
             bytesFetched.inc(bytes);
             requests.inc();
             latencies.set((int) (fetches.getAndIncrement() % WINDOW), nanos);
