@@ -219,6 +219,22 @@ public final class SampleDecoder {
             return bytes;
         }
 
+        @Override
+        public int bound(int k, int i, boolean isObsm, boolean sparseOut) {
+            return isObsm ? RowMapping.IDENTITY.bound(obsmBlocks[i], k, sparseOut)
+                    : layerMappings[i].bound(layerBlocks[i], k, sparseOut);
+        }
+
+        @Override
+        public int write(int k, int i, boolean isObsm, boolean sparseOut, @Nullable int[] indices, float[] out,
+                int pos) {
+            return isObsm
+                    ? RowMapping.IDENTITY.write(obsmBlocks[i], obsmValues[i], k, outputType(obsm[i]), sparseOut,
+                            indices, out, pos)
+                    : layerMappings[i].write(layerBlocks[i], layerValues[i], k, outputType(layers[i]), sparseOut,
+                            indices, out, pos);
+        }
+
         private long blockRowBytes(RowBlock b, int k, DataType type, int width) {
             int item = Math.max(1, type.storedSize());
             if (b.isSparse() && sparse) {
