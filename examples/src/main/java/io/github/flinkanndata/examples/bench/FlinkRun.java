@@ -29,6 +29,8 @@ final class FlinkRun {
         long peakRss;
         long checkpointBytes = -1;
         double cpuSeconds;
+        /** CPU seconds of the measured phase by stage ({@link Probe#cpuByStage}). */
+        final java.util.Map<String, Double> cpuByStage = new java.util.TreeMap<>();
     }
 
     private FlinkRun() {}
@@ -78,8 +80,10 @@ final class FlinkRun {
                 long v0 = TouchSink.VALUES.sum();
                 long t0 = System.nanoTime();
                 long cpu0 = Probe.processCpuNanos();
+                java.util.Map<String, Long> stages0 = Probe.cpuByStage();
                 Thread.sleep((long) (seconds * 1000));
                 r.cpuSeconds = (Probe.processCpuNanos() - cpu0) / 1e9;
+                Probe.cpuByStage().forEach((k, v) -> r.cpuByStage.put(k, (v - stages0.getOrDefault(k, 0L)) / 1e9));
                 long c1 = TouchSink.CELLS.sum();
                 long v1 = TouchSink.VALUES.sum();
                 r.seconds = (System.nanoTime() - t0) / 1e9;
