@@ -97,7 +97,7 @@ public final class AnnDataSourceOptions {
                     Join.parse("none".equals(j) ? null : j);
                     return null;
                 } catch (IllegalArgumentException e) {
-                    return "expected " + Join.SPELLINGS + ", got '" + j + "'";
+                    return "must be " + Join.SPELLINGS + ", was '" + j + "'";
                 }
             });
 

@@ -109,7 +109,7 @@ class AnnDataTableFactoryTest {
         "scan.rows-per-split # 0 # scan.rows-per-split",
         "scan.fetch-rows # many # scan.fetch-rows",
         "scan.epochs # 0 # 'scan.epochs': must be > 0, or -1",
-        "scan.join # left # 'scan.join': expected inner, outer or none, got 'left'",
+        "scan.join # left # 'scan.join': must be inner, outer or none, was 'left'",
         "scan.dtype # float16 # 'scan.dtype': dtype must be one of",
         "scan.weight-keys # cell_type # 'scan.weight-keys': given ([cell_type]), but 'scan.sampling' is SEQUENTIAL",
         "scan.weight-scaler # 0 # 'scan.weight-scaler': must be > 0",
