@@ -246,6 +246,11 @@ public final class AnnDataSourceBuilder {
         return this;
     }
 
+    /** A copy of the options set so far (for tests). */
+    Configuration configuration() {
+        return new Configuration(config);
+    }
+
     /**
      * Validates every option and builds the source of one {@code CellRecord} per cell (no store is
      * opened here).
