@@ -45,18 +45,9 @@ public final class AnnDataSourceOptions {
 
     private static final Map<ConfigOption<?>, Declared<?>> DECLARED = new LinkedHashMap<>();
 
-    /** An option with the spec that makes it under any key (the SQL twin) and its check. */
-    static final class Declared<T> {
-        final String name;
-        final Function<ConfigOptions.OptionBuilder, ConfigOption<T>> spec;
-        final Check<T> check;
-
-        Declared(String name, Function<ConfigOptions.OptionBuilder, ConfigOption<T>> spec, Check<T> check) {
-            this.name = name;
-            this.spec = spec;
-            this.check = check;
-        }
-    }
+    /** An option's name, the spec that makes it under any key (the SQL twin) and its check. */
+    private record Declared<T>(String name, Function<ConfigOptions.OptionBuilder, ConfigOption<T>> spec,
+            Check<T> check) {}
 
     private static <T> ConfigOption<T> option(String name,
             Function<ConfigOptions.OptionBuilder, ConfigOption<T>> spec, Check<T> check) {
@@ -220,7 +211,7 @@ public final class AnnDataSourceOptions {
 
     /** The option's name without {@link #PREFIX}: {@code block-size}, {@code store-cache.dir}. */
     public static String name(ConfigOption<?> option) {
-        return declared(option).name;
+        return declared(option).name();
     }
 
     /** The builder's name of an option: {@code blockSize}, {@code storeCacheDir}. */
@@ -241,13 +232,13 @@ public final class AnnDataSourceOptions {
     /** The same option (type, default, description) under another key: a surface's spelling. */
     @SuppressWarnings("unchecked")
     public static <T> ConfigOption<T> withKey(ConfigOption<T> option, String key) {
-        return ((Declared<T>) declared(option)).spec.apply(ConfigOptions.key(key));
+        return ((Declared<T>) declared(option)).spec().apply(ConfigOptions.key(key));
     }
 
     /** What is wrong with {@code value} of {@code option}, or null. */
     @SuppressWarnings("unchecked")
     static <T> String problem(ConfigOption<T> option, T value) {
-        return ((Declared<T>) declared(option)).check.problem(value);
+        return ((Declared<T>) declared(option)).check().problem(value);
     }
 
     private static Declared<?> declared(ConfigOption<?> option) {

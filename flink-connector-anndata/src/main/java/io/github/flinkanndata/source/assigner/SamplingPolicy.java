@@ -60,18 +60,11 @@ public interface SamplingPolicy extends Serializable {
      */
     static SamplingPolicy weighted(int blockSize, int windowBlocks, long seed, List<String> weightKeys,
             @Nullable Double weightScaler) {
-        return new Weighted(blockSize, windowBlocks, seed, weightKeys, weightScaler);
+        return new Weighted(blockSize, windowBlocks, seed, List.copyOf(weightKeys), weightScaler);
     }
 
     /** See {@link #sequential}. */
-    final class Sequential implements Growable {
-        private static final long serialVersionUID = 1L;
-        private final int rowsPerSplit;
-
-        private Sequential(int rowsPerSplit) {
-            this.rowsPerSplit = rowsPerSplit;
-        }
-
+    record Sequential(int rowsPerSplit) implements Growable {
         @Override
         public EpochSplits over(RowSpace space) {
             return new SequentialSplits(space, rowsPerSplit);
@@ -79,43 +72,16 @@ public interface SamplingPolicy extends Serializable {
     }
 
     /** See {@link #blockShuffled}. */
-    final class BlockShuffled implements Growable {
-        private static final long serialVersionUID = 1L;
-        private final int blockSize;
-        private final int windowBlocks;
-        private final long seed;
-
-        private BlockShuffled(int blockSize, int windowBlocks, long seed) {
-            this.blockSize = blockSize;
-            this.windowBlocks = windowBlocks;
-            this.seed = seed;
-        }
-
+    record BlockShuffled(int blockSize, int windowBlocks, long seed) implements Growable {
         @Override
         public EpochSplits over(RowSpace space) {
             return new BlockShuffledSplits(space, blockSize, windowBlocks, seed);
         }
     }
 
-    /** See {@link #weighted}. */
-    final class Weighted implements SamplingPolicy {
-        private static final long serialVersionUID = 1L;
-        private final int blockSize;
-        private final int windowBlocks;
-        private final long seed;
-        private final List<String> weightKeys;
-        @Nullable private final Double weightScaler;
-
-        private Weighted(int blockSize, int windowBlocks, long seed, List<String> weightKeys,
-                @Nullable Double weightScaler) {
-            this.blockSize = blockSize;
-            this.windowBlocks = windowBlocks;
-            this.seed = seed;
-            this.weightKeys = List.copyOf(weightKeys);
-            this.weightScaler = weightScaler;
-        }
-
-        /** Reads the label weights: derived from the stores, never checkpointed, recomputed after a restore. */
+    /** See {@link #weighted}; the label weights are derived from the stores, never checkpointed. */
+    record Weighted(int blockSize, int windowBlocks, long seed, List<String> weightKeys, @Nullable Double weightScaler)
+            implements SamplingPolicy {
         @Override
         public EpochSplits prepare(PlannedCollection collection) throws AnnDataFormatException {
             double[] weights = collection.read(c -> c.labelWeights(weightKeys, weightScaler));

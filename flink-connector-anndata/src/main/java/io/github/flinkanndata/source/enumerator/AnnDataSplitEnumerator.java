@@ -93,7 +93,7 @@ public abstract class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataS
         long start = System.nanoTime();
         Prepared p = prepare();
         LOG.info("planned {} stores ({} sampled this epoch), {} samples, plan of {} bytes, in {} ms",
-                p.plan.storeCount(), p.policy.stores(), p.plan.size(), p.bytes.length,
+                p.plan().storeCount(), p.policy().stores(), p.plan().size(), p.bytes().length,
                 (System.nanoTime() - start) / 1_000_000);
         return p;
     }
@@ -115,14 +115,14 @@ public abstract class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataS
         if (error != null) {
             throw new FlinkRuntimeException("could not plan the AnnData collection: " + error.getMessage(), error);
         }
-        planBytes = prepared.bytes;
-        plan = prepared.plan;
+        planBytes = prepared.bytes();
+        plan = prepared.plan();
         List<AnnDataSplit> returned = new ArrayList<>(restored.returned());
         returned.addAll(returnedBeforePlan);
         returnedBeforePlan.clear();
-        assigner = new SplitAssigner(prepared.policy, settings.epochs(), restored.epoch(), restored.cursor(), returned);
-        if (prepared.pending != null) {
-            assigner.switchAtNextEpoch(prepared.pending);
+        assigner = new SplitAssigner(prepared.policy(), settings.epochs(), restored.epoch(), restored.cursor(), returned);
+        if (prepared.pending() != null) {
+            assigner.switchAtNextEpoch(prepared.pending());
         }
         for (int subtask : waitingForPlan) {
             sendPlan(subtask);
@@ -297,20 +297,7 @@ public abstract class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataS
     @Override
     public void close() {}
 
-    static final class Prepared {
-        final CollectionPlan plan;
-        final byte[] bytes;
-        final EpochSplits policy;
-        @Nullable final EpochSplits pending;
-        final long droppedGenes;
-
-        Prepared(CollectionPlan plan, byte[] bytes, EpochSplits policy, @Nullable EpochSplits pending,
-                long droppedGenes) {
-            this.plan = plan;
-            this.bytes = bytes;
-            this.policy = policy;
-            this.pending = pending;
-            this.droppedGenes = droppedGenes;
-        }
-    }
+    /** A plan, its checkpoint bytes, the splits of the current epochs and of the next stores (or null). */
+    record Prepared(CollectionPlan plan, byte[] bytes, EpochSplits policy, @Nullable EpochSplits pending,
+            long droppedGenes) {}
 }

@@ -91,7 +91,7 @@ final class GrowingSplitEnumerator extends AnnDataSplitEnumerator {
 
     @Override
     void onPlanned(Prepared prepared) {
-        droppedGenes = prepared.droppedGenes;
+        droppedGenes = prepared.droppedGenes();
         long period = settings.discoveryInterval().toMillis();
         context.callAsync(this::discover, this::onDiscovered, 0, period);
     }
@@ -111,19 +111,19 @@ final class GrowingSplitEnumerator extends AnnDataSplitEnumerator {
         if (growth == null) {
             return;
         }
-        if (growth.baseStores != plan.storeCount()) {
-            LOG.warn("dropping a discovery made on an older plan ({} stores, now {})", growth.baseStores,
+        if (growth.baseStores() != plan.storeCount()) {
+            LOG.warn("dropping a discovery made on an older plan ({} stores, now {})", growth.baseStores(),
                     plan.storeCount());
             return;
         }
-        plan = growth.plan;
-        planBytes = growth.bytes;
-        droppedGenes += growth.droppedGenes;
-        assigner.switchAtNextEpoch(over(growth.plan, growth.plan.storeCount()));
+        plan = growth.plan();
+        planBytes = growth.bytes();
+        droppedGenes += growth.droppedGenes();
+        assigner.switchAtNextEpoch(over(growth.plan(), growth.plan().storeCount()));
         int oldest = inFlight.oldestEpoch();
         LOG.info("{} stores joined ({} in all, {} samples); sampled from the next epoch on, epoch {} (readers are"
-                + " emitting epoch {}): {}", growth.added.size(), growth.plan.storeCount(), growth.plan.size(),
-                assigner.switchEpoch(), oldest < 0 ? "none" : oldest, growth.added);
+                + " emitting epoch {}): {}", growth.added().size(), growth.plan().storeCount(), growth.plan().size(),
+                assigner.switchEpoch(), oldest < 0 ? "none" : oldest, growth.added());
         assignPending();
     }
 
