@@ -22,7 +22,7 @@ import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
  */
 public final class Stores {
     private static final StoreResolver RESOLVER = new CachingStoreResolver(
-            new CacheSettings(null, AnnDataSourceOptions.STORE_CACHE_MAX_BYTES.defaultValue(),
+            new CacheSettings(null, AnnDataSourceOptions.STORE_CACHE_MAX_BYTES.defaultValue().getBytes(),
                     AnnDataSourceOptions.STORE_CACHE_DOWNLOAD_RETRIES.defaultValue()),
             System.getProperty("java.io.tmpdir"), new UnregisteredMetricsGroup());
 

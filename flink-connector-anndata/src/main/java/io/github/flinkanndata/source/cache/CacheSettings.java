@@ -8,7 +8,7 @@ import org.apache.flink.annotation.Internal;
 /**
  * How remote stores are cached on each node: where, how many bytes at most, and how often a
  * failed download is retried. Serializable: it travels in the job graph inside the source
- * settings. Validated by the source builder.
+ * settings. Validated where the settings are read ({@code SourceSettings#from}).
  */
 @Internal
 public final class CacheSettings implements Serializable {
@@ -22,15 +22,6 @@ public final class CacheSettings implements Serializable {
     private final int downloadRetries;
 
     public CacheSettings(@Nullable String directory, long maxBytes, int downloadRetries) {
-        if (maxBytes <= 0) {
-            throw new IllegalArgumentException("storeCacheMaxBytes must be > 0, was " + maxBytes);
-        }
-        if (downloadRetries < 0) {
-            throw new IllegalArgumentException("storeCacheDownloadRetries must be >= 0, was " + downloadRetries);
-        }
-        if (directory != null && directory.isBlank()) {
-            throw new IllegalArgumentException("storeCacheDir must not be blank");
-        }
         this.directory = directory;
         this.maxBytes = maxBytes;
         this.downloadRetries = downloadRetries;
