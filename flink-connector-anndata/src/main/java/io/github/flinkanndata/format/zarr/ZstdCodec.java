@@ -61,6 +61,38 @@ final class ZstdCodec implements BytesCodec {
                             + maxOutput);
         }
         byte[] out = new byte[(int) declared];
+        decompress(input, out, declared);
+        return out;
+    }
+
+    @Override
+    public boolean decodeExact(byte[] input, byte[] out) throws CodecException {
+        long declared = declaredSize(input);
+        if (declared == CONTENT_SIZE_UNKNOWN) {
+            return false;
+        }
+        if (declared != out.length) {
+            throw new CodecException("zstd frame declares " + declared + " bytes, "
+                    + (declared > out.length ? "more than" : "not") + " the expected " + out.length);
+        }
+        decompress(input, out, declared);
+        return true;
+    }
+
+    private static long declaredSize(byte[] input) throws CodecException {
+        long declared;
+        try {
+            declared = Zstd.getFrameContentSize(input);
+        } catch (RuntimeException e) {
+            throw new CodecException("zstd frame header is corrupted: " + e.getMessage(), e);
+        }
+        if (declared != CONTENT_SIZE_UNKNOWN && declared < 0) {
+            throw new CodecException("zstd frame header is corrupted or truncated");
+        }
+        return declared;
+    }
+
+    private static void decompress(byte[] input, byte[] out, long declared) throws CodecException {
         long n;
         ZstdDecompressCtx ctx = CONTEXTS.poll();
         if (ctx == null) {
@@ -82,7 +114,6 @@ final class ZstdCodec implements BytesCodec {
             throw new CodecException(
                     "zstd frame decoded to " + n + " bytes but declares " + declared);
         }
-        return out;
     }
 
     private static byte[] streamed(byte[] input, int maxOutput) throws CodecException {

@@ -31,6 +31,9 @@ final class SplitCursor {
     /** Fewest rows worth handing to another thread. */
     static final int MIN_PART_ROWS = 256;
 
+    /** Rows per part of a long segment of a shuffled or weighted split. */
+    static final int SEGMENT_PART_ROWS = 4096;
+
     private int position;
     @Nullable private List<Sample> ordered;
 
@@ -57,7 +60,9 @@ final class SplitCursor {
             Segment s = split.segments().get(0);
             SampleDecoder decoder = stores.decoder(plan, s.store());
             List<DecodePool.Work<List<Sample>>> work = new ArrayList<>();
-            parts(decoder, s.from() + position, s.from() + position + n, pool.getMaximumPoolSize(), work);
+            // a sequential fetch: in as many parts as there are threads, none below MIN_PART_ROWS
+            parts(decoder, s.from() + position, s.from() + position + n,
+                    (int) Math.min(pool.getMaximumPoolSize(), n / MIN_PART_ROWS), work);
             out = concat(DecodePool.runAll(pool, work), n);
         } else {
             if (ordered == null) {
@@ -77,13 +82,10 @@ final class SplitCursor {
         return !split.permuted() && segments.size() == 1 && segments.get(0).draws() == null;
     }
 
-    /**
-     * Work that decodes positions {@code [from, to)}: parts of at least {@link #MIN_PART_ROWS}
-     * rows, at most {@code threads} of them (a few range reads each: enough to amortise the hand-over).
-     */
-    private void parts(SampleDecoder decoder, long from, long to, int threads, List<DecodePool.Work<List<Sample>>> out) {
+    /** Work that decodes positions {@code [from, to)} in {@code count} (at least 1) parts of equal size. */
+    private void parts(SampleDecoder decoder, long from, long to, int count, List<DecodePool.Work<List<Sample>>> out) {
         long n = to - from;
-        int count = (int) Math.max(1, Math.min(threads, n / MIN_PART_ROWS));
+        count = Math.max(1, count);
         for (int i = 0; i < count; i++) {
             long a = from + n * i / count;
             long b = from + n * (i + 1) / count;
@@ -110,7 +112,9 @@ final class SplitCursor {
         for (int i = 0; i < segments.size(); i++) {
             Segment s = segments.get(i);
             int before = work.size();
-            parts(stores.decoder(plan, s.store()), s.from(), s.to(), pool.getMaximumPoolSize(), work);
+            // the segments keep the threads busy; only a long one is cut, into parts of SEGMENT_PART_ROWS
+            parts(stores.decoder(plan, s.store()), s.from(), s.to(), (int) ((s.to() - s.from()) / SEGMENT_PART_ROWS),
+                    work);
             partsOf[i] = work.size() - before;
         }
         List<List<Sample>> decoded = DecodePool.runAll(pool, work);
