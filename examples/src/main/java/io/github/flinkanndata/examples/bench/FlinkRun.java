@@ -29,6 +29,7 @@ final class FlinkRun {
         long peakRss;
         long checkpointBytes = -1;
         double cpuSeconds;
+        long liveAfterFullGc;
         /** CPU seconds of the measured phase by stage ({@link Probe#cpuByStage}). */
         final java.util.Map<String, Double> cpuByStage = new java.util.TreeMap<>();
     }
@@ -87,6 +88,11 @@ final class FlinkRun {
                 long c1 = TouchSink.CELLS.sum();
                 long v1 = TouchSink.VALUES.sum();
                 r.seconds = (System.nanoTime() - t0) / 1e9;
+                // the live set at the end of the measurement, while the job runs: what a full
+                // collection leaves (the peak after collections also counts old-generation garbage
+                // that G1 had not reclaimed yet)
+                System.gc();
+                r.liveAfterFullGc = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
                 r.cells = c1 - c0;
                 r.values = v1 - v0;
                 if (result.isDone()) {

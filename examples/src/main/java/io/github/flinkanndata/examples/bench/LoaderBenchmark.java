@@ -178,6 +178,7 @@ public final class LoaderBenchmark {
         o.put("first_record_s", r.firstRecordSeconds);
         o.put("peak_heap_mb", r.peakHeap / 1048576.0);
         o.put("peak_live_heap_mb", r.peakLiveHeap / 1048576.0);
+        o.put("live_heap_full_gc_mb", r.liveAfterFullGc / 1048576.0);
         o.put("peak_rss_mb", r.peakRss / 1048576.0);
         if (checkpoints) {
             o.put("checkpoint_bytes", r.checkpointBytes);
