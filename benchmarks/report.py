@@ -110,12 +110,36 @@ def main():
             "block_p2_per_core_over_ceiling": ratio(cps(b2) / 2 if b2 else None, cps(ce)),
             "uniform_over_mapped": ratio(cps(un), cps(mc)),
         }
+        # the mini-batch output (CellBatch), issue 14's targets
+        m1 = find(form, "ours-flink-batch", "batch:block:sparse:1")
+        m2 = find(form, "ours-flink-batch", "batch:block:sparse:2")
+        d.update({
+            "batch_p1": cps(m1), "batch_p2": cps(m2),
+            "batch_p2_over_annbatch": ratio(cps(m2), cps(ab)),
+            "batch_p2_over_mapped": ratio(cps(m2), cps(mc)),
+            "batch_p2_live_full_gc_mb": m2 and m2.get("live_heap_full_gc_mb"),
+            "batch_p2_peak_live_mb": m2 and m2.get("peak_live_heap_mb"),
+            "batch_p1_cpu_over_ceiling": ratio(m1 and m1.get("cells_per_cpu_s"), ce and ce.get("cells_per_cpu_s")),
+            "batch_p1_cpu_by_stage": m1 and m1.get("cpu_s_by_stage"),
+        })
         derived[form] = d
         md.append(f"| {FORM_NAMES[form]} | {f0(d['mapped'])} | {f0(d['annbatch'])} | {f0(d['block_p1'])} | "
                   f"{f0(d['block_p2'])} | {f0(d['uniform_p2'])} | {f0(d['get_range'])} | {f0(d['get'])} | "
                   f"{f0(d['ceiling'])} ({d['codec']}) | {f1(d['block_p2_over_mapped'])} | "
                   f"{f1(d['block_p2_over_annbatch'])} | {f1(d['block_p2_per_core_over_ceiling'])} | "
                   f"{f1(d['uniform_over_mapped'])} |")
+
+    md.append("\n## Mini-batches (CellBatch of 512 cells, block-shuffled, sparse)\n")
+    md.append("| storage | batch p=1 | batch p=2 | p=2 / annbatch | p=2 / Mapped | p=1 cells per CPU-s / ceiling's "
+              "| p=1 CPU seconds by stage | p=2 live heap after a full GC (MB) | p=2 peak heap after collections (MB) |")
+    md.append("|---|" + "---|" * 9)
+    for form in FORMS:
+        d = derived[form]
+        stages = d["batch_p1_cpu_by_stage"] or {}
+        md.append(f"| {FORM_NAMES[form]} | {f0(d['batch_p1'])} | {f0(d['batch_p2'])} | {f1(d['batch_p2_over_annbatch'])} | "
+                  f"{f1(d['batch_p2_over_mapped'])} | {f1(d['batch_p1_cpu_over_ceiling'])} | "
+                  + ", ".join(f"{k} {v:.1f}" for k, v in sorted(stages.items()))
+                  + f" | {f0(d['batch_p2_live_full_gc_mb'])} | {f0(d['batch_p2_peak_live_mb'])} |")
 
     md.append("\n## Every case\n")
     md.append("| storage | loader | case | cells/s | MB/s | cells per CPU-second | live heap MB | peak RSS MB | load |")
@@ -185,6 +209,24 @@ def main():
         r = d["uniform_over_mapped"]
         md.append(f"| uniform per-cell sampling >= 3x MappedCollection, {form} | {f1(r)}x | "
                   f"{status(None if r is None else r >= 3)} |")
+    for form in FORMS:
+        d = derived[form]
+        r = d["batch_p2_over_annbatch"]
+        if r is not None:
+            md.append(f"| mini-batches p=2 >= 1.5x annbatch, {form} | {f1(r)}x | {status(r >= 1.5)} |")
+        r = d["block_p2_over_annbatch"]
+        if r is not None:
+            md.append(f"| per-cell records p=2 >= 1.0x annbatch, {form} | {f1(r)}x | {status(r >= 1.0)} |")
+        r = d["batch_p2_over_mapped"]
+        md.append(f"| mini-batches p=2 >= 10x MappedCollection, {form} | {f1(r)}x | "
+                  f"{status(None if r is None else r >= 10)} |")
+        r = d["batch_p1_cpu_over_ceiling"]
+        md.append(f"| p=1 pipeline cells per CPU-second >= 70% of the decode ceiling, {d['codec']} ({form}) | "
+                  f"{f1(r)} | {status(None if r is None else r >= 0.7)} |")
+        live = d["batch_p2_live_full_gc_mb"]
+        if live is not None:
+            md.append(f"| mini-batches p=2 live heap <= 600 MB, {form} | {live:,.0f} MB after a full GC "
+                      f"(peak after collections {f0(d['batch_p2_peak_live_mb'])} MB) | {status(live <= 600)} |")
     sc = derived["scale"]
     if sc["heap_2m_live_mb"] is not None:
         md.append(f"| TaskManager heap <= 1 GiB at 2M cells | ran under -Xmx1g (whole MiniCluster), "

@@ -38,7 +38,7 @@ def test_every_java_builder_option_has_a_python_twin():
 
     cls = load_java_class("io.github.flinkanndata.source.AnnDataSourceBuilder")
     java = {m.getName() for m in cls.getMethods()
-            if m.getDeclaringClass() == cls and m.getName() not in ("build",)}
+            if m.getDeclaringClass() == cls and m.getName() not in ("build", "set")}
     assert java, "no builder methods found"
     missing = sorted(n for n in java if not hasattr(flink_anndata.AnnDataSourceBuilder, _snake(n)))
     assert missing == []
@@ -149,10 +149,10 @@ def test_resetting_to_none_restores_the_default():
 
 @pytest.mark.parametrize("configure, message", [
     (lambda b: b.block_size(0), "blockSize must be > 0, was 0"),
-    (lambda b: b.epochs(0), "epochs must be > 0 or UNBOUNDED (-1), was 0"),
-    (lambda b: b.chunk_cache_bytes(-1), "chunkCacheBytes must be >= 0, was -1"),
-    (lambda b: b.sampling("weighted"), "weighted sampling needs weightKeys"),
-    (lambda b: b.weight_keys("cell_type"), "weightKeys [cell_type] given, but sampling is SEQUENTIAL"),
+    (lambda b: b.epochs(0), "epochs must be > 0, or -1 (UNBOUNDED) for a continuous source, was 0"),
+    (lambda b: b.chunk_cache_bytes(-1), "chunkCacheBytes has an invalid value: Could not parse value '-1'"),
+    (lambda b: b.sampling("weighted"), "weightKeys must name the obs keys to balance in WEIGHTED sampling"),
+    (lambda b: b.weight_keys("cell_type"), "weightKeys given ([cell_type]), but sampling is SEQUENTIAL"),
     (lambda b: b.join("sideways"), "sideways"),
     (lambda b: b.dtype("float16"), "float16"),
     (lambda b: b.configure({"anndata.block-size": "many"}), "many"),

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Iterable, List, Mapping, Optional, Sequence, Union
 
 from pyflink.datastream.connectors import Source
 
 from flink_anndata import jar as _jar
-from flink_anndata._apply import APPLY, java_list, java_message
+from flink_anndata._apply import KEYS, java_configuration, java_list, java_message, quote, spell_label, text_filter, text_list
 from flink_anndata._checks import Label
 from flink_anndata._checks import bool_ as _bool
 from flink_anndata._checks import choice as _choice
@@ -70,31 +70,36 @@ class AnnDataSource(Source):
 
 class AnnDataSourceBuilder:
     """Builds an AnnDataSource. Mirrors the Java ``AnnDataSourceBuilder``: the same options with
-    the same defaults, in snake_case; setters may be chained and are applied in call order when
-    ``build()`` runs, where every option is validated (ValueError with the connector's message).
+    the same defaults, in snake_case; each setter sets one option key (``_apply.KEYS``), a later
+    call replacing an earlier one, and ``build()`` passes them to the Java builder, where every
+    option is validated (ValueError with the connector's message).
     """
 
     def __init__(self, paths: Sequence[str]):
         _strings("paths", paths)
         self._paths = list(map(str, paths))
-        self._calls: List[Tuple[str, Tuple[Any, ...]]] = []
+        self._options: dict = {}  # option key -> text, in the connector's spelling
+        self._filter: Optional[dict] = None
         self._obs_types: dict = {}
         self._obsm_ndims: dict = {}
 
-    def _add(self, name: str, *args: Any) -> "AnnDataSourceBuilder":
-        self._calls.append((name, args))
+    def _set(self, name: str, text: Optional[str]) -> "AnnDataSourceBuilder":
+        """Sets the option of Python name ``name`` (``KEYS``) to ``text``; None unsets it."""
+        self._options.pop(KEYS[name], None)
+        if text is not None:
+            self._options[KEYS[name]] = text
         return self
 
     # ---- collection options (lamindb's MappedCollection parameters) ----
     def layers_keys(self, *keys: str) -> "AnnDataSourceBuilder":
         """Matrices per sample: ``X``, ``raw.X`` or layer names; default ``X``."""
-        return self._add("layers_keys", _strings("layers_keys", _flatten(keys)))
+        return self._set("layers_keys", text_list(_strings("layers_keys", _flatten(keys))))
 
     def obs_keys(self, *keys: str) -> "AnnDataSourceBuilder":
-        return self._add("obs_keys", _strings("obs_keys", _flatten(keys)))
+        return self._set("obs_keys", text_list(_strings("obs_keys", _flatten(keys))))
 
     def obsm_keys(self, *keys: str) -> "AnnDataSourceBuilder":
-        return self._add("obsm_keys", _strings("obsm_keys", _flatten(keys)))
+        return self._set("obsm_keys", text_list(_strings("obsm_keys", _flatten(keys))))
 
     def obs_filter(self, key_or_filter: Union[str, Mapping[str, Any]], *values: Label) -> "AnnDataSourceBuilder":
         """``obs_filter("cell_type", "T cell", "B cell")`` adds one key; ``obs_filter({key: labels})``
@@ -102,117 +107,122 @@ class AnnDataSourceBuilder:
         if isinstance(key_or_filter, Mapping):
             if values:
                 raise TypeError("obs_filter(dict) takes no further values")
-            filt = {}
+            self._filter = {}
             for k, v in key_or_filter.items():
                 _strings("obs_filter keys", [k])
-                filt[k] = [_label(x, "obs_filter") for x in (v if isinstance(v, (list, tuple, set)) else [v])]
-            return self._add("obs_filter_map", filt)
+                self._filter[k] = [_label(x, "obs_filter") for x in (v if isinstance(v, (list, tuple, set)) else [v])]
+            return self._set("obs_filter", text_filter(self._filter))
         _strings("obs_filter key", [key_or_filter])
         if len(values) == 1 and isinstance(values[0], (list, tuple, set)):
             values = tuple(values[0])  # obs_filter("donor", ["d1", "d2"])
-        return self._add("obs_filter", key_or_filter, [_label(v, "obs_filter") for v in values])
+        self._filter = dict(self._filter or {})
+        self._filter[key_or_filter] = [_label(v, "obs_filter") for v in values]
+        return self._set("obs_filter", text_filter(self._filter))
 
     def join(self, join: Optional[str]) -> "AnnDataSourceBuilder":
         """``"inner"`` (default), ``"outer"`` or ``"none"``/None."""
         if join is not None and not isinstance(join, str):
             raise TypeError(f"join must be a string or None, was {join!r}")
-        return self._add("join", join)
+        return self._set("join", "none" if join is None else join)
 
     def encode_labels(self, keys: Union[bool, Iterable[str]]) -> "AnnDataSourceBuilder":
         """True (default): every obs key; False: none; or a list of keys."""
         if isinstance(keys, bool):
-            return self._add("encode_labels", keys)
-        return self._add("encode_labels", _strings("encode_labels", keys))
+            return self._set("encode_labels", str(keys).lower())
+        keys = _strings("encode_labels", keys)
+        return self._set("encode_labels", text_list(keys) if keys else "false")
 
     def unknown_label(self, label: Union[Label, Mapping[str, Label]]) -> "AnnDataSourceBuilder":
-        """The label encoded as -1: one for every encoded key, or ``{key: label}``."""
+        """The label encoded as -1: one for every encoded key, or ``{key: label}``; None for none."""
         if isinstance(label, Mapping):
-            return self._add("unknown_label", {k: _label(v, "unknown_label") for k, v in label.items()})
-        return self._add("unknown_label", _label(label, "unknown_label"))
+            pairs = [k + "=" + spell_label(_label(v, "unknown_label")) for k, v in label.items()]
+            return self._set("unknown_label", text_list(pairs) if pairs else None)
+        label = _label(label, "unknown_label")
+        return self._set("unknown_label", None if label is None else quote(spell_label(label), ";"))
 
     def cache_categories(self, cache: bool) -> "AnnDataSourceBuilder":
-        return self._add("cache_categories", _bool("cache_categories", cache))
+        return self._set("cache_categories", str(_bool("cache_categories", cache)).lower())
 
     def dtype(self, dtype: Optional[str]) -> "AnnDataSourceBuilder":
         """``float32``, ``float64``, ``int8``, ``int16``, ``int32``, ``int64``, or None for the stored type (the
         record's arrays are float32 either way; this sets the cast before it)."""
         if dtype is not None and not isinstance(dtype, str):
             raise TypeError(f"dtype must be a string or None, was {dtype!r}")
-        return self._add("dtype", dtype)
+        return self._set("dtype", dtype)
 
     # ---- source options ----
     def output(self, output: str) -> "AnnDataSourceBuilder":
         """``"sparse"`` (default; Row(indices, values, size)) or ``"dense"`` (full vectors)."""
-        return self._add("output", _choice("output", output, _OUTPUTS))
+        return self._set("output", _choice("output", output, _OUTPUTS).upper())
 
     def sampling(self, sampling: str) -> "AnnDataSourceBuilder":
         """``"sequential"`` (default, lamindb's order), ``"block_shuffled"`` or ``"weighted"``."""
-        return self._add("sampling", _choice("sampling", sampling, _SAMPLINGS))
+        return self._set("sampling", _choice("sampling", sampling, _SAMPLINGS).upper())
 
     def block_size(self, rows: int) -> "AnnDataSourceBuilder":
-        return self._add("block_size", _int("block_size", rows))
+        return self._set("block_size", str(_int("block_size", rows)))
 
     def window_blocks(self, blocks: int) -> "AnnDataSourceBuilder":
-        return self._add("window_blocks", _int("window_blocks", blocks))
+        return self._set("window_blocks", str(_int("window_blocks", blocks)))
 
     def rows_per_split(self, rows: int) -> "AnnDataSourceBuilder":
-        return self._add("rows_per_split", _int("rows_per_split", rows))
+        return self._set("rows_per_split", str(_int("rows_per_split", rows)))
 
     def weight_keys(self, *keys: str) -> "AnnDataSourceBuilder":
-        return self._add("weight_keys", _strings("weight_keys", _flatten(keys)))
+        return self._set("weight_keys", text_list(_strings("weight_keys", _flatten(keys))))
 
     def weight_scaler(self, scaler: Optional[float]) -> "AnnDataSourceBuilder":
         if scaler is not None and (isinstance(scaler, bool) or not isinstance(scaler, (int, float))):
             raise TypeError(f"weight_scaler must be a number or None, was {scaler!r}")
-        return self._add("weight_scaler", None if scaler is None else float(scaler))
+        return self._set("weight_scaler", None if scaler is None else repr(float(scaler)))
 
     def epochs(self, epochs: Optional[int]) -> "AnnDataSourceBuilder":
         """Number of epochs (default 1), or UNBOUNDED / None for a continuous source."""
-        return self._add("epochs", UNBOUNDED if epochs is None else _int("epochs", epochs))
+        return self._set("epochs", str(UNBOUNDED if epochs is None else _int("epochs", epochs)))
 
     def seed(self, seed: int) -> "AnnDataSourceBuilder":
-        return self._add("seed", _int("seed", seed))
+        return self._set("seed", str(_int("seed", seed)))
 
     def fetch_rows(self, rows: int) -> "AnnDataSourceBuilder":
-        return self._add("fetch_rows", _int("fetch_rows", rows))
+        return self._set("fetch_rows", str(_int("fetch_rows", rows)))
 
     def max_open_stores(self, stores: int) -> "AnnDataSourceBuilder":
-        return self._add("max_open_stores", _int("max_open_stores", stores))
+        return self._set("max_open_stores", str(_int("max_open_stores", stores)))
 
     def chunk_cache_bytes(self, nbytes: int) -> "AnnDataSourceBuilder":
-        return self._add("chunk_cache_bytes", _int("chunk_cache_bytes", nbytes))
+        return self._set("chunk_cache_bytes", str(_int("chunk_cache_bytes", nbytes)))
 
     def store_cache_dir(self, directory: Optional[str]) -> "AnnDataSourceBuilder":
         """Local folder caching remote stores (paths such as ``s3://...``) on each node; None for
         ``flink-anndata-store-cache`` under the node's temporary directory (README, "Remote stores")."""
         if directory is not None:
             _strings("store_cache_dir", [directory])
-        return self._add("store_cache_dir", directory)
+        return self._set("store_cache_dir", directory)
 
     def store_cache_max_bytes(self, nbytes: int) -> "AnnDataSourceBuilder":
         """Bound of each node's store cache (default 10 GiB)."""
-        return self._add("store_cache_max_bytes", _int("store_cache_max_bytes", nbytes))
+        return self._set("store_cache_max_bytes", str(_int("store_cache_max_bytes", nbytes)))
 
     def store_cache_download_retries(self, retries: int) -> "AnnDataSourceBuilder":
         """Times a failed listing or download of a remote store is retried (default 3)."""
-        return self._add("store_cache_download_retries", _int("store_cache_download_retries", retries))
+        return self._set("store_cache_download_retries", str(_int("store_cache_download_retries", retries)))
 
     def remote_mode(self, mode: str) -> "AnnDataSourceBuilder":
         """How remote stores are read: ``"range"`` (default; in place, by byte ranges) or ``"copy"``
         (copied whole into the store cache first); docs/remote.md."""
-        return self._add("remote_mode", _choice("remote_mode", mode, _REMOTE_MODES))
+        return self._set("remote_mode", _choice("remote_mode", mode, _REMOTE_MODES).upper())
 
     def remote_cache_bytes(self, nbytes: int) -> "AnnDataSourceBuilder":
         """Range mode: bound of the in-memory range cache a TaskManager's slots share (256 MiB)."""
-        return self._add("remote_cache_bytes", _int("remote_cache_bytes", nbytes))
+        return self._set("remote_cache_bytes", str(_int("remote_cache_bytes", nbytes)))
 
     def remote_fetch_threads(self, threads: int) -> "AnnDataSourceBuilder":
         """Range mode: concurrent range requests per TaskManager (default 8)."""
-        return self._add("remote_fetch_threads", _int("remote_fetch_threads", threads))
+        return self._set("remote_fetch_threads", str(_int("remote_fetch_threads", threads)))
 
     def remote_retries(self, retries: int) -> "AnnDataSourceBuilder":
         """Range mode: retries of a transient request failure (default 3)."""
-        return self._add("remote_retries", _int("remote_retries", retries))
+        return self._set("remote_retries", str(_int("remote_retries", retries)))
 
     def remote_validate_interval(self, interval: Union[float, "datetime.timedelta"]) -> "AnnDataSourceBuilder":
         """Range mode: how long an object's confirmed version is trusted, seconds or a timedelta
@@ -223,12 +233,12 @@ class AnnDataSourceBuilder:
             millis = round(interval * 1000)
         else:
             raise TypeError(f"remote_validate_interval must be seconds or a timedelta, was {interval!r}")
-        return self._add("remote_validate_interval", millis)
+        return self._set("remote_validate_interval", f"{millis} ms")
 
     def watch_directories(self, *directories: str) -> "AnnDataSourceBuilder":
         """A growing collection (unbounded epochs only): stores that appear in these directories
         join the running job from the next epoch on (README, "Growing collections")."""
-        return self._add("watch_directories", _strings("watch_directories", _flatten(directories)))
+        return self._set("watch_directories", text_list(_strings("watch_directories", _flatten(directories))))
 
     def discovery_interval(self, interval: Union[float, "datetime.timedelta"]) -> "AnnDataSourceBuilder":
         """How often the watched directories are listed: seconds, or a ``datetime.timedelta``."""
@@ -238,19 +248,18 @@ class AnnDataSourceBuilder:
             millis = round(interval * 1000)
         else:
             raise TypeError(f"discovery_interval must be seconds or a timedelta, was {interval!r}")
-        return self._add("discovery_interval", millis)
+        return self._set("discovery_interval", f"{millis} ms")
 
     def genes(self, names: Iterable[str]) -> "AnnDataSourceBuilder":
         """The fixed gene space of a growing collection; default: the join of the initial stores."""
-        return self._add("genes", _strings("genes", names))
+        return self._set("genes", text_list(_strings("genes", names)))
 
     def configure(self, options: Mapping[str, str]) -> "AnnDataSourceBuilder":
-        """Applies ``anndata.*`` configuration keys (the Java ``AnnDataSourceOptions``), as text."""
-        conf = {}
+        """Sets ``anndata.*`` configuration keys (the Java ``AnnDataSourceOptions``), as text."""
         for k, v in options.items():
             _strings("configure keys", [k])
-            conf[k] = v if isinstance(v, str) else str(v).lower() if isinstance(v, bool) else str(v)
-        return self._add("configure", conf)
+            self._options[k] = v if isinstance(v, str) else str(v).lower() if isinstance(v, bool) else str(v)
+        return self
 
     # ---- Python only ----
     def obs_types(self, types: Mapping[str, str]) -> "AnnDataSourceBuilder":
@@ -290,8 +299,7 @@ class AnnDataSourceBuilder:
         try:
             j_builder = gateway.jvm.io.github.flinkanndata.source.AnnDataSource.builder(
                 java_list(gateway, self._paths))
-            for name, args in self._calls:
-                APPLY[name](gateway, j_builder, *args)
+            j_builder.configure(java_configuration(gateway, self._options))
             j_source = j_builder.build()
             if check_paths:
                 gateway.jvm.io.github.flinkanndata.source.StorePaths.check(j_source.settings().collection().paths())
@@ -324,8 +332,7 @@ class AnnDataSourceBuilder:
         try:
             j_builder = gateway.jvm.io.github.flinkanndata.source.AnnDataSource.builder(
                 java_list(gateway, self._paths))
-            for name, args in self._calls:
-                APPLY[name](gateway, j_builder, *args)
+            j_builder.configure(java_configuration(gateway, self._options))
             j_source = j_builder.build()
             if check_paths:
                 gateway.jvm.io.github.flinkanndata.source.StorePaths.check(j_source.settings().collection().paths())

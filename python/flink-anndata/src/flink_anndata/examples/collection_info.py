@@ -16,7 +16,7 @@ from typing import Dict, List
 
 import numpy as np
 
-from flink_anndata._apply import APPLY, java_list
+from flink_anndata._apply import java_configuration, java_list
 from flink_anndata.examples.trainer import Holdout, holdout_mask
 
 
@@ -57,9 +57,7 @@ def _java_source(builder):
     gateway = get_gateway()
     try:
         j_builder = gateway.jvm.io.github.flinkanndata.source.AnnDataSource.builder(java_list(gateway, builder._paths))
-        for name, args in builder._calls:
-            APPLY[name](gateway, j_builder, *args)
-        return gateway, j_builder.build()
+        return gateway, j_builder.configure(java_configuration(gateway, builder._options)).build()
     except Py4JJavaError as e:
         raise ValueError(java_message(e)) from None
 

@@ -288,4 +288,67 @@ final class Kernels {
         }
         return Arrays.copyOf(pos, m);
     }
+
+    /**
+     * Copies {@code n} values of a primitive numeric array from {@code from} into {@code dst} at
+     * {@code pos} as floats (booleans as 0 and 1): how a batch takes its rows straight out of a
+     * range-read block, without a per-row array.
+     */
+    static void copyToFloat(Object src, int from, float[] dst, int pos, int n) {
+        if (src instanceof float[]) {
+            System.arraycopy(src, from, dst, pos, n);
+        } else if (src instanceof double[]) {
+            double[] a = (double[]) src;
+            for (int k = 0; k < n; k++) {
+                dst[pos + k] = (float) a[from + k];
+            }
+        } else if (src instanceof int[]) {
+            int[] a = (int[]) src;
+            for (int k = 0; k < n; k++) {
+                dst[pos + k] = a[from + k];
+            }
+        } else if (src instanceof long[]) {
+            long[] a = (long[]) src;
+            for (int k = 0; k < n; k++) {
+                dst[pos + k] = a[from + k];
+            }
+        } else if (src instanceof short[]) {
+            short[] a = (short[]) src;
+            for (int k = 0; k < n; k++) {
+                dst[pos + k] = a[from + k];
+            }
+        } else if (src instanceof byte[]) {
+            byte[] a = (byte[]) src;
+            for (int k = 0; k < n; k++) {
+                dst[pos + k] = a[from + k];
+            }
+        } else if (src instanceof boolean[]) {
+            boolean[] a = (boolean[]) src;
+            for (int k = 0; k < n; k++) {
+                dst[pos + k] = a[from + k] ? 1f : 0f;
+            }
+        } else {
+            throw new IllegalArgumentException("not a numeric array: " + src.getClass().getSimpleName());
+        }
+    }
+
+    /** One value of a primitive numeric array as a float (booleans as 0 and 1). */
+    static float floatAt(Object src, int i) {
+        if (src instanceof float[]) {
+            return ((float[]) src)[i];
+        } else if (src instanceof double[]) {
+            return (float) ((double[]) src)[i];
+        } else if (src instanceof int[]) {
+            return ((int[]) src)[i];
+        } else if (src instanceof long[]) {
+            return ((long[]) src)[i];
+        } else if (src instanceof short[]) {
+            return ((short[]) src)[i];
+        } else if (src instanceof byte[]) {
+            return ((byte[]) src)[i];
+        } else if (src instanceof boolean[]) {
+            return ((boolean[]) src)[i] ? 1f : 0f;
+        }
+        throw new IllegalArgumentException("not a numeric array: " + src.getClass().getSimpleName());
+    }
 }

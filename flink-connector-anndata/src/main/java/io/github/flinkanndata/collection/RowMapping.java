@@ -1,6 +1,7 @@
 package io.github.flinkanndata.collection;
 
 import io.github.flinkanndata.format.RowBlock;
+import io.github.flinkanndata.format.Values;
 import io.github.flinkanndata.format.tree.DataType;
 import java.util.Arrays;
 import javax.annotation.Nullable;
@@ -190,5 +191,92 @@ final class RowMapping {
         }
         return MatrixRow.sparse(type, outWidth, Arrays.copyOf(indices, n),
                 Kernels.gather(values, 0, Arrays.copyOf(entries, n), n));
+    }
+
+    /**
+     * The most entries {@link #write} writes for row {@code k}: its stored entries (CSR into
+     * sparse), else the output width.
+     */
+    int bound(RowBlock block, int k, boolean sparse) {
+        if (sparse && block.isSparse()) {
+            return block.indptr()[k + 1] - block.indptr()[k];
+        }
+        return width(block);
+    }
+
+    /**
+     * Writes row {@code k} of a block, in output order, as floats into a batch's arrays: sparse —
+     * its entries' columns into {@code indices} and values into {@code out} from {@code pos},
+     * returning how many; dense — {@link #width} values from {@code pos} (which must be zeros),
+     * returning the width. The same row as {@link #row} gives, without allocating one: the
+     * common cases (CSR with ascending mapped columns; dense blocks; CSR into dense) copy
+     * straight from the block, anything else goes through {@link #row}.
+     *
+     * @param values the block's values already cast to {@code type}
+     */
+    int write(RowBlock block, Object values, int k, DataType type, boolean sparse, @Nullable int[] indices,
+            float[] out, int pos) {
+        int outWidth = width(block);
+        if (block.isSparse()) {
+            int lo = block.indptr()[k];
+            int hi = block.indptr()[k + 1];
+            int[] cols = block.indices();
+            if (!sparse && columnMap == null) {
+                // stored columns are the output's; in entry order the last duplicate wins, as in lamindb
+                for (int e = lo; e < hi; e++) {
+                    out[pos + cols[e]] = Kernels.floatAt(values, e);
+                }
+                return outWidth;
+            }
+            if (sparse && columnMap == null && block.rowsAscending()) {
+                System.arraycopy(cols, lo, indices, pos, hi - lo);
+                Kernels.copyToFloat(values, lo, out, pos, hi - lo);
+                return hi - lo;
+            }
+            if (sparse && columnMap != null) {
+                int m = 0;
+                int prev = -1;
+                boolean ascending = true;
+                for (int e = lo; e < hi; e++) {
+                    int j = columnMap[cols[e]];
+                    if (j >= 0) {
+                        ascending &= j > prev;
+                        prev = j;
+                        indices[pos + m] = j;
+                        out[pos + m++] = Kernels.floatAt(values, e);
+                    }
+                }
+                if (ascending) {
+                    return m;
+                }
+            }
+        } else if (!sparse) {
+            int w = block.width();
+            if (gather == null) {
+                Kernels.copyToFloat(values, k * w, out, pos, outWidth);
+            } else {
+                for (int j = 0; j < outWidth; j++) {
+                    int c = gather[j];
+                    out[pos + j] = c < 0 ? 0f : Kernels.floatAt(values, k * w + c);
+                }
+            }
+            return outWidth;
+        }
+        return writeRow(row(block, values, k, type, sparse), indices, out, pos);
+    }
+
+    /** Writes a row (in output order already) as {@link #write} does. */
+    static int writeRow(MatrixRow row, @Nullable int[] indices, float[] out, int pos) {
+        if (indices != null) {
+            MatrixRow r = row.toSparse();
+            int n = r.indices().length;
+            System.arraycopy(r.indices(), 0, indices, pos, n);
+            Kernels.copyToFloat(r.values(), 0, out, pos, n);
+            return n;
+        }
+        Object dense = row.dense();
+        int n = Values.length(dense);
+        Kernels.copyToFloat(dense, 0, out, pos, n);
+        return n;
     }
 }

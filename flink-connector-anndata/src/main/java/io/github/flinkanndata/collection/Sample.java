@@ -46,6 +46,52 @@ public final class Sample {
 
         /** What {@link Sample#matrixBytes()} says, without cutting the rows. */
         long matrixBytes(int k);
+
+        /** {@link Sample#entryBound}, for matrix {@code i} (an obsm entry if {@code obsm}). */
+        int bound(int k, int i, boolean obsm, boolean sparse);
+
+        /** {@link Sample#write}, for matrix {@code i} (an obsm entry if {@code obsm}). */
+        int write(int k, int i, boolean obsm, boolean sparse, @Nullable int[] indices, float[] out, int pos);
+    }
+
+    /**
+     * The most values {@link #write} writes for a matrix of this sample: its stored entries
+     * (sparse) or its width (dense); -1 if the sample lacks the key.
+     *
+     * @param obsm whether {@code key} is an obsm key (else a layers key)
+     */
+    public int entryBound(String key, boolean obsm, boolean sparse) {
+        int i = indexOf(obsm ? obsmKeys : layerKeys, key);
+        if (i < 0) {
+            return -1;
+        }
+        if (source != null) {
+            return source.bound(sourceRow, i, obsm, sparse);
+        }
+        MatrixRow r = obsm ? this.obsm[i] : layers[i];
+        return sparse ? r.toSparse().indices().length : r.width();
+    }
+
+    /**
+     * Writes a matrix row of this sample as floats into a batch's arrays, as {@link #layer} or
+     * {@link #obsm} would give it: sparse — its columns into {@code indices} and values into
+     * {@code out} from {@code pos}, returning how many (at most {@link #entryBound}); dense (then
+     * {@code indices} is null) — its width of values from {@code pos}, where {@code out} must hold
+     * zeros. Rows cut from a range-read block are copied straight from it, with no row array in
+     * between. An obsm row of more than two dimensions is written flat, row-major.
+     *
+     * @throws IllegalArgumentException if the sample lacks the key
+     */
+    public int write(String key, boolean obsm, @Nullable int[] indices, float[] out, int pos) {
+        int i = indexOf(obsm ? obsmKeys : layerKeys, key);
+        if (i < 0) {
+            throw new IllegalArgumentException("sample " + index + " has no " + (obsm ? "obsm " : "") + "'" + key + "'");
+        }
+        boolean sparse = indices != null;
+        if (source != null) {
+            return source.write(sourceRow, i, obsm, sparse, indices, out, pos);
+        }
+        return RowMapping.writeRow(obsm ? this.obsm[i] : layers[i], indices, out, pos);
     }
 
     /**

@@ -392,14 +392,13 @@ public final class MatrixElement {
         if (lo >= hi) {
             return 0;
         }
-        int prev = c[lo];
-        int outside = prev | (last - prev);
+        int outside = c[lo] | (last - c[lo]);
         int descents = 0;
+        // no value carried from one step to the next (c[i - 1] is read again), so that C2 can
+        // vectorise the loop: this pass runs over every decoded column index
         for (int i = lo + 1; i < hi; i++) {
-            int x = c[i];
-            outside |= x | (last - x);
-            descents |= x - prev - 1;
-            prev = x;
+            outside |= c[i] | (last - c[i]);
+            descents |= c[i] - c[i - 1] - 1;
         }
         return ((long) outside << 32) | (descents & 0xFFFFFFFFL);
     }

@@ -111,13 +111,13 @@ public final class AnnDataSource<T>
     @Override
     public SplitEnumerator<AnnDataSplit, AnnDataEnumState> createEnumerator(
             SplitEnumeratorContext<AnnDataSplit> context) {
-        return new AnnDataSplitEnumerator(context, settings, AnnDataEnumState.initial());
+        return AnnDataSplitEnumerator.create(context, settings, AnnDataEnumState.initial());
     }
 
     @Override
     public SplitEnumerator<AnnDataSplit, AnnDataEnumState> restoreEnumerator(
             SplitEnumeratorContext<AnnDataSplit> context, AnnDataEnumState checkpoint) {
-        return new AnnDataSplitEnumerator(context, settings, checkpoint);
+        return AnnDataSplitEnumerator.create(context, settings, checkpoint);
     }
 
     @Override

@@ -50,11 +50,7 @@ public final class AnnDataDynamicTableFactory implements DynamicTableSourceFacto
 
     @Override
     public Set<ConfigOption<?>> optionalOptions() {
-        return Set.of(LAYERS_KEYS, OBS_KEYS, OBSM_KEYS, OBS_FILTER, JOIN, ENCODE_LABELS, UNKNOWN_LABEL,
-                CACHE_CATEGORIES, DTYPE, OUTPUT, SAMPLING, BLOCK_SIZE, WINDOW_BLOCKS, ROWS_PER_SPLIT, WEIGHT_KEYS,
-                WEIGHT_SCALER, EPOCHS, SEED, FETCH_ROWS, MAX_OPEN_STORES, CHUNK_CACHE_BYTES, WATCH_DIRECTORIES,
-                DISCOVERY_INTERVAL, GENES, STORE_CACHE_DIR,
-                STORE_CACHE_MAX_BYTES, STORE_CACHE_DOWNLOAD_RETRIES, REMOTE_MODE, REMOTE_CACHE_BYTES);
+        return AnnDataTableOptions.optionalOptions();
     }
 
     @Override

@@ -109,9 +109,9 @@ class AnnDataTableFactoryTest {
         "scan.rows-per-split # 0 # scan.rows-per-split",
         "scan.fetch-rows # many # scan.fetch-rows",
         "scan.epochs # 0 # 'scan.epochs': must be > 0, or -1",
-        "scan.join # left # 'scan.join': expected inner, outer or none, got 'left'",
+        "scan.join # left # 'scan.join': must be inner, outer or none, was 'left'",
         "scan.dtype # float16 # 'scan.dtype': dtype must be one of",
-        "scan.weight-keys # cell_type # 'scan.weight-keys': given, but 'scan.sampling' is SEQUENTIAL",
+        "scan.weight-keys # cell_type # 'scan.weight-keys': given ([cell_type]), but 'scan.sampling' is SEQUENTIAL",
         "scan.weight-scaler # 0 # 'scan.weight-scaler': must be > 0",
         "scan.encode-labels # tissue # 'scan.encode-labels': 'tissue' is not an obs column",
         "scan.unknown-label # donor=d1 # 'scan.unknown-label': 'donor' is not an encoded obs column",
@@ -143,7 +143,7 @@ class AnnDataTableFactoryTest {
     @Test
     void weightedSamplingNeedsWeightKeys() {
         assertThat(rejection(COLUMNS, "scan.sampling", "weighted"))
-                .contains("'scan.weight-keys': weighted sampling needs the obs keys to balance");
+                .contains("'scan.weight-keys': must name the obs keys to balance in WEIGHTED sampling");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -238,7 +238,7 @@ class AnnDataTableFactoryTest {
                 .isEqualTo(new CacheSettings("node-cache", 3L << 20, 5));
         create(COLUMNS, MIXED);
         assertThat(sourceOf("SELECT cell_type FROM cells").settings().storeCache())
-                .isEqualTo(new CacheSettings(null, AnnDataSourceOptions.STORE_CACHE_MAX_BYTES.defaultValue(),
+                .isEqualTo(new CacheSettings(null, AnnDataSourceOptions.STORE_CACHE_MAX_BYTES.defaultValue().getBytes(),
                         AnnDataSourceOptions.STORE_CACHE_DOWNLOAD_RETRIES.defaultValue()));
     }
 
@@ -247,7 +247,7 @@ class AnnDataTableFactoryTest {
     void theScanIsBoundedExactlyWhenEpochsAreFinite(String epochs, boolean bounded) {
         Configuration options = new Configuration();
         options.set(AnnDataTableOptions.PATH, MIXED);
-        options.setString(AnnDataTableOptions.EPOCHS.key(), epochs);
+        options.setString(AnnDataTableOptions.sql(AnnDataSourceOptions.EPOCHS).key(), epochs);
         ScanOptions scan = ScanOptions.from(options);
         DataType type = DataTypes.ROW(DataTypes.FIELD("cell_type", DataTypes.INT()));
         AnnDataDynamicTableSource table = new AnnDataDynamicTableSource(

@@ -29,6 +29,9 @@ final class FlinkRun {
         long peakRss;
         long checkpointBytes = -1;
         double cpuSeconds;
+        long liveAfterFullGc;
+        /** CPU seconds of the measured phase by stage ({@link Probe#cpuByStage}). */
+        final java.util.Map<String, Double> cpuByStage = new java.util.TreeMap<>();
     }
 
     private FlinkRun() {}
@@ -78,11 +81,18 @@ final class FlinkRun {
                 long v0 = TouchSink.VALUES.sum();
                 long t0 = System.nanoTime();
                 long cpu0 = Probe.processCpuNanos();
+                java.util.Map<String, Long> stages0 = Probe.cpuByStage();
                 Thread.sleep((long) (seconds * 1000));
                 r.cpuSeconds = (Probe.processCpuNanos() - cpu0) / 1e9;
+                Probe.cpuByStage().forEach((k, v) -> r.cpuByStage.put(k, (v - stages0.getOrDefault(k, 0L)) / 1e9));
                 long c1 = TouchSink.CELLS.sum();
                 long v1 = TouchSink.VALUES.sum();
                 r.seconds = (System.nanoTime() - t0) / 1e9;
+                // the live set at the end of the measurement, while the job runs: what a full
+                // collection leaves (the peak after collections also counts old-generation garbage
+                // that G1 had not reclaimed yet)
+                System.gc();
+                r.liveAfterFullGc = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
                 r.cells = c1 - c0;
                 r.values = v1 - v0;
                 if (result.isDone()) {

@@ -173,9 +173,12 @@ public final class LoaderBenchmark {
         o.put("cells_per_s", r.cells / r.seconds);
         o.put("cpu_s", r.cpuSeconds);
         o.put("cells_per_cpu_s", r.cells / r.cpuSeconds);
+        ObjectNode stages = o.putObject("cpu_s_by_stage");
+        r.cpuByStage.forEach(stages::put);
         o.put("first_record_s", r.firstRecordSeconds);
         o.put("peak_heap_mb", r.peakHeap / 1048576.0);
         o.put("peak_live_heap_mb", r.peakLiveHeap / 1048576.0);
+        o.put("live_heap_full_gc_mb", r.liveAfterFullGc / 1048576.0);
         o.put("peak_rss_mb", r.peakRss / 1048576.0);
         if (checkpoints) {
             o.put("checkpoint_bytes", r.checkpointBytes);

@@ -2,14 +2,19 @@ package io.github.flinkanndata.examples.cli;
 
 import io.github.flinkanndata.collection.AnnDataCollection;
 import io.github.flinkanndata.collection.CollectionOptions;
-import io.github.flinkanndata.collection.CollectionOptionsBuilder;
 import io.github.flinkanndata.collection.LabelSpelling;
 import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.source.AnnDataSourceOptions;
+import io.github.flinkanndata.source.OptionValues;
+import io.github.flinkanndata.source.SourceSettings;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.annotation.Nullable;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -67,37 +72,51 @@ final class CollectionOptionsMixin {
             description = "Speed only (default: ${DEFAULT-VALUE}).")
     boolean cacheCategories;
 
-    /** The options, validated by the collection layer (its messages name the parameter). */
-    CollectionOptions build() {
-        CollectionOptionsBuilder b = CollectionOptions.builder(paths)
-                .layersKeys(keys(layersKeys))
-                .obsKeys(keys(obsKeys))
-                .obsmKeys(keys(obsmKeys))
-                .join(join)
-                .dtype(dtype)
-                .cacheCategories(cacheCategories);
+    /**
+     * The flags as source options ({@link AnnDataSourceOptions}): picocli splits the command line's
+     * comma lists, the source reads the values as every surface does ({@link OptionValues}).
+     */
+    Configuration options() {
+        Configuration c = new Configuration();
+        c.set(AnnDataSourceOptions.PATHS, paths);
+        setKeys(c, AnnDataSourceOptions.LAYERS_KEYS, layersKeys);
+        setKeys(c, AnnDataSourceOptions.OBS_KEYS, obsKeys);
+        setKeys(c, AnnDataSourceOptions.OBSM_KEYS, obsmKeys);
+        c.set(AnnDataSourceOptions.JOIN, join);
+        c.set(AnnDataSourceOptions.ENCODE_LABELS, List.of((encodeLabels.isEmpty() ? "false" : encodeLabels).split(",", -1)));
+        c.set(AnnDataSourceOptions.CACHE_CATEGORIES, cacheCategories);
+        if (dtype != null) {
+            c.set(AnnDataSourceOptions.DTYPE, dtype);
+        }
+        if (!unknownLabel.isEmpty()) {
+            c.set(AnnDataSourceOptions.UNKNOWN_LABEL, unknownLabel); // L, or KEY=L per key: the option's list form
+        }
         if (!obsFilter.isEmpty()) {
-            Map<String, Object> filter = new LinkedHashMap<>();
+            Map<String, String> filter = new LinkedHashMap<>();
             for (String f : obsFilter) {
                 int eq = f.indexOf('=');
                 if (eq <= 0) {
                     throw new IllegalArgumentException("--obs-filter expects KEY=V1[,V2...], was '" + f + "'");
                 }
-                @SuppressWarnings("unchecked")
-                List<Object> values = (List<Object>) filter.computeIfAbsent(f.substring(0, eq), k -> new ArrayList<>());
                 for (String v : f.substring(eq + 1).split(",", -1)) {
-                    values.add(value(v));
+                    filter.merge(f.substring(0, eq), OptionValues.quote(v, '|'), (a, b) -> a + "|" + b);
                 }
             }
-            b.obsFilter(filter);
+            c.set(AnnDataSourceOptions.OBS_FILTER, filter);
         }
-        if (encodeLabels.equals("true") || encodeLabels.equals("false")) {
-            b.encodeLabels(Boolean.parseBoolean(encodeLabels));
-        } else {
-            b.encodeLabels(keys(List.of(encodeLabels.split(",", -1))));
+        return c;
+    }
+
+    /** The collection options, validated as the source validates them (messages name the option). */
+    CollectionOptions build() {
+        return SourceSettings.from(options(), null).collection();
+    }
+
+    /** A lone empty string is the empty list. */
+    private static void setKeys(Configuration c, ConfigOption<List<String>> option, @Nullable List<String> keys) {
+        if (keys != null) {
+            c.set(option, keys.size() == 1 && keys.get(0).isEmpty() ? List.of() : keys);
         }
-        unknownLabel(b);
-        return b.build();
     }
 
     /**
@@ -116,37 +135,6 @@ final class CollectionOptionsMixin {
         }
         err.flush();
         return c;
-    }
-
-    private void unknownLabel(CollectionOptionsBuilder b) {
-        if (unknownLabel.isEmpty()) {
-            return;
-        }
-        boolean perKey = unknownLabel.get(0).contains("=") && !unknownLabel.get(0).startsWith("s:");
-        if (!perKey) {
-            if (unknownLabel.size() > 1) {
-                throw new IllegalArgumentException("--unknown-label: give one label, or KEY=LABEL for each key");
-            }
-            b.unknownLabel(value(unknownLabel.get(0)));
-            return;
-        }
-        Map<String, Object> map = new LinkedHashMap<>();
-        for (String u : unknownLabel) {
-            int eq = u.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("--unknown-label: mix of KEY=LABEL and a plain label ('" + u + "')");
-            }
-            map.put(u.substring(0, eq), value(u.substring(eq + 1)));
-        }
-        b.unknownLabel(map);
-    }
-
-    /** null stays null (the default); a lone empty string is the empty list. */
-    private static List<String> keys(List<String> keys) {
-        if (keys == null) {
-            return null;
-        }
-        return keys.size() == 1 && keys.get(0).isEmpty() ? List.of() : keys;
     }
 
     /** A label value as every text surface reads it (see the class comment). */

@@ -17,12 +17,13 @@ import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 /**
  * How every command reaches its stores: paths as the source reads them — local paths, {@code
  * file:} URIs, and any scheme Flink has a file system for, read in place by byte ranges as the
- * source reads them by default (docs/remote.md) — checked before anything is opened ({@link StorePaths#check}), so that a missing
- * file or a scheme without its plugin fails at once with one line, also before a job is submitted.
+ * source reads them by default (docs/remote.md) — checked before anything is opened ({@link
+ * StorePaths#check}), so that a missing file or a scheme without its plugin fails at once with one
+ * line, also before a job is submitted.
  */
 public final class Stores {
     private static final StoreResolver RESOLVER = StoreResolvers.create(
-            new CacheSettings(null, AnnDataSourceOptions.STORE_CACHE_MAX_BYTES.defaultValue(),
+            new CacheSettings(null, AnnDataSourceOptions.STORE_CACHE_MAX_BYTES.defaultValue().getBytes(),
                     AnnDataSourceOptions.STORE_CACHE_DOWNLOAD_RETRIES.defaultValue()),
             System.getProperty("java.io.tmpdir"), new UnregisteredMetricsGroup());
 

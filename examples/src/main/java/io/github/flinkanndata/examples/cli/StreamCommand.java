@@ -6,8 +6,7 @@ import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.examples.sink.JsonLinesCommitSink;
 import io.github.flinkanndata.format.AnnDataFormatException;
 import io.github.flinkanndata.source.AnnDataSource;
-import io.github.flinkanndata.source.AnnDataSourceBuilder;
-import io.github.flinkanndata.source.OutputForm;
+import io.github.flinkanndata.source.AnnDataSourceOptions;
 import io.github.flinkanndata.source.SamplingMode;
 import io.github.flinkanndata.source.record.CellRecord;
 import java.io.PrintWriter;
@@ -92,20 +91,22 @@ final class StreamCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CollectionOptions options = collection.build();
-        AnnDataSourceBuilder b = AnnDataSource.builder(options)
-                .sampling(samplingMode(sampling))
-                .output(OutputForm.valueOf(outputForm.toUpperCase(java.util.Locale.ROOT)))
-                .blockSize(blockSize).windowBlocks(windowBlocks).rowsPerSplit(rowsPerSplit)
-                .seed(seed).epochs(epochs);
+        Configuration options = collection.options();
+        options.set(AnnDataSourceOptions.SAMPLING, samplingMode(sampling));
+        options.setString(AnnDataSourceOptions.OUTPUT.key(), outputForm);
+        options.set(AnnDataSourceOptions.BLOCK_SIZE, blockSize);
+        options.set(AnnDataSourceOptions.WINDOW_BLOCKS, windowBlocks);
+        options.set(AnnDataSourceOptions.ROWS_PER_SPLIT, rowsPerSplit);
+        options.set(AnnDataSourceOptions.SEED, seed);
+        options.set(AnnDataSourceOptions.EPOCHS, epochs);
         if (weightKeys != null) {
-            b.weightKeys(weightKeys.toArray(new String[0]));
+            options.set(AnnDataSourceOptions.WEIGHT_KEYS, weightKeys);
         }
-        AnnDataSource<CellRecord> source = b.build();
+        AnnDataSource<CellRecord> source = AnnDataSource.builder(collection.paths).configure(options).build();
         if (parallelism <= 0) {
             throw new IllegalArgumentException("--parallelism must be > 0, was " + parallelism);
         }
-        plan(options);
+        plan(source.settings().collection());
         Path out = output != null ? output : Files.createTempFile("anndata-stream", ".jsonl");
         Files.deleteIfExists(out);
         JsonLinesCommitSink sink = new JsonLinesCommitSink(out);

@@ -28,6 +28,18 @@ interface BytesCodec {
         return decodedSize + decodedSize / 8 + 1024;
     }
 
+    /**
+     * Decodes one encoded value that must decode to exactly {@code out.length} bytes, into {@code
+     * out}: how a chunk read straight into a slab skips the decoded array. Returns false, having
+     * written nothing, if this codec cannot tell the size up front (the caller then uses {@link
+     * #decode}).
+     *
+     * @throws CodecException as {@link #decode}, and if the value decodes to another size
+     */
+    default boolean decodeExact(byte[] input, byte[] out) throws CodecException {
+        return false;
+    }
+
     /** The codec's name for messages. */
     String name();
 }

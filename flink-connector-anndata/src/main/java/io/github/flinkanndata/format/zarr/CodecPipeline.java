@@ -38,6 +38,15 @@ final class CodecPipeline {
 
     private static final long VLEN_PER_ITEM_LIMIT = 4096;
 
+    /**
+     * Per-thread buffer that {@link #decodeInto} decompresses into before converting into the
+     * slab (chunks of one array all have one size, so it is reused chunk after chunk); kept only
+     * for chunks up to {@link #MAX_SCRATCH} bytes.
+     */
+    private static final ThreadLocal<byte[]> SCRATCH = new ThreadLocal<>();
+
+    private static final long MAX_SCRATCH = 16L << 20;
+
     private final List<int[]> transposes;
     private final boolean vlen;
     private final ByteOrder byteOrder;
@@ -147,7 +156,21 @@ final class CodecPipeline {
     void decodeInto(byte[] stored, int[] chunkShape, ZarrDType type, Object out, int pos) throws CodecException {
         int n = elementCount(chunkShape);
         long expected = (long) n * type.itemSize;
-        byte[] data = bytesStage(stored, n, expected);
+        byte[] data = null;
+        if (bytesCodecs.size() == 1 && expected <= MAX_SCRATCH) {
+            // one codec that can decode into a buffer: this thread's scratch, not a new array
+            byte[] scratch = SCRATCH.get();
+            if (scratch == null || scratch.length != expected) {
+                scratch = new byte[(int) expected];
+                SCRATCH.set(scratch);
+            }
+            if (bytesCodecs.get(0).decodeExact(stored, scratch)) {
+                data = scratch;
+            }
+        }
+        if (data == null) {
+            data = bytesStage(stored, n, expected);
+        }
         if (data.length != expected) {
             throw new CodecException(
                     "decoded chunk has " + data.length + " bytes, expected " + expected + " (" + n

@@ -23,9 +23,6 @@ public final class BlockShuffledSplits implements EpochSplits {
     private int[] cachedOrder;
 
     public BlockShuffledSplits(RowSpace space, int blockSize, int windowBlocks, long seed) {
-        if (windowBlocks <= 0) {
-            throw new IllegalArgumentException("windowBlocks must be > 0, was " + windowBlocks);
-        }
         this.blocks = new Blocks(space, blockSize);
         if (blocks.count() > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("too many blocks (" + blocks.count() + "); use a larger block size");

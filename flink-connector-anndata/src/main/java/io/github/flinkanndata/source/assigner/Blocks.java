@@ -13,9 +13,6 @@ final class Blocks {
     private final long[] firstBlock; // per store, prefix of block counts
 
     Blocks(RowSpace space, int blockSize) {
-        if (blockSize <= 0) {
-            throw new IllegalArgumentException("blockSize must be > 0, was " + blockSize);
-        }
         this.space = space;
         this.blockSize = blockSize;
         this.firstBlock = new long[space.stores() + 1];

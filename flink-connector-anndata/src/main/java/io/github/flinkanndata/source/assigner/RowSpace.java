@@ -24,6 +24,15 @@ public final class RowSpace implements Serializable {
         }
     }
 
+    /** The kept rows of the first {@code stores} stores of {@code plan}. */
+    public static RowSpace of(io.github.flinkanndata.collection.CollectionPlan plan, int stores) {
+        long[] kept = new long[stores];
+        for (int s = 0; s < stores; s++) {
+            kept[s] = plan.store(s).keptRows();
+        }
+        return new RowSpace(kept);
+    }
+
     public int stores() {
         return kept.length;
     }

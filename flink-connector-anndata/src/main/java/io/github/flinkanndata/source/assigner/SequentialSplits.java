@@ -15,9 +15,6 @@ public final class SequentialSplits implements EpochSplits {
     private final long[] firstSplit; // per store, prefix of split counts
 
     public SequentialSplits(RowSpace space, int rowsPerSplit) {
-        if (rowsPerSplit <= 0) {
-            throw new IllegalArgumentException("rowsPerSplit must be > 0, was " + rowsPerSplit);
-        }
         this.space = space;
         this.rowsPerSplit = rowsPerSplit;
         this.firstSplit = new long[space.stores() + 1];

@@ -28,9 +28,6 @@ public final class WeightedSplits implements EpochSplits {
     private final double[] prefix; // prefix[g] = sum of weights of samples < g
 
     public WeightedSplits(RowSpace space, int blockSize, int windowBlocks, long seed, double[] weights) {
-        if (windowBlocks <= 0) {
-            throw new IllegalArgumentException("windowBlocks must be > 0, was " + windowBlocks);
-        }
         if (weights.length != space.total()) {
             throw new IllegalArgumentException(
                     weights.length + " weights for " + space.total() + " samples");

@@ -11,7 +11,7 @@ import org.apache.flink.annotation.Internal;
  * How remote stores are read on each node: in place by ranges (the default; how large the range
  * cache is, how many requests run at once, retries and version checks) or copied whole into the
  * store cache (where, how many bytes at most, and how often a failed download is retried). Serializable: it travels in the job graph inside the source
- * settings. Validated by the source builder.
+ * settings. Validated where the settings are read ({@code SourceSettings#from}).
  */
 @Internal
 public final class CacheSettings implements Serializable {
@@ -47,21 +47,6 @@ public final class CacheSettings implements Serializable {
      */
     public CacheSettings(@Nullable String directory, long maxBytes, int downloadRetries, RemoteMode mode,
             long rangeCacheBytes, int fetchThreads, RemoteReadSettings reads) {
-        if (maxBytes <= 0) {
-            throw new IllegalArgumentException("storeCacheMaxBytes must be > 0, was " + maxBytes);
-        }
-        if (downloadRetries < 0) {
-            throw new IllegalArgumentException("storeCacheDownloadRetries must be >= 0, was " + downloadRetries);
-        }
-        if (directory != null && directory.isBlank()) {
-            throw new IllegalArgumentException("storeCacheDir must not be blank");
-        }
-        if (rangeCacheBytes < 0) {
-            throw new IllegalArgumentException("remoteCacheBytes must be >= 0, was " + rangeCacheBytes);
-        }
-        if (fetchThreads <= 0) {
-            throw new IllegalArgumentException("remoteFetchThreads must be > 0, was " + fetchThreads);
-        }
         this.directory = directory;
         this.maxBytes = maxBytes;
         this.downloadRetries = downloadRetries;

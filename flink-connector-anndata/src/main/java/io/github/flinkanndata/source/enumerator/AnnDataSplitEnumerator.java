@@ -1,18 +1,10 @@
 package io.github.flinkanndata.source.enumerator;
 
-import io.github.flinkanndata.collection.AnnDataCollection;
-import io.github.flinkanndata.collection.CollectionGrowth;
 import io.github.flinkanndata.collection.CollectionPlan;
-import io.github.flinkanndata.collection.CollectionPlanCodec;
 import io.github.flinkanndata.collection.StoreResolver;
-import io.github.flinkanndata.source.SamplingMode;
 import io.github.flinkanndata.source.SourceSettings;
-import io.github.flinkanndata.source.assigner.BlockShuffledSplits;
 import io.github.flinkanndata.source.assigner.EpochSplits;
-import io.github.flinkanndata.source.assigner.RowSpace;
-import io.github.flinkanndata.source.assigner.SequentialSplits;
 import io.github.flinkanndata.source.assigner.SplitAssigner;
-import io.github.flinkanndata.source.assigner.WeightedSplits;
 import io.github.flinkanndata.source.cache.StoreResolvers;
 import io.github.flinkanndata.source.split.AnnDataSplit;
 import java.util.ArrayList;
@@ -31,67 +23,57 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The JobManager side of the source. It plans the collection once — opening every store's
- * metadata off the coordinator thread ({@code callAsync}): row counts after the filter, joint
- * genes, merged categories and encoders — and keeps the plan in its checkpoint; a restore never
- * plans again. It then hands out splits when readers ask (pull-based, so fast readers take more
- * work) in the order of the sampling policy, and answers every reader's plan request.
+ * The JobManager side of the source, shared by its two kinds: {@link StaticSplitEnumerator} for a
+ * fixed collection and {@link GrowingSplitEnumerator} for one that grows. Both plan the collection
+ * once — off the coordinator thread ({@code callAsync}), in {@link #prepare()} — and keep the plan
+ * in their checkpoint; a restore never plans again. They then hand out splits when readers ask
+ * (pull-based, so fast readers take more work) in the order of the sampling policy, and answer
+ * every reader's plan request.
  *
- * <p>Everything but planning and discovery runs on the coordinator thread. A reader that asks
- * when no split is left is told "no more splits" once per registration.
- *
- * <p><b>Growing collections</b> ({@link SourceSettings#growing()}): the plan starts with a fixed
- * gene space ({@link CollectionGrowth#start}); every {@code discoveryInterval} a {@link
- * CollectionWatcher} lists the watched directories and extends the plan off the coordinator
- * thread; the grown plan is installed here, and its new stores are sampled from the next epoch
- * boundary on ({@link SplitAssigner#switchAtNextEpoch}), so an epoch's splits stay a pure
- * function of the checkpoint. Readers learn of new stores by asking for the plan when a split
- * names a store theirs lacks. A reader that asks while the collection has no sample waits
- * instead of being told "no more splits": stores may still come.
- *
- * <p>A growing collection also bounds how far the enumerator runs ahead of the readers ({@link
- * SplitsInFlight}): no split is handed out more than {@value #MAX_EPOCHS_AHEAD} epoch after the
- * oldest one a reader is still emitting, so "the next epoch" a joined store is sampled from is
- * never far ahead of what the job emits. What sits downstream of the readers (network buffers,
- * a Python operator's bundle, a collect sink's batches) is the job's; see README, "Growing
- * collections".
+ * <p>Everything but planning (and discovery) runs on the coordinator thread. A reader that asks
+ * when no split is left is told "no more splits" once per registration, unless {@link
+ * #waitsForMoreSplits()}.
  */
 @Internal
-public final class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataSplit, AnnDataEnumState> {
+public abstract class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataSplit, AnnDataEnumState> {
     private static final Logger LOG = LoggerFactory.getLogger(AnnDataSplitEnumerator.class);
     /** How many epochs a growing collection's enumerator may be ahead of the oldest split being read. */
     static final int MAX_EPOCHS_AHEAD = 1;
 
-    private final SplitEnumeratorContext<AnnDataSplit> context;
-    private final SourceSettings settings;
-    private final AnnDataEnumState restored;
-    private final StoreResolver stores;
+    final SplitEnumeratorContext<AnnDataSplit> context;
+    final SourceSettings settings;
+    final AnnDataEnumState restored;
+    final StoreResolver stores;
     private final LinkedHashSet<Integer> waitingForSplits = new LinkedHashSet<>();
     private final LinkedHashSet<Integer> waitingForPlan = new LinkedHashSet<>();
     private final Set<Integer> toldNoMoreSplits = new HashSet<>();
     /** Subtasks whose reader registered since this enumerator was created (or restored). */
     private final Set<Integer> readersSeen = new HashSet<>();
     private final List<AnnDataSplit> returnedBeforePlan = new ArrayList<>();
-    private final SplitsInFlight inFlight = new SplitsInFlight();
-    @Nullable private byte[] planBytes;
-    @Nullable private SplitAssigner assigner;
+    final SplitsInFlight inFlight = new SplitsInFlight();
+    @Nullable byte[] planBytes;
+    @Nullable SplitAssigner assigner;
     // the current plan, read by the discovery call on the worker thread
-    @Nullable private volatile CollectionPlan plan;
-    @Nullable private final CollectionWatcher watcher;
-    private volatile long droppedGenes;
+    @Nullable volatile CollectionPlan plan;
 
-    public AnnDataSplitEnumerator(
+    AnnDataSplitEnumerator(
             SplitEnumeratorContext<AnnDataSplit> context, SourceSettings settings, AnnDataEnumState restored) {
         this.context = context;
         this.settings = settings;
         this.restored = restored;
-        this.watcher = settings.growing() ? new CollectionWatcher(settings.watchDirectories()) : null;
-        this.droppedGenes = restored.droppedGenes();
         // remote stores are read in place for planning (metadata only), or in copy mode copied into
         // this node's cache (the coordinator has no Flink configuration at hand, so the default
         // folder is under java.io.tmpdir)
         this.stores = StoreResolvers.create(settings.storeCache(), System.getProperty("java.io.tmpdir"),
                 context.metricGroup());
+    }
+
+    /** The enumerator the settings call for: a growing one when directories are watched, else a static one. */
+    public static AnnDataSplitEnumerator create(
+            SplitEnumeratorContext<AnnDataSplit> context, SourceSettings settings, AnnDataEnumState restored) {
+        return settings.growing()
+                ? new GrowingSplitEnumerator(context, settings, settings.growingPolicy(), restored)
+                : new StaticSplitEnumerator(context, settings, settings.policy(), restored);
     }
 
     @Override
@@ -102,126 +84,53 @@ public final class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataSpli
                 ? 0.0 : (double) assigner.cursor() / assigner.splitsPerEpoch());
         context.metricGroup().gauge("splitsInFlight", inFlight::count);
         context.metricGroup().gauge("epochsAhead", this::epochsAhead);
-        if (watcher != null) {
-            context.metricGroup().gauge("plannedStores", () -> plan == null ? -1 : plan.storeCount());
-            context.metricGroup().gauge("droppedGenes", () -> droppedGenes);
-        }
-        context.callAsync(this::prepare, this::onPrepared);
+        context.callAsync(this::timedPrepare, this::onPrepared);
     }
 
-    /** The plan and the sampling policy; runs on a worker thread (store I/O). */
-    private Prepared prepare() throws Exception {
+    /** The plan and the splits of the sampling policy; runs on a worker thread (store I/O). */
+    abstract Prepared prepare() throws Exception;
+
+    private Prepared timedPrepare() throws Exception {
         long start = System.nanoTime();
-        byte[] bytes = restored.plan();
-        CollectionPlan plan = bytes == null ? null : CollectionPlanCodec.fromBytes(bytes);
-        double[] weights = null;
-        boolean weighted = settings.sampling() == SamplingMode.WEIGHTED;
-        long dropped = restored.droppedGenes();
-        if (plan == null && settings.growing()) {
-            CollectionGrowth.Result r = CollectionGrowth.start(settings.collection(), settings.genes());
-            plan = r.plan();
-            for (String w : plan.warnings()) {
-                LOG.warn("{}", w);
-            }
-            dropped = r.totalDroppedGenes();
-            bytes = CollectionPlanCodec.toBytes(plan, false);
-        } else if (plan == null || weighted) {
-            try (AnnDataCollection c = plan == null
-                    ? AnnDataCollection.open(settings.collection(), stores) : AnnDataCollection.open(plan, stores)) {
-                plan = c.plan();
-                if (weighted) {
-                    // derived from the stores' labels, so never checkpointed: recomputed after a restore
-                    weights = c.labelWeights(settings.weightKeys(), settings.weightScaler());
-                }
-            }
-            bytes = CollectionPlanCodec.toBytes(plan, false);
-        }
-        int active = restored.activeStores() == AnnDataEnumState.ALL_STORES
-                ? plan.storeCount() : restored.activeStores();
-        if (active > plan.storeCount()) {
-            throw new java.io.IOException("corrupt enumerator state: " + active + " active stores, the plan has "
-                    + plan.storeCount());
-        }
+        Prepared p = prepare();
         LOG.info("planned {} stores ({} sampled this epoch), {} samples, plan of {} bytes, in {} ms",
-                plan.storeCount(), active, plan.size(), bytes.length, (System.nanoTime() - start) / 1_000_000);
-        EpochSplits pending = active < plan.storeCount() ? policy(plan, plan.storeCount(), null) : null;
-        return new Prepared(plan, bytes, policy(plan, active, weights), pending, dropped);
+                p.plan().storeCount(), p.policy().stores(), p.plan().size(), p.bytes().length,
+                (System.nanoTime() - start) / 1_000_000);
+        return p;
     }
 
-    /** The sampling policy over the first {@code stores} stores of {@code plan}. */
-    private EpochSplits policy(CollectionPlan plan, int stores, @Nullable double[] weights) {
-        long[] kept = new long[stores];
-        for (int s = 0; s < stores; s++) {
-            kept[s] = plan.store(s).keptRows();
-        }
-        return policy(new RowSpace(kept), weights);
+    /** Called on the coordinator thread once {@code prepared} is installed and the waiting readers served. */
+    void onPlanned(Prepared prepared) {}
+
+    /** Whether a reader may be handed the next split now (a growing collection bounds how far ahead). */
+    boolean mayAssign() {
+        return true;
     }
 
-    private EpochSplits policy(RowSpace space, @Nullable double[] weights) {
-        switch (settings.sampling()) {
-            case SEQUENTIAL:
-                return new SequentialSplits(space, settings.rowsPerSplit());
-            case BLOCK_SHUFFLED:
-                return new BlockShuffledSplits(space, settings.blockSize(), settings.windowBlocks(), settings.seed());
-            default:
-                return new WeightedSplits(space, settings.blockSize(), settings.windowBlocks(), settings.seed(), weights);
-        }
+    /** Whether a reader that finds no split waits for more rather than being told there are none. */
+    boolean waitsForMoreSplits() {
+        return false;
     }
 
     private void onPrepared(@Nullable Prepared prepared, @Nullable Throwable error) {
         if (error != null) {
             throw new FlinkRuntimeException("could not plan the AnnData collection: " + error.getMessage(), error);
         }
-        planBytes = prepared.bytes;
-        plan = prepared.plan;
-        droppedGenes = prepared.droppedGenes;
+        planBytes = prepared.bytes();
+        plan = prepared.plan();
         List<AnnDataSplit> returned = new ArrayList<>(restored.returned());
         returned.addAll(returnedBeforePlan);
         returnedBeforePlan.clear();
-        assigner = new SplitAssigner(prepared.policy, settings.epochs(), restored.epoch(), restored.cursor(), returned);
-        if (prepared.pending != null) {
-            assigner.switchAtNextEpoch(prepared.pending);
+        assigner = new SplitAssigner(prepared.policy(), settings.epochs(), restored.epoch(), restored.cursor(), returned);
+        if (prepared.pending() != null) {
+            assigner.switchAtNextEpoch(prepared.pending());
         }
         for (int subtask : waitingForPlan) {
             sendPlan(subtask);
         }
         waitingForPlan.clear();
         assignPending();
-        if (watcher != null) {
-            long period = settings.discoveryInterval().toMillis();
-            context.callAsync(this::discover, this::onDiscovered, 0, period);
-        }
-    }
-
-    /** Lists the watched directories and grows the plan; runs on the worker thread. */
-    @Nullable
-    private CollectionWatcher.Growth discover() throws Exception {
-        return watcher.discover(plan);
-    }
-
-    private void onDiscovered(@Nullable CollectionWatcher.Growth growth, @Nullable Throwable error) {
-        if (error != null) {
-            // a failed listing must not fail the job: the stores already planned are still fine
-            LOG.warn("discovering new stores failed; trying again at the next interval", error);
-            return;
-        }
-        if (growth == null) {
-            return;
-        }
-        if (growth.baseStores != plan.storeCount()) {
-            LOG.warn("dropping a discovery made on an older plan ({} stores, now {})", growth.baseStores,
-                    plan.storeCount());
-            return;
-        }
-        plan = growth.plan;
-        planBytes = growth.bytes;
-        droppedGenes += growth.droppedGenes;
-        assigner.switchAtNextEpoch(policy(growth.plan, growth.plan.storeCount(), null));
-        int oldest = inFlight.oldestEpoch();
-        LOG.info("{} stores joined ({} in all, {} samples); sampled from the next epoch on, epoch {} (readers are"
-                + " emitting epoch {}): {}", growth.added.size(), growth.plan.storeCount(), growth.plan.size(),
-                assigner.switchEpoch(), oldest < 0 ? "none" : oldest, growth.added);
-        assignPending();
+        onPlanned(prepared);
     }
 
     @Override
@@ -231,7 +140,7 @@ public final class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataSpli
         assignPending();
     }
 
-    private void assignPending() {
+    void assignPending() {
         if (assigner == null) {
             return;
         }
@@ -242,15 +151,15 @@ public final class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataSpli
                 it.remove(); // failed meanwhile; it asks again when it comes back
                 continue;
             }
-            if (watcher != null && inFlight.behind(assigner.upcomingEpoch(), MAX_EPOCHS_AHEAD)) {
-                return; // a reader still emits an older epoch: asked again when its split finishes
+            if (!mayAssign()) {
+                return; // asked again when a split finishes
             }
             AnnDataSplit split = assigner.next();
             if (split != null) {
                 context.assignSplit(split, subtask);
                 inFlight.assigned(subtask, split);
-            } else if (watcher != null) {
-                return; // a growing collection without samples yet: wait for stores to join
+            } else if (waitsForMoreSplits()) {
+                return;
             } else if (toldNoMoreSplits.add(subtask)) {
                 context.signalNoMoreSplits(subtask);
             }
@@ -340,9 +249,18 @@ public final class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataSpli
             return new AnnDataEnumState(restored.plan(), restored.epoch(), restored.cursor(), returned,
                     restored.activeStores(), restored.droppedGenes());
         }
-        List<AnnDataSplit> returned = assigner.returned();
-        int active = watcher == null ? AnnDataEnumState.ALL_STORES : assigner.activeStores();
-        return new AnnDataEnumState(planBytes, assigner.epoch(), assigner.cursor(), returned, active, droppedGenes);
+        return new AnnDataEnumState(planBytes, assigner.epoch(), assigner.cursor(), assigner.returned(),
+                activeStores(), droppedGenes());
+    }
+
+    /** The {@code activeStores} of the checkpoint. */
+    int activeStores() {
+        return AnnDataEnumState.ALL_STORES;
+    }
+
+    /** The {@code droppedGenes} of the checkpoint. */
+    long droppedGenes() {
+        return restored.droppedGenes();
     }
 
     /**
@@ -380,20 +298,7 @@ public final class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataSpli
     @Override
     public void close() {}
 
-    private static final class Prepared {
-        final CollectionPlan plan;
-        final byte[] bytes;
-        final EpochSplits policy;
-        @Nullable final EpochSplits pending;
-        final long droppedGenes;
-
-        Prepared(CollectionPlan plan, byte[] bytes, EpochSplits policy, @Nullable EpochSplits pending,
-                long droppedGenes) {
-            this.plan = plan;
-            this.bytes = bytes;
-            this.policy = policy;
-            this.pending = pending;
-            this.droppedGenes = droppedGenes;
-        }
-    }
+    /** A plan, its checkpoint bytes, the splits of the current epochs and of the next stores (or null). */
+    record Prepared(CollectionPlan plan, byte[] bytes, EpochSplits policy, @Nullable EpochSplits pending,
+            long droppedGenes) {}
 }

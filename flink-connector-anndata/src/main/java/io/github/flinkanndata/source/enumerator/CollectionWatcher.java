@@ -71,23 +71,9 @@ final class CollectionWatcher {
         if (added.isEmpty()) {
             return null;
         }
-        return new Growth(base.storeCount(), plan, CollectionPlanCodec.toBytes(plan, false), dropped, added);
+        return new Growth(base.storeCount(), plan, CollectionPlanCodec.toBytes(plan, false), dropped, List.copyOf(added));
     }
 
     /** A grown plan, computed from the plan of {@code baseStores} stores. */
-    static final class Growth {
-        final int baseStores;
-        final CollectionPlan plan;
-        final byte[] bytes;
-        final long droppedGenes;
-        final List<String> added;
-
-        Growth(int baseStores, CollectionPlan plan, byte[] bytes, long droppedGenes, List<String> added) {
-            this.baseStores = baseStores;
-            this.plan = plan;
-            this.bytes = bytes;
-            this.droppedGenes = droppedGenes;
-            this.added = List.copyOf(added);
-        }
-    }
+    record Growth(int baseStores, CollectionPlan plan, byte[] bytes, long droppedGenes, List<String> added) {}
 }

@@ -90,7 +90,7 @@ public final class AnnDataSourceReader<T>
     private AnnDataSourceReader(SourceReaderContext context, Configuration config, PlanHolder planHolder,
             ReaderProgress progress, SourceSettings settings, CellOutputFormat<T> format, StoreResolver stores) {
         super(() -> new AnnDataSplitReader<>(planHolder, settings.output() == OutputForm.SPARSE, format,
-                        settings.fetchRows(), settings.maxOpenStores(),
+                        settings.fetchRows(), settings.maxOpenStores(), config.get(DecodePool.DECODE_THREADS),
                         context.metricGroup().getIOMetricGroup().getNumBytesInCounter(), stores),
                 new AnnDataRecordEmitter<>(progress), config, context);
         this.planHolder = planHolder;

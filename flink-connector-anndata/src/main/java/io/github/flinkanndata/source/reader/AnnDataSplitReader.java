@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.ThreadPoolExecutor;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.connector.base.source.reader.RecordsBySplits;
@@ -34,17 +35,19 @@ final class AnnDataSplitReader<T> implements SplitReader<ConvertedRecord<T>, Ann
     private final CellOutputFormat<T> format;
     private final int fetchRows;
     private final StoreHandles stores;
+    private final ThreadPoolExecutor pool;
     private final Counter bytesIn;
     private final Deque<AnnDataSplit> queue = new ArrayDeque<>();
     @Nullable private SplitCursor current;
 
     AnnDataSplitReader(PlanHolder planHolder, boolean sparse, CellOutputFormat<T> format, int fetchRows,
-            int maxOpenStores, Counter bytesIn, StoreResolver resolver) {
+            int maxOpenStores, int decodeThreads, Counter bytesIn, StoreResolver resolver) {
         this.planHolder = planHolder;
         this.sparse = sparse;
         this.format = format;
         this.fetchRows = format.fetchRows(fetchRows);
         this.stores = new StoreHandles(maxOpenStores, resolver);
+        this.pool = DecodePool.get(decodeThreads);
         this.bytesIn = bytesIn;
     }
 
@@ -66,7 +69,7 @@ final class AnnDataSplitReader<T> implements SplitReader<ConvertedRecord<T>, Ann
         if (!current.done()) {
             List<Sample> samples;
             try {
-                samples = current.next(fetchRows, plan, stores);
+                samples = current.next(fetchRows, plan, stores, pool);
             } catch (AnnDataFormatException e) {
                 throw new IOException("reading split " + split.splitId() + " failed: " + e.getMessage(), e);
             }

@@ -1,12 +1,11 @@
 package io.github.flinkanndata.source.record;
 
 import io.github.flinkanndata.collection.Missing;
-import io.github.flinkanndata.collection.MatrixRow;
 import io.github.flinkanndata.collection.Sample;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiFunction;
 import org.apache.flink.annotation.Internal;
 
 /**
@@ -47,11 +46,11 @@ public final class CellBatchBuilder {
         }
         Map<String, MatrixBlock> matrices = new LinkedHashMap<>();
         for (String k : layersKeys) {
-            matrices.put(k, block(samples, from, to, Sample::layer, k, sparse));
+            matrices.put(k, block(samples, from, to, k, false, sparse));
         }
         Map<String, MatrixBlock> obsm = new LinkedHashMap<>();
         for (String k : obsmKeys) {
-            obsm.put(k, block(samples, from, to, Sample::obsm, k, false));
+            obsm.put(k, block(samples, from, to, k, true, false));
         }
         Map<String, Object[]> obs = new LinkedHashMap<>();
         for (String k : obsKeys) {
@@ -65,44 +64,49 @@ public final class CellBatchBuilder {
         return new CellBatch(epoch, global, store, row, matrices, obsm, obs);
     }
 
-    private static MatrixBlock block(List<Sample> samples, int from, int to,
-            BiFunction<Sample, String, MatrixRow> get, String key, boolean sparse) {
+    /**
+     * One matrix of the batch, copied straight from the samples' range-read blocks: a first pass
+     * sizes the arrays from each row's entry bound, a second writes the rows into them (trimmed
+     * only if a join dropped entries).
+     */
+    private static MatrixBlock block(List<Sample> samples, int from, int to, String key, boolean obsm,
+            boolean sparse) {
         int n = to - from;
-        MatrixRow[] rows = new MatrixRow[n];
         int[] indptr = new int[n + 1];
         int[] widths = new int[n];
         boolean[] present = null;
-        long total = 0;
+        long bound = 0;
         for (int i = 0; i < n; i++) {
-            MatrixRow r = get.apply(samples.get(from + i), key);
-            if (r == null) {
+            int b = samples.get(from + i).entryBound(key, obsm, sparse);
+            if (b < 0) {
                 if (present == null) {
                     present = new boolean[n];
-                    java.util.Arrays.fill(present, true);
+                    Arrays.fill(present, true);
                 }
                 present[i] = false;
             } else {
-                rows[i] = sparse ? r.toSparse() : r;
-                widths[i] = r.width();
-                total += sparse ? rows[i].indices().length : r.width();
+                bound += b;
             }
-            if (total > Integer.MAX_VALUE - 8) {
-                throw new IllegalStateException("a batch of " + n + " cells holds more than 2^31 values of '"
-                        + key + "': lower the batch size");
-            }
-            indptr[i + 1] = (int) total;
         }
-        float[] values = new float[(int) total];
-        int[] indices = sparse ? new int[(int) total] : null;
+        if (bound > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("a batch of " + n + " cells holds more than 2^31 values of '"
+                    + key + "': lower the batch size");
+        }
+        float[] values = new float[(int) bound];
+        int[] indices = sparse ? new int[(int) bound] : null;
+        int pos = 0;
         for (int i = 0; i < n; i++) {
-            if (rows[i] == null) {
-                continue;
+            if (present == null || present[i]) {
+                Sample s = samples.get(from + i);
+                int written = s.write(key, obsm, indices, values, pos);
+                widths[i] = sparse ? s.entryBound(key, obsm, false) : written;
+                pos += written;
             }
-            float[] v = FloatArrays.of(sparse ? rows[i].values() : rows[i].dense());
-            System.arraycopy(v, 0, values, indptr[i], v.length);
-            if (sparse) {
-                System.arraycopy(rows[i].indices(), 0, indices, indptr[i], v.length);
-            }
+            indptr[i + 1] = pos;
+        }
+        if (pos < bound) {
+            values = Arrays.copyOf(values, pos);
+            indices = sparse ? Arrays.copyOf(indices, pos) : null;
         }
         return new MatrixBlock(indptr, indices, values, widths, present);
     }

@@ -16,7 +16,7 @@ class StoreCacheOptionsTest {
     void defaultsAreTheOptionDefaults() {
         CacheSettings s = AnnDataSource.builder(STORE).build().settings().storeCache();
         assertThat(s.directory()).isNull();
-        assertThat(s.maxBytes()).isEqualTo(AnnDataSourceOptions.STORE_CACHE_MAX_BYTES.defaultValue());
+        assertThat(s.maxBytes()).isEqualTo(AnnDataSourceOptions.STORE_CACHE_MAX_BYTES.defaultValue().getBytes());
         assertThat(s.downloadRetries()).isEqualTo(AnnDataSourceOptions.STORE_CACHE_DOWNLOAD_RETRIES.defaultValue());
     }
 
@@ -26,7 +26,7 @@ class StoreCacheOptionsTest {
                 .storeCacheDownloadRetries(7).build().settings().storeCache();
         Configuration config = new Configuration();
         config.set(AnnDataSourceOptions.STORE_CACHE_DIR, "cache");
-        config.set(AnnDataSourceOptions.STORE_CACHE_MAX_BYTES, 1234L);
+        config.set(AnnDataSourceOptions.STORE_CACHE_MAX_BYTES, new org.apache.flink.configuration.MemorySize(1234));
         config.set(AnnDataSourceOptions.STORE_CACHE_DOWNLOAD_RETRIES, 7);
         CacheSettings configured = AnnDataSource.builder(STORE).configure(config).build().settings().storeCache();
         assertThat(configured).isEqualTo(built).isEqualTo(new CacheSettings("cache", 1234, 7));

@@ -63,7 +63,7 @@ final class EnumeratorFixture {
 
     static AnnDataSplitEnumerator start(RecordingEnumeratorContext context, SourceSettings settings,
             AnnDataEnumState state) {
-        AnnDataSplitEnumerator e = new AnnDataSplitEnumerator(context, settings, state);
+        AnnDataSplitEnumerator e = AnnDataSplitEnumerator.create(context, settings, state);
         e.start();
         return e;
     }
