@@ -81,7 +81,7 @@ public final class ObjectInfo {
 
     @Override
     public int hashCode() {
-        return Objects.hash(uri, length, modified);
+        return directory ? Objects.hash(uri, key) : Objects.hash(uri, key, length, modified);
     }
 
     @Override

@@ -24,6 +24,13 @@ public final class ObjectVersions {
     /** Default clock tolerance: two seconds. */
     public static final long DEFAULT_TOLERANCE_MILLIS = 2_000;
 
+    /**
+     * First-seen versions kept at most (about 200 bytes each): past that, objects seen for the first
+     * time are held to the start-time rule only, so that a job over millions of chunks does not
+     * keep a status per chunk for its whole life.
+     */
+    static final int MAX_RECORDED = 500_000;
+
     private final long startedAtMillis;
     private final long toleranceMillis;
     private final ConcurrentMap<String, ObjectInfo> first = new ConcurrentHashMap<>();
@@ -57,7 +64,7 @@ public final class ObjectVersions {
      * not (for {@link RangeReader}'s message).
      */
     String check(ObjectInfo info) {
-        ObjectInfo seen = first.putIfAbsent(info.uri(), info);
+        ObjectInfo seen = first.size() < MAX_RECORDED ? first.putIfAbsent(info.uri(), info) : first.get(info.uri());
         if (seen != null && !seen.sameVersion(info)) {
             return "was " + seen.version() + ", now " + info.version();
         }

@@ -65,6 +65,9 @@ public final class RangeReader {
     private final RemoteReadSettings settings;
     private final RemoteReadListener listener;
     private final ObjectVersions versions;
+    /** Statuses remembered at most; past that the memory starts over (a status is asked again). */
+    static final int MAX_STATS = 100_000;
+
     private final ConcurrentMap<String, Optional<ObjectInfo>> stats = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Long> validatedAt = new ConcurrentHashMap<>();
 
@@ -112,7 +115,7 @@ public final class RangeReader {
             record(info);
             validatedAt.putIfAbsent(info.uri(), asked); // a status is a check of the version too
         }
-        stats.put(key, Optional.ofNullable(info));
+        remember(key, Optional.ofNullable(info));
         return info;
     }
 
@@ -170,9 +173,19 @@ public final class RangeReader {
         });
         for (ObjectInfo c : children) {
             record(c);
-            stats.putIfAbsent(c.key(), Optional.of(c));
+            if (!stats.containsKey(c.key())) {
+                remember(c.key(), Optional.of(c));
+            }
         }
         return children;
+    }
+
+    private void remember(String key, Optional<ObjectInfo> info) {
+        if (stats.size() >= MAX_STATS) {
+            stats.clear(); // versions stay held by the ObjectVersions; only requests are saved here
+            validatedAt.clear();
+        }
+        stats.put(key, info);
     }
 
     /** Records the first-seen version of an object; fails if another was seen before. */
