@@ -51,6 +51,7 @@ public final class S3Loopback implements AutoCloseable {
         Path log = work.resolve("moto.log");
         Process p = new ProcessBuilder(server.toString(), "-H", "127.0.0.1", "-p", String.valueOf(port))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly)); // never outlives the test JVM
         S3Loopback s3 = new S3Loopback(p, port, log);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!s3.answers()) {
