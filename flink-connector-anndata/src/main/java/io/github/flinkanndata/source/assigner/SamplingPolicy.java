@@ -1,5 +1,6 @@
 package io.github.flinkanndata.source.assigner;
 
+import io.github.flinkanndata.source.split.RowSpace;
 import io.github.flinkanndata.collection.AnnDataCollection;
 import io.github.flinkanndata.collection.CollectionPlan;
 import io.github.flinkanndata.format.AnnDataFormatException;

@@ -1,5 +1,7 @@
 package io.github.flinkanndata.source.assigner;
 
+import io.github.flinkanndata.source.split.Seeds;
+import io.github.flinkanndata.source.split.RowSpace;
 import io.github.flinkanndata.source.split.AnnDataSplit;
 import io.github.flinkanndata.source.split.Segment;
 import java.util.ArrayList;

@@ -5,7 +5,7 @@ import io.github.flinkanndata.collection.CollectionPlan;
 import io.github.flinkanndata.collection.CollectionPlanCodec;
 import io.github.flinkanndata.source.SourceSettings;
 import io.github.flinkanndata.source.assigner.EpochSplits;
-import io.github.flinkanndata.source.assigner.RowSpace;
+import io.github.flinkanndata.source.split.RowSpace;
 import io.github.flinkanndata.source.assigner.SamplingPolicy;
 import io.github.flinkanndata.source.assigner.SplitAssigner;
 import io.github.flinkanndata.source.split.AnnDataSplit;

@@ -62,7 +62,7 @@ final class SplitCursor {
             List<DecodePool.Work<List<Sample>>> work = new ArrayList<>();
             // a sequential fetch: in as many parts as there are threads, none below MIN_PART_ROWS
             parts(decoder, s.from() + position, s.from() + position + n,
-                    (int) Math.min(pool.getMaximumPoolSize(), n / MIN_PART_ROWS), work);
+                    Math.min(pool.getMaximumPoolSize(), n / MIN_PART_ROWS), work);
             out = concat(DecodePool.runAll(pool, work), n);
         } else {
             if (ordered == null) {

@@ -1,7 +1,5 @@
 package io.github.flinkanndata.source.split;
 
-import io.github.flinkanndata.source.assigner.RowSpace;
-import io.github.flinkanndata.source.assigner.Seeds;
 import org.apache.flink.annotation.Internal;
 
 /**

@@ -1,5 +1,7 @@
 package io.github.flinkanndata.source.assigner;
 
+import io.github.flinkanndata.source.split.Seeds;
+import io.github.flinkanndata.source.split.RowSpace;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

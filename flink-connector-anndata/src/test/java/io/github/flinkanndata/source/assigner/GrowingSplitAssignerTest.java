@@ -1,5 +1,6 @@
 package io.github.flinkanndata.source.assigner;
 
+import io.github.flinkanndata.source.split.RowSpace;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.flinkanndata.source.split.AnnDataSplit;

@@ -8,7 +8,7 @@ import io.github.flinkanndata.source.AnnDataSource;
 import io.github.flinkanndata.source.OutputForm;
 import io.github.flinkanndata.source.SourceSettings;
 import io.github.flinkanndata.source.assigner.BlockShuffledSplits;
-import io.github.flinkanndata.source.assigner.RowSpace;
+import io.github.flinkanndata.source.split.RowSpace;
 import io.github.flinkanndata.source.assigner.WeightedSplits;
 import io.github.flinkanndata.source.split.AnnDataSplit;
 import io.github.flinkanndata.source.split.Segment;

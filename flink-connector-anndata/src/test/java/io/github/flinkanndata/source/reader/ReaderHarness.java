@@ -9,7 +9,7 @@ import io.github.flinkanndata.collection.CollectionPlanCodec;
 import io.github.flinkanndata.collection.MatrixRow;
 import io.github.flinkanndata.collection.Sample;
 import io.github.flinkanndata.source.SourceSettings;
-import io.github.flinkanndata.source.assigner.Seeds;
+import io.github.flinkanndata.source.split.Seeds;
 import io.github.flinkanndata.source.enumerator.PlanEvent;
 import io.github.flinkanndata.source.record.CellRecord;
 import io.github.flinkanndata.source.split.AnnDataSplit;

@@ -1,4 +1,4 @@
-package io.github.flinkanndata.source.assigner;
+package io.github.flinkanndata.source.split;
 
 import java.io.Serializable;
 import java.util.Arrays;

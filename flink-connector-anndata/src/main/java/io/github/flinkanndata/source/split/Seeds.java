@@ -1,4 +1,4 @@
-package io.github.flinkanndata.source.assigner;
+package io.github.flinkanndata.source.split;
 
 /**
  * Derives independent seeds from (seed, epoch, ordinal, ...) with the SplitMix64 finaliser, so
