@@ -14,11 +14,17 @@
 # Then, on the same cluster, Flink's own SQL client runs examples/sql/cell-type-counts.sql (ADD JAR
 # of the shaded flink-sql-connector-anndata jar, a GROUP BY over h5ad + zarr stores): its printed
 # counts must equal those computed from `anndata-cli dump`.
-# Every process it starts is stopped on exit; logs stay under target/cluster-test/.
+# Last, the same job (no kill, 2 epochs, unpaced) over s3:// paths: the pinned moto server
+# (python/.venv-s3) on a free loopback port holds a gzip h5ad, a zarr v2 directory and a sharded zarr v3
+# zip; the cluster reads them in place by byte ranges through flink-s3-fs-hadoop (the build copies
+# it to flink-connector-anndata/target/test-plugins; the script gives the cluster a private plugins
+# folder with it, and the endpoint in its private config). Its committed output must equal
+# `anndata-cli dump` over the local copies, exactly once per (epoch, index).
+# Every process it starts (the JVMs, moto) is stopped on exit; logs stay under target/cluster-test/.
 #
 # Needs: the Maven build (examples/target/anndata-cli.jar and anndata-jobs.jar, the shaded jar in
-# flink-sql-connector-anndata/target), Java 17, Maven (fetches flink-sql-gateway 2.3.0), Python
-# 3.11 with venv (for the PyFlink venv), curl and jq.
+# flink-sql-connector-anndata/target, the S3 plugin in flink-connector-anndata/target/test-plugins), Java 17, Maven (fetches flink-sql-gateway 2.3.0), Python
+# 3.11 with venv (for the PyFlink and moto venvs), curl and jq.
 #   bash scripts/cluster-test.sh
 # Knobs (environment): CLUSTER_EPOCHS (3), CLUSTER_PACE_MS (sleep per record and subtask, 15),
 # CLUSTER_TIMEOUT_S (whole run, 360).
@@ -88,6 +94,8 @@ wait_for() {
 # ---- the Flink distribution --------------------------------------------------------------------
 log "installing the pinned PyFlink toolchain (python/requirements-pyflink.txt)"
 bash python/setup-venv.sh pyflink
+log "installing the pinned loopback S3 server (python/requirements-s3.txt)"
+bash python/setup-venv.sh s3
 FLINK_HOME="$(python/.venv-pyflink/bin/python -c 'import os, pyflink; print(os.path.dirname(os.path.abspath(pyflink.__file__)))')"
 export FLINK_HOME
 for f in bin/jobmanager.sh bin/taskmanager.sh bin/flink bin/config.sh lib/flink-dist-2.3.0.jar; do
@@ -98,22 +106,29 @@ for j in anndata-cli.jar anndata-jobs.jar; do
   [[ -f "examples/target/$j" ]] || fail "examples/target/$j is missing: build first (mvn -B -ntp -DskipTests package)"
 done
 for t in curl jq java; do command -v "$t" >/dev/null || fail "$t is required"; done
+moto="$root/python/.venv-s3/bin/moto_server"
+[[ -x "$moto" ]] || fail "no $moto: run 'bash python/setup-venv.sh s3'"
+s3_plugin="$(ls "$root"/flink-connector-anndata/target/test-plugins/s3-fs-hadoop/flink-s3-fs-hadoop-*.jar 2>/dev/null | head -n 1 || true)"
+[[ -n "$s3_plugin" ]] || fail "no flink-s3-fs-hadoop jar in flink-connector-anndata/target/test-plugins/s3-fs-hadoop: build first (mvn -B -ntp -DskipTests package)"
 
 rm -rf "$work"
-mkdir -p "$conf" "$logs" "$out" "$work/pids" "$work/checkpoints"
+mkdir -p "$conf" "$logs" "$out" "$work/pids" "$work/checkpoints" "$work/plugins/s3-fs-hadoop"
+# A private plugins folder (FLINK_PLUGINS_DIR) with only the S3 file system: the distribution stays untouched.
+cp "$s3_plugin" "$work/plugins/s3-fs-hadoop/"
 cp "$FLINK_HOME/conf/log4j-console.properties" "$FLINK_HOME/conf/log4j-cli.properties" "$conf/"
 
-# Two free loopback ports, chosen by the OS; the other ports (blob, TaskManager RPC and data) are 0,
+# Three free loopback ports (Flink's RPC and REST, moto), chosen by the OS; the other ports (blob, TaskManager RPC and data) are 0,
 # i.e. picked by each process, so parallel runs on one machine never collide.
-read -r rpc_port rest_port < <(python/.venv-pyflink/bin/python - <<'EOF'
+read -r rpc_port rest_port s3_port < <(python/.venv-pyflink/bin/python - <<'EOF'
 import socket
-socks = [socket.socket() for _ in range(2)]
+socks = [socket.socket() for _ in range(3)]
 for s in socks:
     s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in socks])
 EOF
 )
 rest="http://127.0.0.1:$rest_port"
+s3_endpoint="http://127.0.0.1:$s3_port"
 
 # Java 17 module flags as in the distribution's own config.yaml
 java_opts="$(grep -E '^ +all: ' "$FLINK_HOME/conf/config.yaml" | head -n 1 | sed -E 's/^ +all: //')"
@@ -153,9 +168,18 @@ restart-strategy.exponential-delay.attempts-before-reset-backoff: 30
 slot.request.timeout: 60000
 execution.checkpointing.dir: file://$work/checkpoints
 state.backend.type: hashmap
+# the loopback S3 server (moto accepts any key); path-style access, range reads (docs/remote.md)
+s3.endpoint: $s3_endpoint
+s3.endpoint.region: us-east-1
+s3.path.style.access: true
+s3.access-key: testing
+s3.secret-key: testing
+s3.aws.credentials.provider: org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider
+s3.experimental.input.fadvise: random
+s3.readahead.range: 0
 EOF
 
-export FLINK_CONF_DIR="$conf" FLINK_LOG_DIR="$logs" FLINK_PID_DIR="$work/pids"
+export FLINK_CONF_DIR="$conf" FLINK_LOG_DIR="$logs" FLINK_PID_DIR="$work/pids" FLINK_PLUGINS_DIR="$work/plugins"
 # Every JVM the bin/ scripts start (config parsing, JobManager, TaskManagers, the CLI): C1 only and
 # the serial collector. The job is paced, so peak speed does not matter, while C2 compilation and
 # parallel GC threads make start-up several times slower on 2 busy cores.
@@ -173,6 +197,12 @@ n=$(wc -l < "$work/expected.jsonl")
 (( n > 0 )) || fail "dump printed no samples"
 log "collection: ${#stores[@]} stores, $n samples (dump), $epochs epochs -> $(( n * epochs )) expected (epoch, index) pairs"
 
+# ---- the loopback S3 server (started now, filled while the cluster starts) ----------------------
+"$moto" -H 127.0.0.1 -p "$s3_port" > "$logs/moto.out" 2>&1 &
+pids+=($!)
+moto_pid=$!
+disown "$moto_pid"
+
 # ---- the cluster ------------------------------------------------------------------------------
 # start-foreground execs the JVM, so $! is the JVM's pid
 start_tm() {
@@ -189,6 +219,37 @@ disown "$jm_pid"
 # dominates on a loaded machine, so overlapping the three saves tens of seconds
 start_tm 1; tm1=$tm_pid
 start_tm 2; tm2=$tm_pid
+s3_up() { kill -0 "$moto_pid" 2>/dev/null || fail "moto_server exited (see $logs/moto.out)"; curl -s -o /dev/null -m 2 "$s3_endpoint/"; }
+wait_for 60 "the loopback S3 server" s3_up
+# a mixed collection: h5ad, zarr v2 directory, sharded zarr v3 zip (all also in the SQL part)
+s3_local=("$fx/h5ad/rich_gzip.h5ad" "$fx/zarr2/rich_default.zarr" "$fx/zarr3/sharded.zarr.zip")
+s3_paths=()
+uploads=()
+for f in "${s3_local[@]}"; do s3_paths+=("s3://cells/$(basename "$f")"); uploads+=("$f=$(basename "$f")"); done
+python/.venv-s3/bin/python - "$s3_endpoint" cells "${uploads[@]}" > "$work/s3-upload.out" 2>&1 <<'EOF' \
+  || { cat "$work/s3-upload.out" >&2; fail "could not upload the S3 collection to $s3_endpoint"; }
+import os, sys
+import boto3
+from botocore.config import Config
+endpoint, bucket, specs = sys.argv[1], sys.argv[2], sys.argv[3:]
+s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="testing",
+                  aws_secret_access_key="testing", config=Config(s3={"addressing_style": "path"}))
+s3.create_bucket(Bucket=bucket)
+n = 0
+for spec in specs:
+    local, key = spec.split("=", 1)
+    if os.path.isdir(local):
+        for d, _, files in os.walk(local):
+            for f in files:
+                p = os.path.join(d, f)
+                s3.upload_file(p, bucket, key + "/" + os.path.relpath(p, local).replace(os.sep, "/"))
+                n += 1
+    else:
+        s3.upload_file(local, bucket, key)
+        n += 1
+print(n)
+EOF
+log "S3: moto pid $moto_pid at $s3_endpoint, bucket 'cells': $(tail -n 1 "$work/s3-upload.out") objects of ${#s3_local[@]} stores"
 rest_up() { curl -sf -m 2 "$rest/overview" >/dev/null; }
 wait_for 150 "the JobManager's REST endpoint" rest_up
 tms() { curl -sf -m 2 "$rest/overview" | jq -r '.taskmanagers' 2>/dev/null || echo 0; }
@@ -309,5 +370,41 @@ if [[ "$got" != "$want" ]]; then
   fail "the SQL client's counts differ from dump's (left: dump, right: SQL)"
 fi
 log "SQL client: $(wc -l <<<"$got") groups, counts equal dump's, in $(( $(date +%s) - sql_started ))s"
+
+# ---- the same job over s3:// on the same cluster ------------------------------------------------
+# no kill and no pacing: a bounded run over range reads whose committed output must equal dump of the
+# local copies, each (epoch, index) once
+s3_epochs=2
+out_s3="$work/output-s3"
+java -jar examples/target/anndata-cli.jar dump "${s3_local[@]}" --join outer > "$work/expected-s3.jsonl"
+n_s3=$(wc -l < "$work/expected-s3.jsonl")
+(( n_s3 > 0 )) || fail "dump printed no samples for the S3 collection"
+s3_started=$(date +%s)
+"$FLINK_HOME/bin/flink" run -d \
+  -c io.github.flinkanndata.examples.cluster.ClusterExactlyOnceJob examples/target/anndata-jobs.jar \
+  --output "$out_s3" --epochs "$s3_epochs" --parallelism "$parallelism" --pace-ms 0 \
+  --checkpoint-interval-ms 1000 "${s3_paths[@]}" > "$work/submit-s3.out" 2>&1 \
+  || { cat "$work/submit-s3.out" >&2; fail "flink run over s3:// failed"; }
+job_id="$(grep -Eo 'JobID [0-9a-f]{32}' "$work/submit-s3.out" | awk '{print $2}' | head -n 1)"
+[[ -n "$job_id" ]] || fail "no JobID in the output of flink run over s3://"
+log "S3: submitted job $job_id over ${s3_paths[*]} ($n_s3 samples, $s3_epochs epochs)"
+# nothing is killed here: any restart is a failure of the S3 reads, reported with its cause
+s3_finished() {
+  local r s
+  r="$(curl -sf -m 2 "$rest/jobs/$job_id/metrics?get=numRestarts" | jq -r '.[0].value // 0' 2>/dev/null || echo 0)"
+  s="$(job_state)"
+  if [[ "$s" == FAILED || "$s" == CANCELED ]] || { [[ "$r" =~ ^[0-9]+$ ]] && (( r > 0 )); }; then
+    curl -sf -m 5 "$rest/jobs/$job_id/exceptions" | jq -r '.exceptionHistory.entries[0].stacktrace // .rootException // empty' \
+      | grep -E '^(Caused by: )?[A-Za-z0-9_.$]+(Exception|Error)' | cut -c1-300 | tail -n 4 >&2 || true
+    fail "the job over s3:// did not run cleanly (state $s, restarts $r)"
+  fi
+  [[ "$s" == FINISHED ]]
+}
+wait_for "$(left)" "the job over s3:// to finish" s3_finished
+log "S3: job FINISHED in $(( $(date +%s) - s3_started ))s; checking its committed output against dump of the local copies"
+java -cp examples/target/anndata-cli.jar io.github.flinkanndata.examples.cluster.CommittedOutputCheck \
+  "$out_s3" "$work/expected-s3.jsonl" "$s3_epochs" | tee "$work/check-s3.txt" \
+  || fail "the output of the job over s3:// differs from dump of the local stores"
+log "S3: PASS: $(( n_s3 * s3_epochs )) (epoch, index) pairs exactly once over s3://, samples equal dump's"
 ok=1
 log "PASS: total $(( $(date +%s) - started ))s"
