@@ -27,6 +27,7 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.RpcOptions;
 import org.apache.flink.configuration.WebOptions;
@@ -105,6 +106,7 @@ public final class SoakRun {
         conf.set(RpcOptions.ASK_TIMEOUT_DURATION, Duration.ofSeconds(60));
         Path uploads = Files.createDirectories(out.resolve("web-upload"));
         conf.set(WebOptions.UPLOAD_DIR, uploads.toString());
+        conf.set(RestOptions.BIND_PORT, "0"); // any free port: never 8081, which a cluster of the machine may use
         MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
                 .setNumTaskManagers(2).setNumSlotsPerTaskManager(1).build());
         cluster.start();
