@@ -121,9 +121,14 @@ public final class SoakRun {
             JobGraph graph = env.getStreamGraph().getJobGraph();
             JobID id = cluster.submitJob(graph).get(60, TimeUnit.SECONDS).getJobID();
             long start = System.nanoTime();
-            long end = start + TimeUnit.SECONDS.toNanos(seconds);
+            // the last sample is taken at `seconds`; no failure is injected from then on
+            long end = start + TimeUnit.SECONDS.toNanos(seconds) + TimeUnit.MILLISECONDS.toNanos(500);
             long nextSample = start + TimeUnit.SECONDS.toNanos(sampleEvery);
-            long nextFailure = start + TimeUnit.SECONDS.toNanos(failEverySeconds);
+            // failures half a sample interval before a sample: every sample sees the job the same
+            // time after its last failure (samples that coincided with failures caught restarts
+            // half-way, making the thread count jump between two levels)
+            long nextFailure = start + TimeUnit.MILLISECONDS.toNanos(Math.max(1000 * failEverySeconds - 500 * sampleEvery,
+                    1000 * failEverySeconds / 2));
             long lastCells = CELLS.get();
             long lastAt = start;
             int nextVictim = 0;
@@ -141,6 +146,9 @@ public final class SoakRun {
                 JobStatus status = cluster.getJobStatus(id).get(60, TimeUnit.SECONDS);
                 if (status.isGloballyTerminalState()) {
                     throw new IllegalStateException("the training job ended: " + status);
+                }
+                if (now >= nextFailure && nextFailure >= start + TimeUnit.SECONDS.toNanos(seconds)) {
+                    nextFailure = Long.MAX_VALUE; // the run is over: only the last sample is left
                 }
                 if (now >= nextFailure) {
                     failures++;

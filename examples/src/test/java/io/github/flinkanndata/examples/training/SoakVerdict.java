@@ -26,7 +26,11 @@ import java.util.function.ToDoubleFunction;
 final class SoakVerdict {
     /** One series' rule. */
     private record Rule(String name, ToDoubleFunction<SoakRun.Sample> value, double relative, double absolute,
-            boolean growth) {}
+            boolean growth) {
+        boolean bytes() {
+            return name.contains("bytes");
+        }
+    }
 
     private static final double MIB = 1 << 20;
     static final List<Rule> RULES = List.of(
@@ -35,7 +39,7 @@ final class SoakVerdict {
             new Rule("open file descriptors", SoakRun.Sample::fds, 0.10, 16, true),
             new Rule("threads", SoakRun.Sample::threads, 0.10, 16, true),
             new Rule("files in the temp folder", SoakRun.Sample::tempFiles, 0, 3, true),
-            new Rule("bytes in the temp folder", SoakRun.Sample::tempBytes, 0.10, 1 * MIB, true),
+            new Rule("temp folder (bytes)", SoakRun.Sample::tempBytes, 0.10, 1 * MIB, true),
             new Rule("checkpoint size (bytes)", SoakRun.Sample::checkpointBytes, 0.10, 64 << 10, true),
             new Rule("cells/s", SoakRun.Sample::cellsPerSecond, 0.5, 0, false));
 
@@ -86,8 +90,9 @@ final class SoakVerdict {
             }
             allFlat &= ok;
             out.append(String.format(Locale.ROOT, "  %-26s middle %s, last %s, %s %s, slope %s/h: %s%n", r.name(),
-                    figure(m), figure(l), r.growth() ? "at most" : "at least", figure(limit),
-                    figure(slopePerHour(afterWarmUp, r.value())), ok ? "flat" : "NOT FLAT"));
+                    figure(m, r.bytes()), figure(l, r.bytes()), r.growth() ? "at most" : "at least",
+                    figure(limit, r.bytes()), figure(slopePerHour(afterWarmUp, r.value()), r.bytes()),
+                    ok ? "flat" : "NOT FLAT"));
         }
         out.append(allFlat ? "verdict: flat\n" : "verdict: NOT FLAT\n");
         return new SoakVerdict(allFlat, out.toString());
@@ -113,8 +118,11 @@ final class SoakVerdict {
         return sxx == 0 ? 0 : sxy / sxx;
     }
 
-    private static String figure(double v) {
+    private static String figure(double v, boolean bytes) {
         double a = Math.abs(v);
+        if (!bytes) {
+            return String.format(Locale.ROOT, "%.1f", v);
+        }
         if (a >= 10 * MIB) {
             return String.format(Locale.ROOT, "%.1f MiB", v / MIB);
         }

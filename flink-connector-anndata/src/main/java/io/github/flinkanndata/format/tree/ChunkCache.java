@@ -1,6 +1,8 @@
 package io.github.flinkanndata.format.tree;
 
-import java.lang.ref.Cleaner;
+import java.lang.ref.PhantomReference;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,7 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * for hours cannot keep the budget from a store opened later (which, when a cache could only evict
  * its own entries, cached nothing at all). A cache's bytes go back to the budget when it is
  * {@linkplain #clear() cleared} (its container closes), when they are evicted, and, for a cache
- * dropped without being cleared, when the cache is garbage collected.
+ * dropped without being cleared, once the cache has been garbage collected (on the next put or
+ * cache opened).
  *
  * <p>Thread-safe. Values must be treated as immutable by callers: they are shared.
  */
@@ -32,10 +35,15 @@ public final class ChunkCache {
     /** Global eviction goes this far below the budget, so that it does not run on every put. */
     private static final long GLOBAL_SLACK = GLOBAL_CAPACITY / 32;
     private static final AtomicLong GLOBAL_USED = new AtomicLong();
-    /** The contents of every cache not yet collected, for eviction across caches. */
-    private static final Set<Contents> LIVE = ConcurrentHashMap.newKeySet();
-    /** Returns the bytes of a cache collected without being cleared. */
-    private static final Cleaner CLEANER = Cleaner.create();
+    /** Every cache not yet collected, with its contents, for eviction across caches. */
+    private static final Set<Tracker> LIVE = ConcurrentHashMap.newKeySet();
+    /**
+     * Caches collected without being cleared, whose bytes go back on the next put, open or look at
+     * the budget. A queue polled by callers rather than a {@code Cleaner}: a cleaner's thread would
+     * hold the class loader that created it (its context class loader, a job's user-code class
+     * loader on a session cluster), and with it this class, forever.
+     */
+    private static final ReferenceQueue<ChunkCache> COLLECTED = new ReferenceQueue<>();
 
     /** Identity of one decoded chunk: the array's path and the chunk's linear index in its grid. */
     public static final class Key {
@@ -84,7 +92,8 @@ public final class ChunkCache {
 
     /**
      * A cache's entries and accounting, apart from the {@link ChunkCache} that users hold: the
-     * global registry and the cleaner reference this, so the cache itself can still be collected.
+     * global registry references this (through the cache's tracker), so the cache itself can still be
+     * collected.
      * Guarded by its own monitor; a thread holds at most one such monitor at a time.
      */
     private static final class Contents {
@@ -119,18 +128,22 @@ public final class ChunkCache {
         }
     }
 
-    /** The cleaner's action: never references the cache. */
-    private static final class Release implements Runnable {
-        private final Contents contents;
+    /** Tracks one cache until it is collected; holds its contents, never the cache itself. */
+    private static final class Tracker extends PhantomReference<ChunkCache> {
+        final Contents contents;
 
-        Release(Contents contents) {
+        Tracker(ChunkCache cache, Contents contents) {
+            super(cache, COLLECTED);
             this.contents = contents;
         }
+    }
 
-        @Override
-        public void run() {
-            contents.clear();
-            LIVE.remove(contents);
+    /** Returns the bytes of every cache collected since the last call (cheap when there is none). */
+    private static void releaseCollected() {
+        for (Reference<? extends ChunkCache> r = COLLECTED.poll(); r != null; r = COLLECTED.poll()) {
+            Tracker t = (Tracker) r;
+            t.contents.clear();
+            LIVE.remove(t);
         }
     }
 
@@ -139,8 +152,8 @@ public final class ChunkCache {
 
     public ChunkCache(long capacityBytes) {
         this.capacityBytes = capacityBytes;
-        LIVE.add(contents);
-        CLEANER.register(this, new Release(contents));
+        releaseCollected();
+        LIVE.add(new Tracker(this, contents));
     }
 
     /** The cached value, or null. */
@@ -180,6 +193,7 @@ public final class ChunkCache {
                 GLOBAL_USED.addAndGet(-w);
             }
         }
+        releaseCollected();
         if (GLOBAL_USED.get() > GLOBAL_CAPACITY) {
             evictAcrossCaches();
         }
@@ -194,11 +208,11 @@ public final class ChunkCache {
         while (GLOBAL_USED.get() > GLOBAL_CAPACITY - GLOBAL_SLACK) {
             Contents victim = null;
             long eldest = Long.MAX_VALUE;
-            for (Contents c : LIVE) {
-                long use = c.eldestUse();
+            for (Tracker t : LIVE) {
+                long use = t.contents.eldestUse();
                 if (use != Long.MAX_VALUE && (victim == null || use < eldest)) {
                     eldest = use;
-                    victim = c;
+                    victim = t.contents;
                 }
             }
             if (victim == null) {
@@ -213,8 +227,9 @@ public final class ChunkCache {
         return GLOBAL_CAPACITY;
     }
 
-    /** Bytes held by all caches of this JVM. */
+    /** Bytes held by all caches of this JVM (caches collected meanwhile have returned theirs). */
     public static long globalUsedBytes() {
+        releaseCollected();
         return GLOBAL_USED.get();
     }
 
