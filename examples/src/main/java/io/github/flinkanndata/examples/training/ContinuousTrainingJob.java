@@ -7,6 +7,7 @@ import io.github.flinkanndata.source.AnnDataSource;
 import io.github.flinkanndata.source.AnnDataSourceBuilder;
 import io.github.flinkanndata.source.OutputForm;
 import io.github.flinkanndata.source.SamplingMode;
+import io.github.flinkanndata.source.record.CellRecord;
 import java.io.PrintWriter;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -17,11 +18,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 import picocli.CommandLine.Command;
@@ -131,6 +134,58 @@ public final class ContinuousTrainingJob implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Prepared job = prepare();
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(Locale.ROOT, "training on %d cells x %d features of %s: %d classes of '%s' "
+                        + "(majority class '%s': %.3f), %s sampling, %s, holdout %.2f%n",
+                job.data().cells(), job.data().features(), String.join(",", job.stores()), job.data().classes().size(),
+                labelKey, job.data().majorityLabel(), job.data().majorityRate(), sampling,
+                epochs == AnnDataSourceBuilder.UNBOUNDED ? "unbounded epochs" : epochs == 1 ? "1 epoch" : epochs + " epochs",
+                holdout);
+        out.flush();
+        // Under flink run the job goes to the cluster; else to an embedded one, closed before the
+        // command returns (after the iterator, which cancels a job still running): see
+        // EmbeddedCluster for what that cleans up.
+        try (EmbeddedCluster cluster = new EmbeddedCluster()) {
+            StreamExecutionEnvironment env = cluster.environment(parallelism, job.conf());
+            // closed in finally rather than by try-with-resources: its close() declares Exception
+            CloseableIterator<String> lines = job.pipeline(env, UnaryOperator.identity())
+                    .executeAndCollect("anndata-cli train");
+            try {
+                while (lines.hasNext()) {
+                    out.println(lines.next());
+                    out.flush();
+                }
+            } finally {
+                lines.close();
+            }
+        } finally {
+            TrainingOperator.forgetRun(job.runId());
+        }
+        out.println("model snapshots: " + (snapshotDir == null ? "none (give --snapshot-dir DIR to keep them)"
+                : ModelSnapshots.latest(snapshotDir).map(Path::toString).orElse("none in " + snapshotDir)));
+        out.flush();
+        return 0;
+    }
+
+    /**
+     * The job of these options, checked and ready to run: what {@link #call()} runs, and what the
+     * soak test runs on a cluster of its own.
+     *
+     * @param conf the job's configuration: checkpoint interval, restart strategy
+     */
+    record Prepared(List<String> stores, TrainingData data, AnnDataSourceBuilder source, TrainingOperator trainer,
+            Configuration conf, String runId) {
+        /** Source, then {@code tap} (identity in the command), then the trainer (parallelism 1). */
+        DataStream<String> pipeline(StreamExecutionEnvironment env, UnaryOperator<DataStream<CellRecord>> tap) {
+            DataStream<CellRecord> cells = env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "anndata");
+            return tap.apply(cells).transform("softmax-regression", Types.STRING, trainer)
+                    .setParallelism(1).setMaxParallelism(1);
+        }
+    }
+
+    /** Checks the options and builds the job (reads the collection's labels and shape once). */
+    Prepared prepare() throws Exception {
         check(parallelism > 0, "--parallelism must be > 0, was %s", parallelism);
         check(reportEvery > 0, "--report-every must be > 0, was %s", reportEvery);
         long interval = checkpointInterval != null ? checkpointInterval : failAfter != null ? 100 : 1000;
@@ -166,40 +221,7 @@ public final class ContinuousTrainingJob implements Callable<Integer> {
         TrainingOperator trainer = new TrainingOperator(config, layer, held, reportEvery, data.cells(),
                 new ModelSnapshots.Labels(labelKey, data.classes(), data.genes()),
                 snapshots == null ? null : snapshots.toAbsolutePath().toString(), failAfter == null ? -1 : failAfter, run);
-
-        PrintWriter out = spec.commandLine().getOut();
-        out.printf(Locale.ROOT, "training on %d cells x %d features of %s: %d classes of '%s' "
-                        + "(majority class '%s': %.3f), %s sampling, %s, holdout %.2f%n",
-                data.cells(), data.features(), String.join(",", stores), config.classes(), labelKey,
-                data.majorityLabel(), data.majorityRate(), sampling,
-                epochs == AnnDataSourceBuilder.UNBOUNDED ? "unbounded epochs" : epochs == 1 ? "1 epoch" : epochs + " epochs",
-                holdout);
-        out.flush();
-        // Under flink run the job goes to the cluster; else to an embedded one, closed before the
-        // command returns (after the iterator, which cancels a job still running): see
-        // EmbeddedCluster for what that cleans up.
-        try (EmbeddedCluster cluster = new EmbeddedCluster()) {
-            StreamExecutionEnvironment env = cluster.environment(parallelism, conf);
-            // closed in finally rather than by try-with-resources: its close() declares Exception
-            CloseableIterator<String> lines = env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "anndata")
-                    .transform("softmax-regression", Types.STRING, trainer)
-                    .setParallelism(1).setMaxParallelism(1)
-                    .executeAndCollect("anndata-cli train");
-            try {
-                while (lines.hasNext()) {
-                    out.println(lines.next());
-                    out.flush();
-                }
-            } finally {
-                lines.close();
-            }
-        } finally {
-            TrainingOperator.forgetRun(run);
-        }
-        out.println("model snapshots: " + (snapshots == null ? "none (give --snapshot-dir DIR to keep them)"
-                : ModelSnapshots.latest(snapshots).map(Path::toString).orElse("none in " + snapshots)));
-        out.flush();
-        return 0;
+        return new Prepared(stores, data, source, trainer, conf, run);
     }
 
     /** The bundled dataset: beside the working directory's examples/, or beside this jar or class folder. */

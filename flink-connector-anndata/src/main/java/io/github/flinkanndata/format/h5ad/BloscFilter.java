@@ -1,12 +1,13 @@
 package io.github.flinkanndata.format.h5ad;
 
-import com.scalableminds.bloscjava.Blosc;
+import io.github.flinkanndata.format.NativeBlosc;
 import io.jhdf.exceptions.HdfFilterException;
 import io.jhdf.filter.Filter;
 
 /**
- * HDF5 blosc filter (id 32001, PyTables / hdf5plugin's {@code Blosc()}), on blosc-java. jhdf 0.13
- * has none. A blosc frame carries its own header (compressor, shuffle, sizes), so the filter's
+ * HDF5 blosc filter (id 32001, PyTables / hdf5plugin's {@code Blosc()}), on blosc-java through
+ * {@link NativeBlosc} (header checked and output allocated in Java before the native call). jhdf
+ * 0.13 has none. A blosc frame carries its own header (compressor, shuffle, sizes), so the filter's
  * client data is not needed to decode.
  *
  * <p>blosc-java is JNI with natives for linux-x86_64, macOS and windows-x64 only; elsewhere the
@@ -18,8 +19,8 @@ final class BloscFilter implements Filter {
 
     static final int ID = 32001;
 
-    /** A blosc frame starts with a 16-byte header. */
-    private static final int HEADER = 16;
+    /** The most a frame may decode to when jhdf calls the filter without a chunk size. */
+    private static final int MAX_UNBOUNDED = Integer.MAX_VALUE - 64;
 
     @Override
     public int getId() {
@@ -36,43 +37,24 @@ final class BloscFilter implements Filter {
      * declares is checked before blosc allocates it.
      */
     static byte[] decode(byte[] encoded, int maxBytes) {
-        if (encoded.length >= HEADER && readUint32(encoded, 4) > maxBytes) {
-            throw new HdfFilterException(
-                    "blosc frame declares "
-                            + readUint32(encoded, 4)
-                            + " decoded bytes, more than the chunk's "
-                            + maxBytes);
-        }
-        return decodeFrame(encoded);
+        return decodeFrame(encoded, maxBytes);
     }
 
     @Override
     public byte[] decode(byte[] encoded, int[] filterData) {
-        return decodeFrame(encoded);
+        return decodeFrame(encoded, MAX_UNBOUNDED);
     }
 
-    private static byte[] decodeFrame(byte[] encoded) {
-        if (encoded.length < HEADER) {
+    private static byte[] decodeFrame(byte[] encoded, int maxBytes) {
+        // the compressed size (bytes 12..16) must be what is stored: HDF5 stores one frame per chunk
+        if (encoded.length >= NativeBlosc.HEADER && readUint32(encoded, 12) != encoded.length) {
             throw new HdfFilterException(
-                    "corrupt blosc data: " + encoded.length + " bytes, shorter than its header");
-        }
-        // bytes 4..8: decoded size; 12..16: compressed size, which must match what is stored
-        long decoded = readUint32(encoded, 4);
-        long compressed = readUint32(encoded, 12);
-        if (compressed != encoded.length || decoded > Integer.MAX_VALUE - 64) {
-            throw new HdfFilterException(
-                    "corrupt blosc header: frame of "
-                            + compressed
-                            + " bytes decoding to "
-                            + decoded
-                            + ", stored "
-                            + encoded.length
-                            + " bytes");
+                    "corrupt blosc header: frame of " + readUint32(encoded, 12) + " bytes, stored " + encoded.length + " bytes");
         }
         try {
-            return Blosc.decompress(encoded);
-        } catch (RuntimeException e) {
-            throw new HdfFilterException("blosc decoding failed", e);
+            return NativeBlosc.decode(encoded, maxBytes);
+        } catch (NativeBlosc.FrameException e) {
+            throw new HdfFilterException("corrupt blosc data: " + e.getMessage(), e);
         }
     }
 

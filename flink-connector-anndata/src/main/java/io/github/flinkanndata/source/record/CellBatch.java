@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * A mini-batch of cells, laid out column-wise as training code consumes it: per-cell columns
@@ -26,6 +27,7 @@ import org.apache.flink.annotation.PublicEvolving;
  * <p>Immutable by convention: callers must not modify the arrays it hands out.
  */
 @PublicEvolving
+@TypeInfo(CellBatchTypeInfo.Factory.class)
 public final class CellBatch {
     private final int epoch;
     private final long[] globalIndex;

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * One cell as the source emits it: the collection's {@link Sample} (store index, requested matrix
@@ -19,6 +20,7 @@ import org.apache.flink.annotation.PublicEvolving;
  * <p>Immutable by convention: callers must not modify the arrays it hands out.
  */
 @PublicEvolving
+@TypeInfo(CellRecordTypeInfo.Factory.class)
 public final class CellRecord {
     private final int epoch;
     private final Sample sample;
