@@ -145,12 +145,8 @@ final class ChunkSource {
                         lengths[keys.size()] = -1;
                         keys.add(meta.keys.key(path, coords));
                     } else {
-                        long[] shard = new long[rank];
-                        int inner = 0;
-                        for (int d = 0; d < rank; d++) {
-                            shard[d] = coords[d] / innerPerShard[d];
-                            inner = inner * innerPerShard[d] + (int) (coords[d] % innerPerShard[d]);
-                        }
+                        long[] shard = shardOf(coords);
+                        int inner = innerIndex(coords);
                         String key = meta.keys.key(path, shard);
                         ShardIndex index = shardIndex(shard, key);
                         if (!index.isEmpty(inner)) {
@@ -276,13 +272,8 @@ final class ChunkSource {
                 key = meta.keys.key(path, coords);
                 stored = store.read(key);
             } else {
-                int rank = coords.length;
-                long[] shard = new long[rank];
-                int inner = 0;
-                for (int d = 0; d < rank; d++) {
-                    shard[d] = coords[d] / innerPerShard[d];
-                    inner = inner * innerPerShard[d] + (int) (coords[d] % innerPerShard[d]);
-                }
+                long[] shard = shardOf(coords);
+                int inner = innerIndex(coords);
                 key = meta.keys.key(path, shard);
                 ShardIndex index = shardIndex(shard, key);
                 stored = index.isEmpty(inner) ? null : store.readRange(key, index.offset(inner), index.length(inner));
@@ -318,13 +309,8 @@ final class ChunkSource {
 
     @Nullable
     private Object innerChunk(long[] coords) throws AnnDataFormatException {
-        int rank = coords.length;
-        long[] shard = new long[rank];
-        int inner = 0;
-        for (int d = 0; d < rank; d++) {
-            shard[d] = coords[d] / innerPerShard[d];
-            inner = inner * innerPerShard[d] + (int) (coords[d] % innerPerShard[d]);
-        }
+        long[] shard = shardOf(coords);
+        int inner = innerIndex(coords);
         String key = meta.keys.key(path, shard);
         try {
             ShardIndex index = shardIndex(shard, key);
@@ -340,6 +326,24 @@ final class ChunkSource {
         } catch (RuntimeException e) {
             throw failure(key, "cannot decode inner chunk " + inner + ": " + e, e);
         }
+    }
+
+    /** The coordinates of the shard holding the inner chunk at read-grid {@code coords}. */
+    private long[] shardOf(long[] coords) {
+        long[] shard = new long[coords.length];
+        for (int d = 0; d < coords.length; d++) {
+            shard[d] = coords[d] / innerPerShard[d];
+        }
+        return shard;
+    }
+
+    /** The linear index, within its shard, of the inner chunk at read-grid {@code coords}. */
+    private int innerIndex(long[] coords) {
+        int inner = 0;
+        for (int d = 0; d < coords.length; d++) {
+            inner = inner * innerPerShard[d] + (int) (coords[d] % innerPerShard[d]);
+        }
+        return inner;
     }
 
     private ShardIndex shardIndex(long[] shard, String key) throws IOException, CodecException {
