@@ -267,6 +267,14 @@ public final class AnnDataSourceBuilder {
         return set(REMOTE_VALIDATE_INTERVAL, interval);
     }
 
+    /**
+     * Starts from a trainer's position token (see {@link BatchToken}); the source must be built
+     * with {@code CellOutputFormat.numberedBatches} of the token's batch size.
+     */
+    public AnnDataSourceBuilder startFrom(@Nullable BatchToken token) {
+        return set(START_TOKEN, token == null ? null : token.toString());
+    }
+
     // as text, so that a negative size fails in build() with the option's name, like every bad value
     private AnnDataSourceBuilder bytes(ConfigOption<?> option, long bytes) {
         set(option, null);

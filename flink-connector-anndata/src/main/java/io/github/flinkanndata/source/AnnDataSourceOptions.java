@@ -145,6 +145,19 @@ public final class AnnDataSourceOptions {
     public static final ConfigOption<Long> SEED = option("seed", k -> k.longType().defaultValue(0L)
             .withDescription("Seed of every random choice (block order, permutations, draws)."));
 
+    public static final ConfigOption<String> START_TOKEN = option("start-token", k -> k.stringType().noDefaultValue()
+            .withDescription("Start from a numbered-batch position token (fab1:<key>:<epoch>:<next>): the rest of "
+                    + "that epoch from batch <next>, then the following epochs. Only with numbered batches; the "
+                    + "token's key must match the collection and the batch-order settings."),
+            t -> {
+                try {
+                    BatchToken.parse(t);
+                    return null;
+                } catch (IllegalArgumentException e) {
+                    return e.getMessage();
+                }
+            });
+
     public static final ConfigOption<Integer> FETCH_ROWS = option("fetch-rows", k -> k.intType().defaultValue(1024)
             .withDescription("Samples a reader decodes per fetch of a sequential split."), positive());
 
