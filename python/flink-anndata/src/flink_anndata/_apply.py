@@ -30,6 +30,7 @@ KEYS = {
     "weight_scaler": PREFIX + "weight-scaler",
     "epochs": PREFIX + "epochs",
     "seed": PREFIX + "seed",
+    "start_token": PREFIX + "start-token",
     "fetch_rows": PREFIX + "fetch-rows",
     "max_open_stores": PREFIX + "max-open-stores",
     "chunk_cache_bytes": PREFIX + "chunk-cache-bytes",

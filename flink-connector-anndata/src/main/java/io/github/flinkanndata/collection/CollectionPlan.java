@@ -190,6 +190,32 @@ public final class CollectionPlan implements Serializable {
         return out;
     }
 
+    /**
+     * A fingerprint of what the samples are, independent of where the stores live: each store's
+     * rows and kept rows, the joint genes and the label vocabularies (16 hex digits). Two plans
+     * with equal fingerprints number their samples alike, which is what a position token needs.
+     */
+    public String fingerprint() {
+        java.security.MessageDigest sha;
+        try {
+            sha = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+        StringBuilder text = new StringBuilder();
+        for (StorePlan s : stores) {
+            text.append(s.rows()).append('/').append(s.keptRows()).append('/').append(s.xCols()).append(';');
+        }
+        text.append(effectiveJoin).append('|').append(varJoint == null ? "" : String.join("\u0001", varJoint));
+        encoders.forEach((k, e) -> text.append('|').append(k).append('=').append(e.labels()));
+        byte[] digest = sha.digest(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        StringBuilder hex = new StringBuilder(16);
+        for (int i = 0; i < 8; i++) {
+            hex.append(String.format("%02x", digest[i]));
+        }
+        return hex.toString();
+    }
+
     @Override
     public String toString() {
         return "CollectionPlan{" + stores.length + " stores, " + size() + " samples, join " + effectiveJoin

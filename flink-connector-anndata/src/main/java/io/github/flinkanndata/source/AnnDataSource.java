@@ -4,7 +4,9 @@ import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.source.enumerator.AnnDataEnumState;
 import io.github.flinkanndata.source.enumerator.AnnDataEnumStateSerializer;
 import io.github.flinkanndata.source.enumerator.AnnDataSplitEnumerator;
+import io.github.flinkanndata.source.enumerator.StartTokens;
 import io.github.flinkanndata.source.output.CellOutputFormat;
+import io.github.flinkanndata.source.output.NumberedBatchFormat;
 import io.github.flinkanndata.source.reader.AnnDataSourceReader;
 import io.github.flinkanndata.source.split.AnnDataSplit;
 import io.github.flinkanndata.source.split.AnnDataSplitSerializer;
@@ -61,6 +63,13 @@ public final class AnnDataSource<T>
     AnnDataSource(SourceSettings settings, CellOutputFormat<T> format) {
         this.settings = settings;
         this.format = java.util.Objects.requireNonNull(format, "format");
+        if (settings.startToken() != null) {
+            try {
+                StartTokens.checkSettings(settings.startToken(), settings, NumberedBatchFormat.batchSizeOf(format));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidOptionException(AnnDataSourceOptions.START_TOKEN, "%s", e.getMessage());
+            }
+        }
     }
 
     /** A builder for the collection of the given stores, in order. */

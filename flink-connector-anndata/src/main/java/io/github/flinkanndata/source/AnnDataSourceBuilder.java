@@ -271,7 +271,7 @@ public final class AnnDataSourceBuilder {
      * Starts from a trainer's position token (see {@link BatchToken}); the source must be built
      * with {@code CellOutputFormat.numberedBatches} of the token's batch size.
      */
-    public AnnDataSourceBuilder startFrom(@Nullable BatchToken token) {
+    public AnnDataSourceBuilder startToken(@Nullable BatchToken token) {
         return set(START_TOKEN, token == null ? null : token.toString());
     }
 

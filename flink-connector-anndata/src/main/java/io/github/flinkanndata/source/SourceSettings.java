@@ -28,7 +28,7 @@ import org.apache.flink.configuration.ReadableConfig;
  */
 @Internal
 public final class SourceSettings implements Serializable {
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
 
     /** Epochs value of an unbounded (continuous) source. */
     public static final int UNBOUNDED = -1;
@@ -50,6 +50,7 @@ public final class SourceSettings implements Serializable {
     private final Duration discoveryInterval;
     @Nullable private final List<String> genes;
     private final CacheSettings storeCache;
+    @Nullable private final BatchToken startToken;
 
     /**
      * Reads and validates every option of {@code config}.
@@ -117,7 +118,12 @@ public final class SourceSettings implements Serializable {
                 : sampling == SamplingMode.BLOCK_SHUFFLED ? SamplingPolicy.blockShuffled(blockSize, windowBlocks, seed)
                 : SamplingPolicy.weighted(blockSize, windowBlocks, seed, weightKeys, weightScaler);
         this.collection = fixed != null ? fixed : collection(c);
+        this.startToken = c.getOptional(START_TOKEN).map(BatchToken::parse).orElse(null);
         checkGrowing();
+        if (startToken != null && !watchDirectories.isEmpty()) {
+            throw new InvalidOptionException(START_TOKEN, "is for fixed collections; a growing collection's epochs"
+                    + " change as stores join");
+        }
     }
 
     /** The collection options, validated in lamindb's order by the collection layer. */
@@ -238,6 +244,23 @@ public final class SourceSettings implements Serializable {
 
     public long seed() {
         return seed;
+    }
+
+    /** The position token to start from, or null to start at the first epoch. */
+    @Nullable
+    public BatchToken startToken() {
+        return startToken;
+    }
+
+    /**
+     * The settings the order of samples in an epoch depends on, besides the collection itself:
+     * sampling, block and window sizes, rows per split, weights and seed (8 hex digits of their
+     * hash). Part of a position token's key.
+     */
+    public String orderKey() {
+        String text = sampling + "/" + blockSize + "/" + windowBlocks + "/" + rowsPerSplit + "/" + weightKeys + "/"
+                + weightScaler + "/" + seed;
+        return String.format("%08x", text.hashCode());
     }
 
     public int fetchRows() {

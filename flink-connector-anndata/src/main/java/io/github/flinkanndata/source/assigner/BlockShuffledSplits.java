@@ -23,6 +23,7 @@ public final class BlockShuffledSplits implements EpochSplits {
     private final long seed;
     private int cachedEpoch = -1;
     private int[] cachedOrder;
+    private long[] cachedOffsets; // per split of the cached epoch: its first sample's position
 
     public BlockShuffledSplits(RowSpace space, int blockSize, int windowBlocks, long seed) {
         this.blocks = new Blocks(space, blockSize);
@@ -57,12 +58,22 @@ public final class BlockShuffledSplits implements EpochSplits {
             int store = blocks.storeOf(b);
             segments.add(Segment.range(store, blocks.from(store, b), blocks.to(store, b)));
         }
-        return new AnnDataSplit(epoch, ordinal, segments, true, Seeds.mix(seed, epoch, ordinal, 1));
+        return new AnnDataSplit(epoch, ordinal, segments, true, Seeds.mix(seed, epoch, ordinal, 1))
+                .placed(cachedOffsets[(int) ordinal], blocks.space().total());
     }
 
     private int[] order(int epoch) {
         if (epoch != cachedEpoch) {
             cachedOrder = Seeds.permutation((int) blocks.count(), Seeds.mix(seed, epoch, 0));
+            cachedOffsets = new long[(int) splitsPerEpoch()];
+            long at = 0;
+            for (int i = 0; i < cachedOrder.length; i++) {
+                if (i % windowBlocks == 0) {
+                    cachedOffsets[i / windowBlocks] = at;
+                }
+                int store = blocks.storeOf(cachedOrder[i]);
+                at += blocks.to(store, cachedOrder[i]) - blocks.from(store, cachedOrder[i]);
+            }
             cachedEpoch = epoch;
         }
         return cachedOrder;

@@ -39,7 +39,8 @@ public final class SequentialSplits implements EpochSplits {
         int store = storeOfSplit(ordinal);
         long from = (ordinal - firstSplit[store]) * rowsPerSplit;
         long to = Math.min(space.kept(store), from + rowsPerSplit);
-        return new AnnDataSplit(epoch, ordinal, List.of(Segment.range(store, from, to)), false, 0);
+        return new AnnDataSplit(epoch, ordinal, List.of(Segment.range(store, from, to)), false, 0)
+                .placed(space.offset(store) + from, space.total());
     }
 
     private int storeOfSplit(long ordinal) {

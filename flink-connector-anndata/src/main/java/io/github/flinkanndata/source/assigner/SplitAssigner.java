@@ -45,6 +45,29 @@ public final class SplitAssigner {
     }
 
     /**
+     * An assigner that starts at sample {@code position} of {@code epoch}'s order (splits in
+     * ordinal order, each in its emission order): the split holding that sample is handed out first,
+     * skipping the samples before it, then the splits after it. A position at or past the end of the
+     * epoch starts at the next epoch.
+     */
+    public static SplitAssigner startingAt(EpochSplits policy, int epochs, int epoch, long position) {
+        long perEpoch = policy.splitsPerEpoch();
+        for (long o = 0; o < perEpoch; o++) {
+            AnnDataSplit split = policy.split(epoch, o);
+            long offset = split.epochOffset();
+            if (offset == AnnDataSplit.UNPLACED) {
+                throw new IllegalStateException("the sampling policy does not place its splits: cannot start mid-epoch");
+            }
+            if (position < offset + split.size()) {
+                int skip = (int) Math.max(0, position - offset);
+                return skip == 0 ? new SplitAssigner(policy, epochs, epoch, o, List.of())
+                        : new SplitAssigner(policy, epochs, epoch, o + 1, List.of(split.withSkip(skip)));
+            }
+        }
+        return new SplitAssigner(policy, epochs, epoch + 1, 0, List.of());
+    }
+
+    /**
      * The next split, or null when there will be none: all epochs handed out, or the collection is
      * empty (an unbounded source over zero samples would otherwise spin through empty epochs).
      */

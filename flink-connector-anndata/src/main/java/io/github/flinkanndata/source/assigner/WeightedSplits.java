@@ -91,7 +91,8 @@ public final class WeightedSplits implements EpochSplits {
             segments.add(new Segment(store, from, to, draws));
             remaining -= m;
         }
-        return new AnnDataSplit(epoch, ordinal, segments, true, Seeds.mix(seed, epoch, ordinal, 3));
+        return new AnnDataSplit(epoch, ordinal, segments, true, Seeds.mix(seed, epoch, ordinal, 3))
+                .placed(ordinal * drawsPerSplit(), space.total());
     }
 
     /** The sample g in [lo, hi) with prefix[g] <= u < prefix[g+1], skipping zero-weight samples. */

@@ -2,6 +2,7 @@ package io.github.flinkanndata.source.enumerator;
 
 import io.github.flinkanndata.collection.CollectionPlan;
 import io.github.flinkanndata.collection.StoreResolver;
+import io.github.flinkanndata.source.BatchToken;
 import io.github.flinkanndata.source.SourceSettings;
 import io.github.flinkanndata.source.assigner.EpochSplits;
 import io.github.flinkanndata.source.assigner.SplitAssigner;
@@ -121,7 +122,17 @@ public abstract class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataS
         List<AnnDataSplit> returned = new ArrayList<>(restored.returned());
         returned.addAll(returnedBeforePlan);
         returnedBeforePlan.clear();
-        assigner = new SplitAssigner(prepared.policy(), settings.epochs(), restored.epoch(), restored.cursor(), returned);
+        BatchToken start = settings.startToken();
+        if (start != null && restored.epoch() == 0 && restored.cursor() == 0 && returned.isEmpty()) {
+            // nothing handed out yet (a fresh start, or a checkpoint before the first split)
+            assigner = SplitAssigner.startingAt(prepared.policy(), settings.epochs(), start.epoch(),
+                    StartTokens.position(start, prepared.plan(), settings));
+            LOG.info("starting from {}: epoch {}, sample {} of the epoch's order", start, start.epoch(),
+                    StartTokens.position(start, prepared.plan(), settings));
+        } else {
+            assigner = new SplitAssigner(prepared.policy(), settings.epochs(), restored.epoch(), restored.cursor(),
+                    returned);
+        }
         if (prepared.pending() != null) {
             assigner.switchAtNextEpoch(prepared.pending());
         }

@@ -4,6 +4,7 @@ import io.github.flinkanndata.collection.CollectionPlan;
 import io.github.flinkanndata.collection.Sample;
 import java.io.Serializable;
 import java.util.List;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 
@@ -39,6 +40,17 @@ public interface CellOutputFormat<T> extends Serializable {
         return new CellBatchFormat(batchSize);
     }
 
+    /**
+     * Numbered mini-batches of exactly {@code batchSize} cells: batch {@code g} of an epoch holds
+     * the cells at positions {@code [g * batchSize, (g + 1) * batchSize)} of the epoch's sample
+     * order, whatever the parallelism; the epoch's partial last batch is not emitted. A batch that
+     * spans two splits comes as pieces ({@code BatchAssembler} joins them). A source built with it
+     * can start from a {@code BatchToken}.
+     */
+    static CellOutputFormat<io.github.flinkanndata.source.record.BatchPiece> numberedBatches(int batchSize) {
+        return new NumberedBatchFormat(batchSize);
+    }
+
     /** The type of the records, for Flink's serializers. */
     TypeInformation<T> producedType();
 
@@ -64,11 +76,26 @@ public interface CellOutputFormat<T> extends Serializable {
 
         /** Whether matrices were decoded in sparse form. */
         boolean sparse();
+
+        /**
+         * Position of the first sample in its epoch's order (every split's emission order, splits in
+         * ordinal order), or -1 when its split's place in the epoch is not known.
+         */
+        long epochPosition();
+
+        /** Samples in the epoch, or -1 when not known. */
+        long epochSize();
+
+        /** The collection's fingerprint and the order settings: a position token's key without the format's part. */
+        String orderKey();
     }
 
     /** Receives converted records. */
     interface Collector<T> {
-        /** A record covering the next {@code cells} cells of the split. */
-        void collect(T record, int cells);
+        /**
+         * A record covering the next {@code cells} cells of the split; a null record passes over
+         * cells the format does not emit (their position still advances, so they are not read again).
+         */
+        void collect(@Nullable T record, int cells);
     }
 }

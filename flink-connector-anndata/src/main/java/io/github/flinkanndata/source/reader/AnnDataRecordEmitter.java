@@ -20,7 +20,9 @@ final class AnnDataRecordEmitter<T> implements RecordEmitter<ConvertedRecord<T>,
 
     @Override
     public void emitRecord(ConvertedRecord<T> converted, SourceOutput<T> output, AnnDataSplitState state) {
-        output.collect(converted.record);
+        if (converted.record != null) {
+            output.collect(converted.record);
+        }
         state.advance(converted.cells);
         progress.emitted(converted.epoch, converted.cells);
     }

@@ -91,7 +91,8 @@ public final class AnnDataSourceReader<T>
             ReaderProgress progress, SourceSettings settings, CellOutputFormat<T> format, StoreResolver stores) {
         super(() -> new AnnDataSplitReader<>(planHolder, settings.output() == OutputForm.SPARSE, format,
                         settings.fetchRows(), settings.maxOpenStores(), config.get(DecodePool.DECODE_THREADS),
-                        context.metricGroup().getIOMetricGroup().getNumBytesInCounter(), stores),
+                        context.metricGroup().getIOMetricGroup().getNumBytesInCounter(), stores,
+                        settings.orderKey()),
                 new AnnDataRecordEmitter<>(progress), config, context);
         this.planHolder = planHolder;
         this.progress = progress;

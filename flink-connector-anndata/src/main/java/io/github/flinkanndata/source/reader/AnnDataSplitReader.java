@@ -39,9 +39,11 @@ final class AnnDataSplitReader<T> implements SplitReader<ConvertedRecord<T>, Ann
     private final Counter bytesIn;
     private final Deque<AnnDataSplit> queue = new ArrayDeque<>();
     @Nullable private SplitCursor current;
+    private final String orderKey;
 
     AnnDataSplitReader(PlanHolder planHolder, boolean sparse, CellOutputFormat<T> format, int fetchRows,
-            int maxOpenStores, int decodeThreads, Counter bytesIn, StoreResolver resolver) {
+            int maxOpenStores, int decodeThreads, Counter bytesIn, StoreResolver resolver, String orderKey) {
+        this.orderKey = orderKey;
         this.planHolder = planHolder;
         this.sparse = sparse;
         this.format = format;
@@ -67,6 +69,7 @@ final class AnnDataSplitReader<T> implements SplitReader<ConvertedRecord<T>, Ann
             throw new IllegalStateException("split " + split.splitId() + " reached the fetcher before the plan");
         }
         if (!current.done()) {
+            int position = current.position();
             List<Sample> samples;
             try {
                 samples = current.next(fetchRows, plan, stores, pool);
@@ -80,7 +83,7 @@ final class AnnDataSplitReader<T> implements SplitReader<ConvertedRecord<T>, Ann
             int epoch = split.epoch();
             String id = split.splitId();
             int[] covered = {0};
-            format.convert(new FormatContext(plan, sparse), epoch, samples, (record, cells) -> {
+            format.convert(new FormatContext(plan, sparse, split, position, orderKey), epoch, samples, (record, cells) -> {
                 covered[0] += cells;
                 batch.add(id, new ConvertedRecord<>(record, cells, epoch));
             });
@@ -106,14 +109,35 @@ final class AnnDataSplitReader<T> implements SplitReader<ConvertedRecord<T>, Ann
         return s.matrixBytes();
     }
 
-    /** The plan and decoding form a conversion sees. */
+    /** The plan, decoding form and place in the split a conversion sees. */
     private static final class FormatContext implements CellOutputFormat.Context {
         private final CollectionPlan plan;
         private final boolean sparse;
+        private final AnnDataSplit split;
+        private final int position;
+        private final String orderKey;
 
-        FormatContext(CollectionPlan plan, boolean sparse) {
+        FormatContext(CollectionPlan plan, boolean sparse, AnnDataSplit split, int position, String orderKey) {
             this.plan = plan;
             this.sparse = sparse;
+            this.split = split;
+            this.position = position;
+            this.orderKey = orderKey;
+        }
+
+        @Override
+        public long epochPosition() {
+            return split.epochOffset() == AnnDataSplit.UNPLACED ? -1 : split.epochOffset() + position;
+        }
+
+        @Override
+        public long epochSize() {
+            return split.epochSize();
+        }
+
+        @Override
+        public String orderKey() {
+            return plan.fingerprint() + "-" + orderKey;
         }
 
         @Override

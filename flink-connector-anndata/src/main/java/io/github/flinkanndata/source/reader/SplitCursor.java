@@ -47,6 +47,11 @@ final class SplitCursor {
         return split;
     }
 
+    /** Samples of the split's emission order emitted (or skipped) before the next {@link #next} call. */
+    int position() {
+        return position;
+    }
+
     boolean done() {
         return position >= split.size();
     }

@@ -23,20 +23,25 @@ import org.apache.flink.api.connector.source.SourceSplit;
  */
 @Internal
 public final class AnnDataSplit implements SourceSplit {
+    /** {@link #epochOffset()} and {@link #epochSize()} of a split whose place in its epoch is not known. */
+    public static final long UNPLACED = -1;
+
     private final int epoch;
     private final long ordinal;
     private final Segment[] segments;
     private final boolean permuted;
     private final long permutationSeed;
     private final int skip;
+    private final long epochOffset;
+    private final long epochSize;
     private final String id;
 
     public AnnDataSplit(int epoch, long ordinal, List<Segment> segments, boolean permuted, long permutationSeed) {
-        this(epoch, ordinal, segments.toArray(new Segment[0]), permuted, permutationSeed, 0);
+        this(epoch, ordinal, segments.toArray(new Segment[0]), permuted, permutationSeed, 0, UNPLACED, UNPLACED);
     }
 
     private AnnDataSplit(int epoch, long ordinal, Segment[] segments, boolean permuted, long permutationSeed,
-            int skip) {
+            int skip, long epochOffset, long epochSize) {
         if (epoch < 0 || ordinal < 0) {
             throw new IllegalArgumentException("epoch and ordinal must be >= 0, were " + epoch + ", " + ordinal);
         }
@@ -53,11 +58,36 @@ public final class AnnDataSplit implements SourceSplit {
             throw new IllegalArgumentException("skip must be in [0, " + size() + "], was " + skip + " for " + id);
         }
         this.skip = skip;
+        if (epochOffset != UNPLACED && (epochOffset < 0 || epochSize < epochOffset + size())) {
+            throw new IllegalArgumentException("split " + id + " of " + size() + " samples cannot start at "
+                    + epochOffset + " of an epoch of " + epochSize);
+        }
+        this.epochOffset = epochOffset;
+        this.epochSize = epochOffset == UNPLACED ? UNPLACED : epochSize;
     }
 
     /** This split resuming after its first {@code emitted} samples. */
     public AnnDataSplit withSkip(int emitted) {
-        return new AnnDataSplit(epoch, ordinal, segments, permuted, permutationSeed, emitted);
+        return new AnnDataSplit(epoch, ordinal, segments, permuted, permutationSeed, emitted, epochOffset, epochSize);
+    }
+
+    /**
+     * This split placed in its epoch's sample order: its first sample is at position {@code
+     * offset} of an epoch of {@code size} samples (every split's emission order, splits in ordinal
+     * order). Numbered batches need the place; the policies set it.
+     */
+    public AnnDataSplit placed(long offset, long size) {
+        return new AnnDataSplit(epoch, ordinal, segments, permuted, permutationSeed, skip, offset, size);
+    }
+
+    /** Position of this split's first sample in its epoch's sample order, or {@link #UNPLACED}. */
+    public long epochOffset() {
+        return epochOffset;
+    }
+
+    /** Samples in this split's epoch, or {@link #UNPLACED}. */
+    public long epochSize() {
+        return epochSize;
     }
 
     @Override
@@ -109,6 +139,7 @@ public final class AnnDataSplit implements SourceSplit {
         AnnDataSplit s = (AnnDataSplit) o;
         return epoch == s.epoch && ordinal == s.ordinal && permuted == s.permuted
                 && permutationSeed == s.permutationSeed && skip == s.skip
+                && epochOffset == s.epochOffset && epochSize == s.epochSize
                 && Arrays.equals(segments, s.segments);
     }
 
@@ -120,6 +151,7 @@ public final class AnnDataSplit implements SourceSplit {
     @Override
     public String toString() {
         return "AnnDataSplit{" + id + ", " + size() + " samples, " + Arrays.toString(segments)
-                + (permuted ? ", permuted" : "") + (skip > 0 ? ", skip " + skip : "") + "}";
+                + (permuted ? ", permuted" : "") + (skip > 0 ? ", skip " + skip : "")
+                + (epochOffset == UNPLACED ? "" : ", at " + epochOffset + " of " + epochSize) + "}";
     }
 }

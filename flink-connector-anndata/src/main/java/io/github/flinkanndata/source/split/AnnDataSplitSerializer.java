@@ -20,6 +20,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * <ul>
  *   <li>1: epoch, ordinal, permuted, permutation seed, skip, segments (store, from, to, draws or
  *       -1).
+ *   <li>2: as 1, then the split's place in its epoch: offset and epoch size (-1, -1: unplaced).
  * </ul>
  */
 @Internal
@@ -27,7 +28,8 @@ public final class AnnDataSplitSerializer implements SimpleVersionedSerializer<A
     public static final AnnDataSplitSerializer INSTANCE = new AnnDataSplitSerializer();
 
     static final int VERSION_1 = 1;
-    static final int CURRENT_VERSION = VERSION_1;
+    static final int VERSION_2 = 2;
+    static final int CURRENT_VERSION = VERSION_2;
 
     private static final ThreadLocal<DataOutputSerializer> BUFFERS =
             ThreadLocal.withInitial(() -> new DataOutputSerializer(64));
@@ -66,6 +68,8 @@ public final class AnnDataSplitSerializer implements SimpleVersionedSerializer<A
                 }
             }
         }
+        out.writeLong(split.epochOffset());
+        out.writeLong(split.epochSize());
     }
 
     @Override
@@ -90,7 +94,7 @@ public final class AnnDataSplitSerializer implements SimpleVersionedSerializer<A
 
     /** Reads a split written by {@link #write} at the given version. */
     public static AnnDataSplit read(int version, DataInputView in) throws IOException {
-        if (version != VERSION_1) {
+        if (version != VERSION_1 && version != VERSION_2) {
             throw new IOException("unknown split serializer version " + version + " (this build reads 1.."
                     + CURRENT_VERSION + ")");
         }
@@ -125,8 +129,15 @@ public final class AnnDataSplitSerializer implements SimpleVersionedSerializer<A
                 throw new IOException("corrupt split: " + e.getMessage(), e);
             }
         }
+        long offset = AnnDataSplit.UNPLACED;
+        long size = AnnDataSplit.UNPLACED;
+        if (version >= VERSION_2) {
+            offset = in.readLong();
+            size = in.readLong();
+        }
         try {
-            return new AnnDataSplit(epoch, ordinal, segments, permuted, seed).withSkip(skip);
+            AnnDataSplit split = new AnnDataSplit(epoch, ordinal, segments, permuted, seed).withSkip(skip);
+            return offset == AnnDataSplit.UNPLACED ? split : split.placed(offset, size);
         } catch (IllegalArgumentException e) {
             throw new IOException("corrupt split: " + e.getMessage(), e);
         }

@@ -199,4 +199,52 @@ class EpochSplitsTest {
         }
         assertThat(Seeds.mix(1, 2, 3)).isNotEqualTo(Seeds.mix(1, 3, 2)).isNotEqualTo(Seeds.mix(1, 2, 4));
     }
+
+    @Test
+    void everyPolicyPlacesItsSplitsEndToEndInTheEpoch() {
+        double[] weights = new double[(int) SPACE.total()];
+        java.util.Arrays.fill(weights, 1.0);
+        weights[3] = 0;
+        for (EpochSplits policy : List.of(new SequentialSplits(SPACE, 40), new BlockShuffledSplits(SPACE, 16, 3, 9),
+                new WeightedSplits(SPACE, 16, 3, 9, weights))) {
+            for (int epoch : new int[] {0, 2}) {
+                long at = 0;
+                for (long j = 0; j < policy.splitsPerEpoch(); j++) {
+                    AnnDataSplit split = policy.split(epoch, j);
+                    assertThat(split.epochOffset()).as("%s, split %d", policy.getClass().getSimpleName(), j)
+                            .isEqualTo(at);
+                    assertThat(split.epochSize()).isEqualTo(SPACE.total());
+                    at += split.size();
+                }
+                assertThat(at).isEqualTo(SPACE.total());
+            }
+        }
+    }
+
+    @Test
+    void anAssignerStartingMidEpochHandsOutTheRestOfTheEpochThenTheNext() {
+        BlockShuffledSplits policy = new BlockShuffledSplits(SPACE, 16, 3, 9);
+        long total = SPACE.total();
+        for (long position : new long[] {0, 1, 47, 48, 200, total - 1, total}) {
+            SplitAssigner a = SplitAssigner.startingAt(policy, 3, 1, position);
+            List<Long> emitted = new ArrayList<>();
+            AnnDataSplit s;
+            while ((s = a.next()) != null && s.epoch() == 1) {
+                long[] order = io.github.flinkanndata.source.split.SplitOrder.globalIndices(s, SPACE);
+                for (int k = s.skip(); k < order.length; k++) {
+                    emitted.add(order[k]);
+                }
+            }
+            List<Long> whole = new ArrayList<>();
+            for (long j = 0; j < policy.splitsPerEpoch(); j++) {
+                for (long g : io.github.flinkanndata.source.split.SplitOrder.globalIndices(policy.split(1, j), SPACE)) {
+                    whole.add(g);
+                }
+            }
+            assertThat(emitted).as("from %d", position).isEqualTo(whole.subList((int) position, whole.size()));
+            assertThat(s).as("then epoch 2 from its start").isNotNull();
+            assertThat(s.epoch()).isEqualTo(2);
+            assertThat(s.ordinal()).isZero();
+        }
+    }
 }

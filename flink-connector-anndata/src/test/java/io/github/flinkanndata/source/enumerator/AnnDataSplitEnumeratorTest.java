@@ -27,8 +27,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** Planning, pull-based assignment, plan requests and "no more splits" of the enumerator. */
 class AnnDataSplitEnumeratorTest {
     private static final SourceSettings SEQUENTIAL = settings(SamplingMode.SEQUENTIAL, 1);
+    // the fixture's collection has 96 samples: the first split starts the epoch's order
     private static final AnnDataSplit SEQUENTIAL_FIRST =
-            new AnnDataSplit(0, 0, List.of(Segment.range(0, 0, 10)), false, 0);
+            new AnnDataSplit(0, 0, List.of(Segment.range(0, 0, 10)), false, 0).placed(0, 96);
 
     @Test
     void plansInCallAsyncAndAssignsOnlyWhenAsked() {

@@ -63,12 +63,27 @@ class AnnDataSplitSerializerTest {
         assertPinnedSplitV1(SERIALIZER.deserialize(1, bytes));
     }
 
+    /** Version 2 adds the split's place in its epoch. */
+    static AnnDataSplit pinnedSplitV2() {
+        return pinnedSplitV1().placed(1_000, 5_000_000_000L);
+    }
+
     @Test
-    void writesVersion1ExactlyAsPinnedWhileItIsCurrent() throws IOException {
-        // a change of the written form needs a new version; version 1's bytes must not drift
+    void writesVersion2ExactlyAsPinnedWhileItIsCurrent() throws IOException {
+        // a change of the written form needs a new version; version 2's bytes must not drift
+        byte[] bytes = PinnedBytes.pinned("split-v2.bin", 2, SERIALIZER, pinnedSplitV2());
+        assertThat(SERIALIZER.getVersion()).isEqualTo(2);
+        assertThat(SERIALIZER.serialize(pinnedSplitV2())).isEqualTo(bytes);
+        AnnDataSplit back = SERIALIZER.deserialize(2, bytes);
+        assertPinnedSplitV1(back);
+        assertThat(back.epochOffset()).isEqualTo(1_000);
+        assertThat(back.epochSize()).isEqualTo(5_000_000_000L);
+    }
+
+    @Test
+    void version1SplitsAreUnplaced() throws IOException {
         byte[] bytes = PinnedBytes.pinned("split-v1.bin", 1, SERIALIZER, pinnedSplitV1());
-        assertThat(SERIALIZER.getVersion()).isEqualTo(1);
-        assertThat(SERIALIZER.serialize(pinnedSplitV1())).isEqualTo(bytes);
+        assertThat(SERIALIZER.deserialize(1, bytes).epochOffset()).isEqualTo(AnnDataSplit.UNPLACED);
     }
 
     @Test
@@ -103,6 +118,20 @@ class AnnDataSplitSerializerTest {
     }
 
     @Test
+    void version2CarriesTheSplitsPlaceInItsEpoch() throws IOException {
+        AnnDataSplit split = new AnnDataSplit(2, 3, List.of(Segment.range(0, 3, 7)), true, 5).placed(40, 100);
+        AnnDataSplit back = roundTrip(split.withSkip(1));
+        assertThat(back.epochOffset()).isEqualTo(40);
+        assertThat(back.epochSize()).isEqualTo(100);
+        assertThat(back.skip()).isEqualTo(1);
+        assertThat(back).isEqualTo(split.withSkip(1)).isNotEqualTo(split.withSkip(1).placed(41, 100));
+        AnnDataSplit unplaced = roundTrip(new AnnDataSplit(2, 3, List.of(Segment.range(0, 3, 7)), true, 5));
+        assertThat(unplaced.epochOffset()).isEqualTo(AnnDataSplit.UNPLACED);
+        assertThatThrownBy(() -> split.placed(97, 100)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cannot start at 97");
+    }
+
+    @Test
     void writeAndReadNestInsideOtherData() throws IOException {
         DataOutputSerializer out = new DataOutputSerializer(16);
         out.writeInt(0xCAFE);
@@ -110,7 +139,7 @@ class AnnDataSplitSerializerTest {
         out.writeInt(0xBEEF);
         DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
         assertThat(in.readInt()).isEqualTo(0xCAFE);
-        assertPinnedSplitV1(AnnDataSplitSerializer.read(1, in));
+        assertPinnedSplitV1(AnnDataSplitSerializer.read(AnnDataSplitSerializer.CURRENT_VERSION, in));
         assertThat(in.readInt()).isEqualTo(0xBEEF);
         assertThat(in.available()).isZero();
     }
@@ -118,7 +147,7 @@ class AnnDataSplitSerializerTest {
     @Test
     void rejectsUnknownVersions() throws IOException {
         byte[] bytes = SERIALIZER.serialize(pinnedSplitV1());
-        for (int version : new int[] {0, 2, -1, 1000}) {
+        for (int version : new int[] {0, 3, -1, 1000}) {
             assertThatThrownBy(() -> SERIALIZER.deserialize(version, bytes))
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining("unknown split serializer version " + version);
@@ -129,7 +158,7 @@ class AnnDataSplitSerializerTest {
     void rejectsTrailingBytes() throws IOException {
         byte[] bytes = SERIALIZER.serialize(pinnedSplitV1());
         byte[] longer = Arrays.copyOf(bytes, bytes.length + 3);
-        assertThatThrownBy(() -> SERIALIZER.deserialize(1, longer))
+        assertThatThrownBy(() -> SERIALIZER.deserialize(SERIALIZER.getVersion(), longer))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("3 trailing bytes")
                 .hasMessageContaining("e3-1234567890123");
@@ -140,7 +169,7 @@ class AnnDataSplitSerializerTest {
         byte[] bytes = SERIALIZER.serialize(pinnedSplitV1());
         for (int n = 0; n < bytes.length; n++) {
             byte[] prefix = Arrays.copyOf(bytes, n);
-            assertThatThrownBy(() -> SERIALIZER.deserialize(1, prefix))
+            assertThatThrownBy(() -> SERIALIZER.deserialize(SERIALIZER.getVersion(), prefix))
                     .as("prefix of %s bytes", n).isInstanceOf(IOException.class);
         }
     }
@@ -151,7 +180,7 @@ class AnnDataSplitSerializerTest {
         byte[] bytes = SERIALIZER.serialize(pinnedSplitV1());
         for (int n : new int[] {0, 3, 20, bytes.length - 1}) {
             byte[] prefix = Arrays.copyOf(bytes, n);
-            assertThatThrownBy(() -> SERIALIZER.deserialize(1, prefix))
+            assertThatThrownBy(() -> SERIALIZER.deserialize(SERIALIZER.getVersion(), prefix))
                     .as("prefix of %s bytes", n)
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining("truncated");
