@@ -15,6 +15,7 @@ import io.github.flinkanndata.source.assigner.SequentialSplits;
 import io.github.flinkanndata.source.output.CellOutputFormat;
 import io.github.flinkanndata.source.record.BatchAssembler;
 import io.github.flinkanndata.source.record.BatchPiece;
+import io.github.flinkanndata.source.record.BatchPieceTypeInfo;
 import io.github.flinkanndata.source.split.RowSpace;
 import io.github.flinkanndata.source.split.SplitOrder;
 import java.util.ArrayList;
@@ -23,10 +24,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.FlatMapFunction;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
+import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -146,6 +151,39 @@ class NumberedBatchesITCase {
             });
             assertSameBatches(run(resumed, 2), want);
         }
+    }
+
+    /** Each cell of a piece as (epoch, its position in the epoch's order). */
+    static final class PositionKeys implements FlatMapFunction<BatchPiece, Long> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void flatMap(BatchPiece p, Collector<Long> out) {
+            for (int i = 0; i < p.cells().size(); i++) {
+                out.collect(ItStores.key(p.epoch(), p.batch() * p.batchSize() + p.offset() + i));
+            }
+        }
+    }
+
+    @Test
+    void aFailureMidEpochKeepsEveryBatchPositionExactlyOnce() throws Exception {
+        String name = "numbered-failover";
+        CommittedCollector.Run run = CommittedCollector.start(name);
+        FailOnceMap.reset(run, 20);
+        StreamExecutionEnvironment env = FailOnceMap.environment();
+        env.fromSource(builder(SamplingMode.BLOCK_SHUFFLED).build(CellOutputFormat.numberedBatches(BATCH)),
+                        WatermarkStrategy.noWatermarks(), "batches").uid("batches")
+                .map(new PacedMap<BatchPiece>()).returns(BatchPieceTypeInfo.INSTANCE).uid("paced")
+                .rebalance()
+                .flatMap(new PositionKeys()).returns(Types.LONG).uid("keys")
+                .map(new FailOnceMap(150, 2)).uid("fail-once")
+                .process(new CommittedCollector(name)).returns(Types.VOID).uid("collector")
+                .sinkTo(new DiscardingSink<>());
+        env.execute(name);
+        assertThat(FailOnceMap.failed()).as("the failure was injected").isTrue();
+        assertThat(FailOnceMap.committedAtFailure()).as("restored from a checkpoint with progress").isPositive();
+        // 28 whole batches of 10 per epoch: positions 0..279, each exactly once
+        ItStores.assertExactlyOnce(run.committed(), EPOCHS, 28 * BATCH);
     }
 
     private static BatchPiece firstPiece(AnnDataSource<BatchPiece> source) throws Exception {
