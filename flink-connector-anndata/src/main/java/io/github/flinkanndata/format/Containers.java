@@ -1,22 +1,27 @@
 package io.github.flinkanndata.format;
 
-import io.github.flinkanndata.format.h5ad.H5adContainer;
 import io.github.flinkanndata.format.remote.ObjectInfo;
 import io.github.flinkanndata.format.remote.RangeReader;
 import io.github.flinkanndata.format.remote.RemoteFileChannel;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.format.tree.Container;
+import io.github.flinkanndata.format.tree.ContainerBackend;
 import io.github.flinkanndata.format.tree.ContainerOptions;
-import io.github.flinkanndata.format.zarr.ZarrContainer;
+import io.github.flinkanndata.format.tree.StoreFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.ServiceLoader;
 
 /**
  * Opens a store with the right backend, chosen by what the path is rather than by its name: an
  * HDF5 signature means h5ad, a zip signature a zipped zarr store, a directory a zarr store.
- * (lamindb treats every regular file as HDF5, so it cannot read zipped zarr; we can.)
+ * (lamindb treats every regular file as HDF5, so it cannot read zipped zarr; we can.) The backends
+ * are the {@link ContainerBackend}s registered in {@code META-INF/services}: this class names none.
  */
 public final class Containers {
     private static final byte[] HDF5_SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
@@ -25,11 +30,32 @@ public final class Containers {
 
     private Containers() {}
 
+    /** Found once, by the loader of this class (the connector's jar, whatever the context loader). */
+    private static final class Backends {
+        static final Map<StoreFormat, ContainerBackend> BY_FORMAT = new EnumMap<>(StoreFormat.class);
+
+        static {
+            for (ContainerBackend b : ServiceLoader.load(ContainerBackend.class, Containers.class.getClassLoader())) {
+                BY_FORMAT.putIfAbsent(b.format(), b);
+            }
+        }
+    }
+
+    private static ContainerBackend backend(StoreFormat format, String location) throws AnnDataFormatException {
+        ContainerBackend backend = Backends.BY_FORMAT.get(format);
+        if (backend == null) {
+            // a jar assembled without merging META-INF/services files loses the registrations
+            throw new AnnDataFormatException(location, null, "no " + format.id() + " backend registered in META-INF/services/"
+                    + ContainerBackend.class.getName() + " on the classpath");
+        }
+        return backend;
+    }
+
     /** Opens the store at {@code path}; the caller closes it. */
     public static Container open(Path path, ContainerOptions options) throws AnnDataFormatException {
         String location = path.toString();
         if (Files.isDirectory(path)) {
-            return ZarrContainer.open(path, options);
+            return backend(StoreFormat.ZARR, location).open(path, options);
         }
         if (!Files.exists(path)) {
             throw new AnnDataFormatException(location, null, "no such file or directory");
@@ -37,10 +63,7 @@ public final class Containers {
         if (!Files.isReadable(path)) {
             throw new AnnDataFormatException(location, null, "file is not readable");
         }
-        StoreFormat format = detect(path);
-        return format == StoreFormat.H5AD
-                ? H5adContainer.open(path, options)
-                : ZarrContainer.open(path, options);
+        return backend(detect(path), location).open(path, options);
     }
 
     /**
@@ -60,7 +83,7 @@ public final class Containers {
             throw new AnnDataFormatException(location, null, "no such file or directory");
         }
         if (root.isDirectory()) {
-            return ZarrContainer.open(reader, root, options);
+            return backend(StoreFormat.ZARR, location).open(reader, root, null, options);
         }
         RemoteFileChannel channel = new RemoteFileChannel(reader, root, RemoteFileChannel.DEFAULT_PAGE_BYTES);
         byte[] head;
@@ -71,7 +94,7 @@ public final class Containers {
         }
         int n = head.length;
         if (n >= 4 && (startsWith(head, ZIP_LOCAL) || startsWith(head, ZIP_EMPTY))) {
-            return ZarrContainer.open(reader, root, options);
+            return backend(StoreFormat.ZARR, location).open(reader, root, channel, options);
         }
         if (n == 8 && !Arrays.equals(head, HDF5_SIGNATURE)) {
             // a user block may precede the signature: leave that to the HDF5 reader's own search
@@ -92,7 +115,7 @@ public final class Containers {
                     "neither an HDF5 file (.h5ad) nor a zip archive (.zarr.zip): found "
                             + (n == 0 ? "an empty file" : "leading bytes " + hex(head, n)));
         }
-        return H5adContainer.open(channel, location, options);
+        return backend(StoreFormat.H5AD, location).open(reader, root, channel, options);
     }
 
     /** Decides the backend of a regular file from its first bytes. */

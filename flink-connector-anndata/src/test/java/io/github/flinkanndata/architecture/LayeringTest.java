@@ -79,10 +79,6 @@ class LayeringTest {
     void noPackageCyclesBeyondTheTwoKnownOnes() {
         slices().matching("io.github.flinkanndata.(**)")
                 .should().beFreeOfCycles()
-                .ignoreDependency(resideInAPackage("io.github.flinkanndata.format"),
-                        resideInAPackage("io.github.flinkanndata.format.."))
-                .ignoreDependency(resideInAPackage("io.github.flinkanndata.source"),
-                        resideInAPackage("io.github.flinkanndata.source.."))
                 .check(classes);
     }
 }

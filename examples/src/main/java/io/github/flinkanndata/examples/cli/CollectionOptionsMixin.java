@@ -3,7 +3,7 @@ package io.github.flinkanndata.examples.cli;
 import io.github.flinkanndata.collection.AnnDataCollection;
 import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.collection.LabelSpelling;
-import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.source.AnnDataSourceOptions;
 import io.github.flinkanndata.source.OptionValues;
 import io.github.flinkanndata.source.SourceSettings;

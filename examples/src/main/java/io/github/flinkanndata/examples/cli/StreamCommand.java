@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.flinkanndata.collection.AnnDataCollection;
 import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.examples.sink.JsonLinesCommitSink;
-import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.source.AnnDataSource;
 import io.github.flinkanndata.source.AnnDataSourceOptions;
 import io.github.flinkanndata.source.SamplingMode;

@@ -1,7 +1,7 @@
 package io.github.flinkanndata.format.h5ad;
 
-import io.github.flinkanndata.format.AnnDataFormatException;
-import io.github.flinkanndata.format.StoreFormat;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.StoreFormat;
 import io.github.flinkanndata.format.tree.ChunkCache;
 import io.github.flinkanndata.format.tree.Container;
 import io.github.flinkanndata.format.tree.ContainerOptions;

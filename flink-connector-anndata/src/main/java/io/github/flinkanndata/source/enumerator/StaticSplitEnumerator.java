@@ -3,7 +3,7 @@ package io.github.flinkanndata.source.enumerator;
 import io.github.flinkanndata.collection.AnnDataCollection;
 import io.github.flinkanndata.collection.CollectionPlan;
 import io.github.flinkanndata.collection.CollectionPlanCodec;
-import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.source.SourceSettings;
 import io.github.flinkanndata.source.assigner.EpochSplits;
 import io.github.flinkanndata.source.assigner.SamplingPolicy;

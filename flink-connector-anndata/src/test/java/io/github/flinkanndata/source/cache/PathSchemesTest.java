@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.flinkanndata.collection.AnnDataCollection;
 import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.collection.StoreLocation;
-import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.source.StorePaths;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.flinkanndata.collection.AnnDataCollection;
 import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.collection.StoreResolver;
-import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.format.remote.ObjectVersions;
 import io.github.flinkanndata.format.remote.RemoteReadSettings;
 import io.github.flinkanndata.source.RemoteMode;

@@ -1,4 +1,4 @@
-package io.github.flinkanndata.format;
+package io.github.flinkanndata.format.tree;
 
 import com.scalableminds.bloscjava.Blosc;
 import java.util.function.IntFunction;
