@@ -1,6 +1,7 @@
 package io.github.flinkanndata.source;
 
 import io.github.flinkanndata.collection.CollectionOptions;
+import io.github.flinkanndata.source.config.SourceSettings;
 import io.github.flinkanndata.source.enumerator.AnnDataEnumState;
 import io.github.flinkanndata.source.enumerator.AnnDataEnumStateSerializer;
 import io.github.flinkanndata.source.enumerator.AnnDataSplitEnumerator;

@@ -7,7 +7,7 @@ import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.format.AnnDataStore;
 import io.github.flinkanndata.format.tree.ContainerOptions;
 import io.github.flinkanndata.source.AnnDataSourceOptions;
-import io.github.flinkanndata.source.StorePaths;
+import io.github.flinkanndata.source.cache.StorePaths;
 import io.github.flinkanndata.source.cache.CacheSettings;
 import io.github.flinkanndata.source.cache.StoreResolvers;
 import java.io.IOException;

@@ -7,7 +7,7 @@ import io.github.flinkanndata.examples.sink.JsonLinesCommitSink;
 import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.source.AnnDataSource;
 import io.github.flinkanndata.source.AnnDataSourceOptions;
-import io.github.flinkanndata.source.SamplingMode;
+import io.github.flinkanndata.source.config.SamplingMode;
 import io.github.flinkanndata.source.record.CellRecord;
 import java.io.PrintWriter;
 import java.nio.file.Files;

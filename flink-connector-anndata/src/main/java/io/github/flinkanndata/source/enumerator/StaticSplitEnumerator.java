@@ -4,7 +4,7 @@ import io.github.flinkanndata.collection.AnnDataCollection;
 import io.github.flinkanndata.collection.CollectionPlan;
 import io.github.flinkanndata.collection.CollectionPlanCodec;
 import io.github.flinkanndata.format.tree.AnnDataFormatException;
-import io.github.flinkanndata.source.SourceSettings;
+import io.github.flinkanndata.source.config.SourceSettings;
 import io.github.flinkanndata.source.assigner.EpochSplits;
 import io.github.flinkanndata.source.assigner.SamplingPolicy;
 import io.github.flinkanndata.source.split.AnnDataSplit;

@@ -7,7 +7,7 @@ import io.github.flinkanndata.collection.AnnDataCollection;
 import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.collection.StoreLocation;
 import io.github.flinkanndata.format.tree.AnnDataFormatException;
-import io.github.flinkanndata.source.StorePaths;
+import io.github.flinkanndata.source.cache.StorePaths;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

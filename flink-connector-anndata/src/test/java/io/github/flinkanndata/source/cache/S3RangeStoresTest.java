@@ -9,7 +9,7 @@ import io.github.flinkanndata.collection.StoreResolver;
 import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.format.remote.ObjectVersions;
 import io.github.flinkanndata.format.remote.RemoteReadSettings;
-import io.github.flinkanndata.source.RemoteMode;
+import io.github.flinkanndata.source.cache.RemoteMode;
 import io.github.flinkanndata.testutil.S3Loopback;
 import io.github.flinkanndata.testutil.TestData;
 import io.github.flinkanndata.testutil.TinyZarr;
