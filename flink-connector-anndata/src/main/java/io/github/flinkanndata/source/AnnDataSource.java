@@ -11,6 +11,7 @@ import io.github.flinkanndata.source.split.AnnDataSplit;
 import io.github.flinkanndata.source.split.AnnDataSplitSerializer;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
@@ -81,7 +82,13 @@ public final class AnnDataSource<T>
         return new AnnDataSourceBuilder(collection);
     }
 
-    /** The validated settings (for tools and tests). */
+    /** The options of the collection this source reads, validated. */
+    public CollectionOptions collection() {
+        return settings.collection();
+    }
+
+    /** The validated settings: for the connector's own surfaces, tools and tests; not API. */
+    @Internal
     public SourceSettings settings() {
         return settings;
     }

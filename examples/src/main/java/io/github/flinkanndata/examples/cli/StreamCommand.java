@@ -106,7 +106,7 @@ final class StreamCommand implements Callable<Integer> {
         if (parallelism <= 0) {
             throw new IllegalArgumentException("--parallelism must be > 0, was " + parallelism);
         }
-        plan(source.settings().collection());
+        plan(source.collection());
         Path out = output != null ? output : Files.createTempFile("anndata-stream", ".jsonl");
         Files.deleteIfExists(out);
         JsonLinesCommitSink sink = new JsonLinesCommitSink(out);

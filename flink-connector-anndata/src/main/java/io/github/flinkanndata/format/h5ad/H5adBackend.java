@@ -1,5 +1,6 @@
 package io.github.flinkanndata.format.h5ad;
 
+import io.github.flinkanndata.annotation.Internal;
 import io.github.flinkanndata.format.remote.ObjectInfo;
 import io.github.flinkanndata.format.remote.RangeReader;
 import io.github.flinkanndata.format.remote.RemoteFileChannel;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import javax.annotation.Nullable;
 
 /** The h5ad backend, registered in {@code META-INF/services}: HDF5 files, local or remote. */
+@Internal
 public final class H5adBackend implements ContainerBackend {
     @Override
     public StoreFormat format() {

@@ -1,5 +1,6 @@
 package io.github.flinkanndata.format.tree;
 
+import io.github.flinkanndata.annotation.Internal;
 import io.github.flinkanndata.format.remote.ObjectInfo;
 import io.github.flinkanndata.format.remote.RangeReader;
 import io.github.flinkanndata.format.remote.RemoteFileChannel;
@@ -12,6 +13,7 @@ import javax.annotation.Nullable;
  * code choosing a backend by what a path is ({@code format.Containers}) depends on this interface
  * only, never on a backend. Implementations need a public no-argument constructor.
  */
+@Internal
 public interface ContainerBackend {
 
     /** The format this backend reads. */

@@ -1,5 +1,6 @@
 package io.github.flinkanndata.format.zarr;
 
+import io.github.flinkanndata.annotation.Internal;
 import io.github.flinkanndata.format.remote.ObjectInfo;
 import io.github.flinkanndata.format.remote.RangeReader;
 import io.github.flinkanndata.format.remote.RemoteFileChannel;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import javax.annotation.Nullable;
 
 /** The zarr backend, registered in {@code META-INF/services}: directory and zip stores, local or remote. */
+@Internal
 public final class ZarrBackend implements ContainerBackend {
     @Override
     public StoreFormat format() {

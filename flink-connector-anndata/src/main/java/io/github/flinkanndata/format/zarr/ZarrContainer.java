@@ -1,5 +1,6 @@
 package io.github.flinkanndata.format.zarr;
 
+import io.github.flinkanndata.annotation.Internal;
 import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.format.tree.StoreFormat;
 import io.github.flinkanndata.format.tree.ChunkCache;
@@ -37,6 +38,7 @@ import javax.annotation.Nullable;
  * <p>Thread-safe: the container and all its nodes may be used by several threads at once; {@link
  * #close()} must not race with reads.
  */
+@Internal
 public final class ZarrContainer implements Container {
 
     private static final Logger LOG = LoggerFactory.getLogger(ZarrContainer.class);
