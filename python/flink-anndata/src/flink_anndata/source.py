@@ -302,7 +302,7 @@ class AnnDataSourceBuilder:
             j_builder.configure(java_configuration(gateway, self._options))
             j_source = j_builder.build()
             if check_paths:
-                gateway.jvm.io.github.flinkanndata.source.StorePaths.check(j_source.settings().collection().paths())
+                gateway.jvm.io.github.flinkanndata.source.cache.StorePaths.check(j_source.collection().paths())
             types = gateway.jvm.java.util.LinkedHashMap()
             for k, t in self._obs_types.items():
                 types.put(k, t)
@@ -335,7 +335,7 @@ class AnnDataSourceBuilder:
             j_builder.configure(java_configuration(gateway, self._options))
             j_source = j_builder.build()
             if check_paths:
-                gateway.jvm.io.github.flinkanndata.source.StorePaths.check(j_source.settings().collection().paths())
+                gateway.jvm.io.github.flinkanndata.source.cache.StorePaths.check(j_source.collection().paths())
             j_batches = gateway.jvm.io.github.flinkanndata.source.python.CellBatchRowFormat.batchRows(
                 j_source, batch_size)
         except Py4JJavaError as e:

@@ -80,7 +80,7 @@ def inspect(builder, label_key: str, layer: str, holdout_fraction: float, holdou
 
     gateway, j_source = _java_source(builder)
     jvm = gateway.jvm
-    options = j_source.settings().collection()
+    options = j_source.collection()
     coll = jvm.io.github.flinkanndata.collection.AnnDataCollection.open(options)
     try:
         n = int(coll.size())

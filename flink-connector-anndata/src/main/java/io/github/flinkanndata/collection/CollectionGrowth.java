@@ -1,6 +1,7 @@
 package io.github.flinkanndata.collection;
 
-import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.annotation.Internal;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.format.AnnDataStore;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ import javax.annotation.Nullable;
  * <p>Appending stores never moves an existing store's global index range. Opens the stores it
  * plans and closes them again; stateless and thread-safe.
  */
+@Internal
 public final class CollectionGrowth {
     private CollectionGrowth() {}
 

@@ -1,5 +1,6 @@
 package io.github.flinkanndata.collection;
 
+import io.github.flinkanndata.annotation.Internal;
 import io.github.flinkanndata.collection.PlanCodecIo.Reader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -69,6 +70,7 @@ import javax.annotation.Nullable;
  * codes, ascending kept rows, join indices in range, encoder codes) and fail with an {@link
  * IOException} naming the part that is corrupt. Stateless and thread-safe.
  */
+@Internal
 public final class CollectionPlanCodec {
     /**
      * The version {@link #write} writes for every plan version 1 can hold (every static

@@ -1,6 +1,7 @@
 package io.github.flinkanndata.collection;
 
-import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.annotation.Internal;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.format.AnnDataStore;
 import io.github.flinkanndata.format.MatrixElement;
 import io.github.flinkanndata.format.MatrixLayout;
@@ -19,6 +20,7 @@ import javax.annotation.Nullable;
  * <p>Reads metadata, whole obs columns for the filter and the encoded keys, and var names when
  * a join is requested; never matrix rows. Stateless; the stores are not closed here.
  */
+@Internal
 public final class CollectionPlanner {
     private CollectionPlanner() {}
 

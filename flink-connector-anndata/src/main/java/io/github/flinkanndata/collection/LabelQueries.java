@@ -1,7 +1,7 @@
 package io.github.flinkanndata.collection;
 
 import io.github.flinkanndata.collection.LabelStrings.ArrayKind;
-import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.format.Column;
 import io.github.flinkanndata.format.tree.DataType;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.github.flinkanndata.collection;
 
-import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.format.Column;
 import java.util.HashSet;
 import java.util.List;

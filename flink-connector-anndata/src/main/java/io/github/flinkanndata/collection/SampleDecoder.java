@@ -1,6 +1,7 @@
 package io.github.flinkanndata.collection;
 
-import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.annotation.Internal;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.format.AnnDataStore;
 import io.github.flinkanndata.format.MatrixElement;
 import io.github.flinkanndata.format.RowBlock;
@@ -25,6 +26,7 @@ import javax.annotation.Nullable;
  * whole). Thread-safe: concurrent {@link #decode} calls are allowed; the store must stay open
  * while they run. The decoder does not own the store.
  */
+@Internal
 public final class SampleDecoder {
     /** Rows skipped by the filter inside one range read; a larger gap starts a new read. */
     static final int MAX_GAP = 64;

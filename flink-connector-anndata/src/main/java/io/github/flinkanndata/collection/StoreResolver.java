@@ -1,6 +1,7 @@
 package io.github.flinkanndata.collection;
 
-import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.annotation.Internal;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.format.AnnDataStore;
 import io.github.flinkanndata.format.tree.ContainerOptions;
 import java.io.IOException;
@@ -20,6 +21,7 @@ import javax.annotation.Nullable;
  * several threads.
  */
 @FunctionalInterface
+@Internal
 public interface StoreResolver {
     /** Local paths and {@code file:} URIs, nothing copied or pinned: the behaviour without a resolver. */
     StoreResolver LOCAL = path -> {

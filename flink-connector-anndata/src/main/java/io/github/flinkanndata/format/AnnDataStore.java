@@ -1,11 +1,13 @@
 package io.github.flinkanndata.format;
 
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.format.tree.ArrayNode;
 import io.github.flinkanndata.format.tree.Container;
 import io.github.flinkanndata.format.tree.ContainerOptions;
 import io.github.flinkanndata.format.tree.DataType;
 import io.github.flinkanndata.format.tree.GroupNode;
 import io.github.flinkanndata.format.tree.Node;
+import io.github.flinkanndata.format.tree.StoreFormat;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;

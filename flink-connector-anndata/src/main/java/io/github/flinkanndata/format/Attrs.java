@@ -1,5 +1,6 @@
 package io.github.flinkanndata.format;
 
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.format.tree.Node;
 import java.util.ArrayList;
 import java.util.List;

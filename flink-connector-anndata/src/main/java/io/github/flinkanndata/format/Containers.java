@@ -1,22 +1,28 @@
 package io.github.flinkanndata.format;
 
-import io.github.flinkanndata.format.h5ad.H5adContainer;
 import io.github.flinkanndata.format.remote.ObjectInfo;
 import io.github.flinkanndata.format.remote.RangeReader;
 import io.github.flinkanndata.format.remote.RemoteFileChannel;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.format.tree.Container;
+import io.github.flinkanndata.format.tree.ContainerBackend;
 import io.github.flinkanndata.format.tree.ContainerOptions;
-import io.github.flinkanndata.format.zarr.ZarrContainer;
+import io.github.flinkanndata.format.tree.StoreFormat;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.ServiceLoader;
 
 /**
  * Opens a store with the right backend, chosen by what the path is rather than by its name: an
  * HDF5 signature means h5ad, a zip signature a zipped zarr store, a directory a zarr store.
- * (lamindb treats every regular file as HDF5, so it cannot read zipped zarr; we can.)
+ * (lamindb treats every regular file as HDF5, so it cannot read zipped zarr; we can.) The backends
+ * are the {@link ContainerBackend}s registered in {@code META-INF/services}: this class names none.
  */
 public final class Containers {
     private static final byte[] HDF5_SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
@@ -25,11 +31,32 @@ public final class Containers {
 
     private Containers() {}
 
+    /** Found once, by the loader of this class (the connector's jar, whatever the context loader). */
+    private static final class Backends {
+        static final Map<StoreFormat, ContainerBackend> BY_FORMAT = new EnumMap<>(StoreFormat.class);
+
+        static {
+            for (ContainerBackend b : ServiceLoader.load(ContainerBackend.class, Containers.class.getClassLoader())) {
+                BY_FORMAT.putIfAbsent(b.format(), b);
+            }
+        }
+    }
+
+    private static ContainerBackend backend(StoreFormat format, String location) throws AnnDataFormatException {
+        ContainerBackend backend = Backends.BY_FORMAT.get(format);
+        if (backend == null) {
+            // a jar assembled without merging META-INF/services files loses the registrations
+            throw new AnnDataFormatException(location, null, "no " + format.id() + " backend registered in META-INF/services/"
+                    + ContainerBackend.class.getName() + " on the classpath");
+        }
+        return backend;
+    }
+
     /** Opens the store at {@code path}; the caller closes it. */
     public static Container open(Path path, ContainerOptions options) throws AnnDataFormatException {
         String location = path.toString();
         if (Files.isDirectory(path)) {
-            return ZarrContainer.open(path, options);
+            return backend(StoreFormat.ZARR, location).open(path, options);
         }
         if (!Files.exists(path)) {
             throw new AnnDataFormatException(location, null, "no such file or directory");
@@ -37,10 +64,7 @@ public final class Containers {
         if (!Files.isReadable(path)) {
             throw new AnnDataFormatException(location, null, "file is not readable");
         }
-        StoreFormat format = detect(path);
-        return format == StoreFormat.H5AD
-                ? H5adContainer.open(path, options)
-                : ZarrContainer.open(path, options);
+        return backend(detect(path), location).open(path, options);
     }
 
     /**
@@ -60,82 +84,52 @@ public final class Containers {
             throw new AnnDataFormatException(location, null, "no such file or directory");
         }
         if (root.isDirectory()) {
-            return ZarrContainer.open(reader, root, options);
+            return backend(StoreFormat.ZARR, location).open(reader, root, null, options);
         }
         RemoteFileChannel channel = new RemoteFileChannel(reader, root, RemoteFileChannel.DEFAULT_PAGE_BYTES);
+        return backend(detect(location, root.length(), channel::readFully), location).open(reader, root, channel, options);
+    }
+
+    /** Reads up to {@code n} bytes at {@code at} of the file being detected (fewer at its end). */
+    private interface Bytes {
+        byte[] read(long at, int n) throws IOException;
+    }
+
+    /** Decides the backend of a local regular file from its first bytes. */
+    static StoreFormat detect(Path file) throws AnnDataFormatException {
+        try (FileChannel ch = FileChannel.open(file)) {
+            return detect(file.toString(), ch.size(), (at, n) -> {
+                ByteBuffer buf = ByteBuffer.allocate(n);
+                while (buf.hasRemaining() && ch.read(buf, at + buf.position()) >= 0) {
+                    // a short read is not the end of the file: read on
+                }
+                return Arrays.copyOf(buf.array(), buf.position());
+            });
+        } catch (IOException e) {
+            throw new AnnDataFormatException(file.toString(), null, "cannot read the store: " + e.getMessage(), e);
+        }
+    }
+
+    /** Decides the backend of a file of {@code size} bytes, local or remote, from its first bytes. */
+    private static StoreFormat detect(String location, long size, Bytes file) throws AnnDataFormatException {
         byte[] head;
         try {
-            head = channel.readFully(0, (int) Math.min(8, root.length()));
+            head = file.read(0, (int) Math.min(8, size));
+            int n = head.length;
+            if (n >= 4 && (startsWith(head, ZIP_LOCAL) || startsWith(head, ZIP_EMPTY))) {
+                return StoreFormat.ZARR;
+            }
+            // HDF5 allows a user block: the signature may also sit at 512, 1024, 2048, ...
+            for (long at = 0; n == 8 && at + 8 <= size; at = Math.max(512, at * 2)) {
+                if (Arrays.equals(at == 0 ? head : file.read(at, 8), HDF5_SIGNATURE)) {
+                    return StoreFormat.H5AD;
+                }
+            }
         } catch (IOException e) {
             throw new AnnDataFormatException(location, null, "cannot read the store: " + e.getMessage(), e);
         }
-        int n = head.length;
-        if (n >= 4 && (startsWith(head, ZIP_LOCAL) || startsWith(head, ZIP_EMPTY))) {
-            return ZarrContainer.open(reader, root, options);
-        }
-        if (n == 8 && !Arrays.equals(head, HDF5_SIGNATURE)) {
-            // a user block may precede the signature: leave that to the HDF5 reader's own search
-            boolean shifted = false;
-            for (long at = 512; at + 8 <= root.length() && !shifted; at *= 2) {
-                try {
-                    shifted = Arrays.equals(channel.readFully(at, 8), HDF5_SIGNATURE);
-                } catch (IOException e) {
-                    throw new AnnDataFormatException(location, null, "cannot read the store: " + e.getMessage(), e);
-                }
-            }
-            if (!shifted) {
-                throw new AnnDataFormatException(location, null,
-                        "neither an HDF5 file (.h5ad) nor a zip archive (.zarr.zip): found leading bytes " + hex(head, n));
-            }
-        } else if (n < 8) {
-            throw new AnnDataFormatException(location, null,
-                    "neither an HDF5 file (.h5ad) nor a zip archive (.zarr.zip): found "
-                            + (n == 0 ? "an empty file" : "leading bytes " + hex(head, n)));
-        }
-        return H5adContainer.open(channel, location, options);
-    }
-
-    /** Decides the backend of a regular file from its first bytes. */
-    static StoreFormat detect(Path file) throws AnnDataFormatException {
-        byte[] head = new byte[8];
-        int n;
-        try (InputStream in = Files.newInputStream(file)) {
-            n = in.readNBytes(head, 0, head.length);
-        } catch (IOException e) {
-            throw new AnnDataFormatException(file.toString(), null, "cannot read file: " + e, e);
-        }
-        if (n == 8 && Arrays.equals(head, HDF5_SIGNATURE)) {
-            return StoreFormat.H5AD;
-        }
-        if (n >= 4 && (startsWith(head, ZIP_LOCAL) || startsWith(head, ZIP_EMPTY))) {
-            return StoreFormat.ZARR;
-        }
-        if (n >= 8 && hasShiftedHdf5Signature(file)) {
-            return StoreFormat.H5AD;
-        }
-        throw new AnnDataFormatException(
-                file.toString(),
-                null,
-                "neither an HDF5 file (.h5ad) nor a zip archive (.zarr.zip): found "
-                        + (n == 0 ? "an empty file" : "leading bytes " + hex(head, n)));
-    }
-
-    /** HDF5 allows a user block: the signature may sit at 512, 1024, 2048, ... */
-    private static boolean hasShiftedHdf5Signature(Path file) throws AnnDataFormatException {
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
-            long size = ch.size();
-            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(8);
-            for (long at = 512; at + 8 <= size; at *= 2) {
-                buf.clear();
-                ch.read(buf, at);
-                if (Arrays.equals(buf.array(), HDF5_SIGNATURE)) {
-                    return true;
-                }
-            }
-            return false;
-        } catch (IOException e) {
-            throw new AnnDataFormatException(file.toString(), null, "cannot read file: " + e, e);
-        }
+        throw new AnnDataFormatException(location, null, "neither an HDF5 file (.h5ad) nor a zip archive (.zarr.zip): found "
+                + (head.length == 0 ? "an empty file" : "leading bytes " + hex(head, head.length)));
     }
 
     private static boolean startsWith(byte[] a, byte[] prefix) {

@@ -1,5 +1,6 @@
 package io.github.flinkanndata.format;
 
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.format.tree.ArrayNode;
 import io.github.flinkanndata.format.tree.Container;
 import io.github.flinkanndata.format.tree.DataType;

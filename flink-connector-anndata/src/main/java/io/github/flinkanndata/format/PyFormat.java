@@ -1,5 +1,6 @@
 package io.github.flinkanndata.format;
 
+import io.github.flinkanndata.annotation.Internal;
 import java.math.BigDecimal;
 
 /**
@@ -9,6 +10,7 @@ import java.math.BigDecimal;
  * <p>Written by hand because no Java library reproduces CPython's float repr: the JDK 17 {@code
  * Double.toString} is not always the shortest round-trip form and uses different exponent syntax.
  */
+@Internal
 public final class PyFormat {
     private PyFormat() {}
 

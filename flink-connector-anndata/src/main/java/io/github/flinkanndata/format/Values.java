@@ -1,8 +1,10 @@
 package io.github.flinkanndata.format;
 
+import io.github.flinkanndata.annotation.Internal;
 import io.github.flinkanndata.format.tree.DataType;
 
 /** Small helpers over the primitive arrays that {@link io.github.flinkanndata.format.tree.ArrayNode} returns. */
+@Internal
 public final class Values {
     private Values() {}
 

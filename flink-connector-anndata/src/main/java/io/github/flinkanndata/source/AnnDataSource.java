@@ -1,6 +1,7 @@
 package io.github.flinkanndata.source;
 
 import io.github.flinkanndata.collection.CollectionOptions;
+import io.github.flinkanndata.source.config.SourceSettings;
 import io.github.flinkanndata.source.enumerator.AnnDataEnumState;
 import io.github.flinkanndata.source.enumerator.AnnDataEnumStateSerializer;
 import io.github.flinkanndata.source.enumerator.AnnDataSplitEnumerator;
@@ -12,6 +13,7 @@ import io.github.flinkanndata.source.split.AnnDataSplit;
 import io.github.flinkanndata.source.split.AnnDataSplitSerializer;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
@@ -89,7 +91,13 @@ public final class AnnDataSource<T>
         return new AnnDataSourceBuilder(collection);
     }
 
-    /** The validated settings (for tools and tests). */
+    /** The options of the collection this source reads, validated. */
+    public CollectionOptions collection() {
+        return settings.collection();
+    }
+
+    /** The validated settings: for the connector's own surfaces, tools and tests; not API. */
+    @Internal
     public SourceSettings settings() {
         return settings;
     }

@@ -2,9 +2,14 @@ package io.github.flinkanndata.source;
 
 import static io.github.flinkanndata.source.AnnDataSourceOptions.*;
 
+import io.github.flinkanndata.source.record.BatchToken;
 import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.collection.LabelSpelling;
 import io.github.flinkanndata.collection.OutputType;
+import io.github.flinkanndata.source.cache.RemoteMode;
+import io.github.flinkanndata.source.config.OutputForm;
+import io.github.flinkanndata.source.config.SamplingMode;
+import io.github.flinkanndata.source.config.SourceSettings;
 import io.github.flinkanndata.source.output.CellOutputFormat;
 import io.github.flinkanndata.source.record.CellRecord;
 import java.time.Duration;
@@ -25,7 +30,7 @@ import org.apache.flink.configuration.Configuration;
  * setter is a shorthand for one {@code set}. Collection options keep lamindb's names and defaults
  * ({@code layersKeys}, {@code obsKeys}, {@code obsmKeys}, {@code obsFilter}, {@code join}, {@code
  * encodeLabels}, {@code unknownLabel}, {@code cacheCategories}, {@code dtype}); the rest says how
- * to sample. Everything is validated in {@link #build()} ({@link SourceSettings#from}), with a
+ * to sample. Everything is validated in {@link #build()} ({@link SettingsReader#read}), with a
  * message naming the option and the value.
  *
  * <pre>{@code
@@ -300,6 +305,6 @@ public final class AnnDataSourceBuilder {
      * {@code CellOutputFormat.batches(512)} for mini-batches.
      */
     public <T> AnnDataSource<T> build(CellOutputFormat<T> format) {
-        return new AnnDataSource<>(SourceSettings.from(config, fixedCollection), format);
+        return new AnnDataSource<>(SettingsReader.read(config, fixedCollection), format);
     }
 }

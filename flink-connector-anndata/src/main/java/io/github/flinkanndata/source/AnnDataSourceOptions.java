@@ -1,8 +1,13 @@
 package io.github.flinkanndata.source;
 
+import io.github.flinkanndata.source.record.BatchToken;
 import io.github.flinkanndata.collection.Join;
 import io.github.flinkanndata.collection.OutputType;
 import io.github.flinkanndata.source.cache.CachingStoreResolver;
+import io.github.flinkanndata.source.cache.RemoteMode;
+import io.github.flinkanndata.source.config.OutputForm;
+import io.github.flinkanndata.source.config.SamplingMode;
+import io.github.flinkanndata.source.config.SourceSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,7 +26,7 @@ import org.apache.flink.configuration.MemorySize;
  * value. Every surface reads this list: the builder's setters set these options, {@link
  * AnnDataSourceBuilder#configure} takes them from a Flink {@code Configuration}, the SQL connector
  * accepts each as {@code scan.<name>} ({@link #sqlKey}), the Python builder names each in its key
- * table, and the README's option table lists them. {@link SourceSettings#from} reads and checks
+ * table, and the README's option table lists them. {@link SettingsReader#read} reads and checks
  * them, in one place. The collection options keep lamindb's parameter names and defaults.
  *
  * <p>Text values follow Flink's conventions: a list is separated by {@code ;}, a map is {@code

@@ -1,6 +1,7 @@
 /**
  * The Flink source: {@code AnnDataSource} and its builder, the options declared once ({@code
- * AnnDataSourceOptions}) and the validated settings read from them ({@code SourceSettings}),
- * sampling modes and output forms.
+ * AnnDataSourceOptions}), their text forms ({@code OptionValues}), and the one place that reads
+ * and validates them into the settings of {@code source.config} ({@code SettingsReader}). It
+ * creates the readers and enumerators of its subpackages, none of which depends on it.
  */
 package io.github.flinkanndata.source;

@@ -1,7 +1,7 @@
 package io.github.flinkanndata.table;
 
 import io.github.flinkanndata.source.AnnDataSourceOptions;
-import io.github.flinkanndata.source.OutputForm;
+import io.github.flinkanndata.source.config.OutputForm;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;

@@ -6,7 +6,7 @@ import static io.github.flinkanndata.table.AnnDataTableOptions.OBSM_KEYS;
 import static io.github.flinkanndata.table.AnnDataTableOptions.OBS_KEYS;
 import static io.github.flinkanndata.table.AnnDataTableOptions.OUTPUT;
 
-import io.github.flinkanndata.source.OutputForm;
+import io.github.flinkanndata.source.config.OutputForm;
 import io.github.flinkanndata.table.MappedColumn.Kind;
 import io.github.flinkanndata.table.MappedColumn.ObsType;
 import java.util.ArrayList;

@@ -7,8 +7,8 @@ import io.github.flinkanndata.source.AnnDataSourceBuilder;
 import io.github.flinkanndata.source.AnnDataSourceOptions;
 import io.github.flinkanndata.source.InvalidOptionException;
 import io.github.flinkanndata.source.OptionValues;
-import io.github.flinkanndata.source.OutputForm;
-import io.github.flinkanndata.source.SourceSettings;
+import io.github.flinkanndata.source.SettingsReader;
+import io.github.flinkanndata.source.config.OutputForm;
 import io.github.flinkanndata.source.record.CellRecord;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -26,7 +26,7 @@ import org.apache.flink.table.api.ValidationException;
  * The {@code WITH} options of one table as source options ({@link
  * AnnDataTableOptions#sourceOptions}), and the bridge to {@link AnnDataSourceBuilder}: {@link
  * #buildSource} builds a source that reads exactly the keys of the given columns. The source
- * validates the options ({@link SourceSettings#from}); its errors become {@link
+ * validates the options ({@link SettingsReader#read}); its errors become {@link
  * ValidationException}s naming the SQL keys. Immutable.
  *
  * <p>The key options stay as given (null when absent): {@link ColumnMapping} derives the absent
@@ -60,7 +60,7 @@ final class ScanOptions {
      */
     static ScanOptions from(ReadableConfig table) {
         try {
-            SourceSettings.checkEach(AnnDataTableOptions.sourceOptions(table));
+            SettingsReader.checkEach(AnnDataTableOptions.sourceOptions(table));
         } catch (InvalidOptionException e) {
             throw invalid(e);
         }

@@ -1,6 +1,5 @@
 package io.github.flinkanndata.architecture;
 
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -68,21 +67,13 @@ class LayeringTest {
     }
 
     /**
-     * No cycle between packages, except two known ones that the dependencies named here close
-     * (issue 15, item 3, still open): the format package opens its backends ({@code
-     * format.Containers} imports {@code format.h5ad}/{@code format.zarr}) while the backends and
-     * {@code format.tree} use the exception root and {@code StoreFormat} of {@code format}; and the
-     * source package creates its reader, enumerator and cache, which read {@code SourceSettings},
-     * {@code OutputForm} and {@code StorePaths} of the source package. Any other cycle fails.
+     * No cycle between packages, with no exception: every package slice ({@code format}, {@code
+     * format.tree}, {@code source}, {@code source.reader}, ...) only looks at packages that do not
+     * look back. The backends register as services instead of being named by {@code format}, and
+     * what the source's subpackages share with it lives below it ({@code source.config}).
      */
     @Test
-    void noPackageCyclesBeyondTheTwoKnownOnes() {
-        slices().matching("io.github.flinkanndata.(**)")
-                .should().beFreeOfCycles()
-                .ignoreDependency(resideInAPackage("io.github.flinkanndata.format"),
-                        resideInAPackage("io.github.flinkanndata.format.."))
-                .ignoreDependency(resideInAPackage("io.github.flinkanndata.source"),
-                        resideInAPackage("io.github.flinkanndata.source.."))
-                .check(classes);
+    void everyPackageSliceIsFreeOfCycles() {
+        slices().matching("io.github.flinkanndata.(**)").should().beFreeOfCycles().check(classes);
     }
 }

@@ -15,7 +15,7 @@ import static io.github.flinkanndata.collection.Fixtures.on;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.format.AnnDataStore;
 import io.github.flinkanndata.format.tree.ContainerOptions;
 import java.io.ByteArrayInputStream;

@@ -8,7 +8,7 @@ import static io.github.flinkanndata.collection.Fixtures.open;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

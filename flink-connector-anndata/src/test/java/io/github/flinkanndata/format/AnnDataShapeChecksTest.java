@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.flinkanndata.collection.AnnDataCollection;
 import io.github.flinkanndata.collection.CollectionOptions;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,6 +4,7 @@ import static io.github.flinkanndata.testutil.TinyZarr.ints;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.testutil.TestData;
 import io.github.flinkanndata.testutil.TinyZarr;
 import io.github.flinkanndata.format.tree.ArrayNode;

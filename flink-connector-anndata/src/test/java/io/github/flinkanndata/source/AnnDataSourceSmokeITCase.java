@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.flinkanndata.collection.AnnDataCollection;
 import io.github.flinkanndata.collection.CollectionOptions;
+import io.github.flinkanndata.source.config.OutputForm;
+import io.github.flinkanndata.source.config.SamplingMode;
 import io.github.flinkanndata.source.record.CellRecord;
 import io.github.flinkanndata.testutil.TestData;
 import java.util.ArrayList;

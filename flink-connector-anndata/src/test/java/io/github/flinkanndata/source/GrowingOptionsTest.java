@@ -3,6 +3,8 @@ package io.github.flinkanndata.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.flinkanndata.source.config.SamplingMode;
+import io.github.flinkanndata.source.config.SourceSettings;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;

@@ -11,9 +11,9 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.source.AnnDataSource;
-import io.github.flinkanndata.source.SourceSettings;
+import io.github.flinkanndata.source.config.SourceSettings;
 import io.github.flinkanndata.source.AnnDataSourceOptions;
-import io.github.flinkanndata.source.OutputForm;
+import io.github.flinkanndata.source.config.OutputForm;
 import io.github.flinkanndata.source.cache.CacheSettings;
 import java.util.ArrayList;
 import java.util.List;

@@ -173,20 +173,23 @@ class ShadedJarContentITCase {
         }
     }
 
-    /** Every factory the connector registers is registered in the shaded jar too. */
+    /**
+     * Every service the connector registers is registered in the shaded jar too: the table
+     * factory, and the storage backends, without which no store opens.
+     */
     @Test
-    void theTableFactoryIsRegistered() throws IOException {
-        Path connectorServices =
-                Paths.get(System.getProperty("connector.services"))
-                        .resolve("org.apache.flink.table.factories.Factory");
-        List<String> declared =
-                Files.readAllLines(connectorServices, UTF_8).stream()
-                        .map(String::trim)
-                        .filter(l -> !l.isEmpty() && !l.startsWith("#"))
-                        .collect(Collectors.toList());
-        assertThat(declared).isNotEmpty();
-        assertThat(lines("META-INF/services/org.apache.flink.table.factories.Factory"))
-                .containsAll(declared);
+    void theConnectorsServicesAreRegistered() throws IOException {
+        Path connectorServices = Paths.get(System.getProperty("connector.services"));
+        for (String api : List.of("org.apache.flink.table.factories.Factory",
+                "io.github.flinkanndata.format.tree.ContainerBackend")) {
+            List<String> declared =
+                    Files.readAllLines(connectorServices.resolve(api), UTF_8).stream()
+                            .map(String::trim)
+                            .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                            .collect(Collectors.toList());
+            assertThat(declared).as(api).isNotEmpty();
+            assertThat(lines("META-INF/services/" + api)).as(api).containsAll(declared);
+        }
     }
 
     private static List<String> lines(String entry) throws IOException {

@@ -3,10 +3,10 @@ package io.github.flinkanndata.examples.cli;
 import io.github.flinkanndata.collection.AnnDataCollection;
 import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.collection.LabelSpelling;
-import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.source.AnnDataSourceOptions;
 import io.github.flinkanndata.source.OptionValues;
-import io.github.flinkanndata.source.SourceSettings;
+import io.github.flinkanndata.source.SettingsReader;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -109,7 +109,7 @@ final class CollectionOptionsMixin {
 
     /** The collection options, validated as the source validates them (messages name the option). */
     CollectionOptions build() {
-        return SourceSettings.from(options(), null).collection();
+        return SettingsReader.read(options(), null).collection();
     }
 
     /** A lone empty string is the empty list. */

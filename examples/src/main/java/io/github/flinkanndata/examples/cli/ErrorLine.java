@@ -1,6 +1,6 @@
 package io.github.flinkanndata.examples.cli;
 
-import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;

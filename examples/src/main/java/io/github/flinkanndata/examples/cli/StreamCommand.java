@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.flinkanndata.collection.AnnDataCollection;
 import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.examples.sink.JsonLinesCommitSink;
-import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.source.AnnDataSource;
 import io.github.flinkanndata.source.AnnDataSourceOptions;
-import io.github.flinkanndata.source.SamplingMode;
+import io.github.flinkanndata.source.config.SamplingMode;
 import io.github.flinkanndata.source.record.CellRecord;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -106,7 +106,7 @@ final class StreamCommand implements Callable<Integer> {
         if (parallelism <= 0) {
             throw new IllegalArgumentException("--parallelism must be > 0, was " + parallelism);
         }
-        plan(source.settings().collection());
+        plan(source.collection());
         Path out = output != null ? output : Files.createTempFile("anndata-stream", ".jsonl");
         Files.deleteIfExists(out);
         JsonLinesCommitSink sink = new JsonLinesCommitSink(out);

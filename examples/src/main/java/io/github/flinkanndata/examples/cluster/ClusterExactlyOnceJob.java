@@ -3,7 +3,7 @@ package io.github.flinkanndata.examples.cluster;
 import io.github.flinkanndata.source.record.CellRecord;
 import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.source.AnnDataSource;
-import io.github.flinkanndata.source.SamplingMode;
+import io.github.flinkanndata.source.config.SamplingMode;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;

@@ -2,7 +2,7 @@ package io.github.flinkanndata.examples.features;
 
 import io.github.flinkanndata.collection.AnnDataCollection;
 import io.github.flinkanndata.examples.cli.Stores;
-import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;

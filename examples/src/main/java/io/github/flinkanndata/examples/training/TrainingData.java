@@ -6,7 +6,7 @@ import io.github.flinkanndata.collection.LabelEncoder;
 import io.github.flinkanndata.collection.MatrixRow;
 import io.github.flinkanndata.collection.Missing;
 import io.github.flinkanndata.examples.cli.Stores;
-import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.github.flinkanndata.format.h5ad;
 
-import io.github.flinkanndata.format.NativeBlosc;
+import io.github.flinkanndata.format.tree.NativeBlosc;
 import io.jhdf.exceptions.HdfFilterException;
 import io.jhdf.filter.Filter;
 

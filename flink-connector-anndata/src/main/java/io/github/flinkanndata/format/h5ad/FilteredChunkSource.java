@@ -1,6 +1,6 @@
 package io.github.flinkanndata.format.h5ad;
 
-import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.jhdf.api.dataset.ChunkedDataset;
 import io.jhdf.dataset.chunked.Chunk;
 import io.jhdf.dataset.chunked.ChunkOffset;

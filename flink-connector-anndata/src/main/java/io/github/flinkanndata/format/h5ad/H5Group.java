@@ -1,6 +1,6 @@
 package io.github.flinkanndata.format.h5ad;
 
-import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.format.tree.GroupNode;
 import io.jhdf.api.Group;
 import java.util.ArrayList;

@@ -1,7 +1,8 @@
 package io.github.flinkanndata.format.h5ad;
 
-import io.github.flinkanndata.format.AnnDataFormatException;
-import io.github.flinkanndata.format.StoreFormat;
+import io.github.flinkanndata.annotation.Internal;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.StoreFormat;
 import io.github.flinkanndata.format.tree.ChunkCache;
 import io.github.flinkanndata.format.tree.Container;
 import io.github.flinkanndata.format.tree.ContainerOptions;
@@ -38,6 +39,7 @@ import org.slf4j.LoggerFactory;
  * channel and URL constructors serialise reads). Node handles are cached and immutable. {@link #close()} must not
  * race with reads.
  */
+@Internal
 public final class H5adContainer implements Container {
     private static final Logger LOG = LoggerFactory.getLogger(H5adContainer.class);
 

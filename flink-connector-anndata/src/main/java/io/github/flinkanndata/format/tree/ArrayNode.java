@@ -1,6 +1,5 @@
 package io.github.flinkanndata.format.tree;
 
-import io.github.flinkanndata.format.AnnDataFormatException;
 import java.util.List;
 
 /**

@@ -1,5 +1,6 @@
 package io.github.flinkanndata.format.tree;
 
+import io.github.flinkanndata.annotation.Internal;
 import java.lang.ref.PhantomReference;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
@@ -29,6 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Thread-safe. Values must be treated as immutable by callers: they are shared.
  */
+@Internal
 public final class ChunkCache {
     private static final long GLOBAL_CAPACITY = Long.getLong("anndata.chunk-cache.global-bytes",
             Runtime.getRuntime().maxMemory() / 16);

@@ -1,7 +1,5 @@
 package io.github.flinkanndata.format.tree;
 
-import io.github.flinkanndata.format.AnnDataFormatException;
-import io.github.flinkanndata.format.StoreFormat;
 import java.io.Closeable;
 import java.io.IOException;
 import javax.annotation.Nullable;

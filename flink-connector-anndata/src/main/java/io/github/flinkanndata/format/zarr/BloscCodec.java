@@ -1,6 +1,6 @@
 package io.github.flinkanndata.format.zarr;
 
-import io.github.flinkanndata.format.NativeBlosc;
+import io.github.flinkanndata.format.tree.NativeBlosc;
 
 /**
  * Blosc frames ({@code blosc}, v2 compressor and v3 codec), decoded by c-blosc 1.21 through

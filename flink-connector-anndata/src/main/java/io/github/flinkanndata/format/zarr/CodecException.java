@@ -2,7 +2,7 @@ package io.github.flinkanndata.format.zarr;
 
 /**
  * A chunk could not be decoded. Codecs know neither the store nor the array, so they throw this;
- * {@link ZarrArray} turns it into an {@link io.github.flinkanndata.format.AnnDataFormatException}
+ * {@link ZarrArray} turns it into an {@link io.github.flinkanndata.format.tree.AnnDataFormatException}
  * naming the store, the array and the chunk key.
  */
 final class CodecException extends Exception {

@@ -2,7 +2,7 @@ package io.github.flinkanndata.format.zarr;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,7 +1,8 @@
 package io.github.flinkanndata.format.zarr;
 
-import io.github.flinkanndata.format.AnnDataFormatException;
-import io.github.flinkanndata.format.StoreFormat;
+import io.github.flinkanndata.annotation.Internal;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.StoreFormat;
 import io.github.flinkanndata.format.tree.ChunkCache;
 import io.github.flinkanndata.format.tree.Container;
 import io.github.flinkanndata.format.tree.ContainerOptions;
@@ -37,6 +38,7 @@ import javax.annotation.Nullable;
  * <p>Thread-safe: the container and all its nodes may be used by several threads at once; {@link
  * #close()} must not race with reads.
  */
+@Internal
 public final class ZarrContainer implements Container {
 
     private static final Logger LOG = LoggerFactory.getLogger(ZarrContainer.class);

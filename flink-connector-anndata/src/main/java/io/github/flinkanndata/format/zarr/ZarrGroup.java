@@ -1,6 +1,6 @@
 package io.github.flinkanndata.format.zarr;
 
-import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.format.tree.GroupNode;
 
 import java.util.List;

@@ -3,7 +3,7 @@ package io.github.flinkanndata.source.assigner;
 import io.github.flinkanndata.source.split.RowSpace;
 import io.github.flinkanndata.collection.AnnDataCollection;
 import io.github.flinkanndata.collection.CollectionPlan;
-import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import java.io.Serializable;
 import java.util.List;
 import javax.annotation.Nullable;

@@ -3,7 +3,6 @@ package io.github.flinkanndata.source.cache;
 import java.io.Serializable;
 import java.util.Objects;
 import io.github.flinkanndata.format.remote.RemoteReadSettings;
-import io.github.flinkanndata.source.RemoteMode;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 
@@ -11,7 +10,7 @@ import org.apache.flink.annotation.Internal;
  * How remote stores are read on each node: in place by ranges (the default; how large the range
  * cache is, how many requests run at once, retries and version checks) or copied whole into the
  * store cache (where, how many bytes at most, and how often a failed download is retried). Serializable: it travels in the job graph inside the source
- * settings. Validated where the settings are read ({@code SourceSettings#from}).
+ * settings. Validated where the settings are read ({@code SettingsReader#read}).
  */
 @Internal
 public final class CacheSettings implements Serializable {

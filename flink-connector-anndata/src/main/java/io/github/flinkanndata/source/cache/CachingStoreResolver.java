@@ -2,7 +2,6 @@ package io.github.flinkanndata.source.cache;
 
 import io.github.flinkanndata.collection.StoreLocation;
 import io.github.flinkanndata.collection.StoreResolver;
-import io.github.flinkanndata.source.StorePaths;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.Paths;

@@ -6,7 +6,6 @@ import io.github.flinkanndata.format.remote.ObjectVersions;
 import io.github.flinkanndata.format.remote.RangeCache;
 import io.github.flinkanndata.format.remote.RangeReader;
 import io.github.flinkanndata.format.remote.RemoteReadListener;
-import io.github.flinkanndata.source.StorePaths;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;

@@ -1,7 +1,6 @@
 package io.github.flinkanndata.source.cache;
 
 import io.github.flinkanndata.collection.StoreResolver;
-import io.github.flinkanndata.source.RemoteMode;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.MetricGroup;

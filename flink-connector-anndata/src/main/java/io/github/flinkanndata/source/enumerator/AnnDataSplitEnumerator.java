@@ -2,8 +2,8 @@ package io.github.flinkanndata.source.enumerator;
 
 import io.github.flinkanndata.collection.CollectionPlan;
 import io.github.flinkanndata.collection.StoreResolver;
-import io.github.flinkanndata.source.BatchToken;
-import io.github.flinkanndata.source.SourceSettings;
+import io.github.flinkanndata.source.config.SourceSettings;
+import io.github.flinkanndata.source.record.BatchToken;
 import io.github.flinkanndata.source.assigner.EpochSplits;
 import io.github.flinkanndata.source.assigner.SplitAssigner;
 import io.github.flinkanndata.source.cache.StoreResolvers;

@@ -4,7 +4,7 @@ import io.github.flinkanndata.collection.CollectionGrowth;
 import io.github.flinkanndata.collection.CollectionPlan;
 import io.github.flinkanndata.collection.CollectionPlanCodec;
 import io.github.flinkanndata.collection.StorePlan;
-import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package io.github.flinkanndata.source.enumerator;
 import io.github.flinkanndata.collection.CollectionGrowth;
 import io.github.flinkanndata.collection.CollectionPlan;
 import io.github.flinkanndata.collection.CollectionPlanCodec;
-import io.github.flinkanndata.source.SourceSettings;
+import io.github.flinkanndata.source.config.SourceSettings;
 import io.github.flinkanndata.source.assigner.EpochSplits;
 import io.github.flinkanndata.source.split.RowSpace;
 import io.github.flinkanndata.source.assigner.SamplingPolicy;

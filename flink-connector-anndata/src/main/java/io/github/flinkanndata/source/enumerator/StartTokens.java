@@ -1,8 +1,8 @@
 package io.github.flinkanndata.source.enumerator;
 
 import io.github.flinkanndata.collection.CollectionPlan;
-import io.github.flinkanndata.source.BatchToken;
-import io.github.flinkanndata.source.SourceSettings;
+import io.github.flinkanndata.source.record.BatchToken;
+import io.github.flinkanndata.source.config.SourceSettings;
 import org.apache.flink.annotation.Internal;
 
 /**

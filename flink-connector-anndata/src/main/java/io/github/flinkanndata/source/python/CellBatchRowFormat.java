@@ -3,7 +3,7 @@ package io.github.flinkanndata.source.python;
 import io.github.flinkanndata.collection.Missing;
 import io.github.flinkanndata.collection.Sample;
 import io.github.flinkanndata.source.AnnDataSource;
-import io.github.flinkanndata.source.SourceSettings;
+import io.github.flinkanndata.source.config.SourceSettings;
 import io.github.flinkanndata.source.output.CellOutputFormat;
 import io.github.flinkanndata.source.record.CellBatch;
 import io.github.flinkanndata.source.record.MatrixBlock;

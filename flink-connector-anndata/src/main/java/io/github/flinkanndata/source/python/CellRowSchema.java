@@ -1,8 +1,8 @@
 package io.github.flinkanndata.source.python;
 
 import io.github.flinkanndata.collection.CollectionOptions;
-import io.github.flinkanndata.source.OutputForm;
-import io.github.flinkanndata.source.SourceSettings;
+import io.github.flinkanndata.source.config.OutputForm;
+import io.github.flinkanndata.source.config.SourceSettings;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

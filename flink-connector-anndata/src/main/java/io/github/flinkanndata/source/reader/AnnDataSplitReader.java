@@ -3,7 +3,7 @@ package io.github.flinkanndata.source.reader;
 import io.github.flinkanndata.collection.CollectionPlan;
 import io.github.flinkanndata.collection.Sample;
 import io.github.flinkanndata.collection.StoreResolver;
-import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.source.output.CellOutputFormat;
 import io.github.flinkanndata.source.split.AnnDataSplit;
 import java.io.IOException;

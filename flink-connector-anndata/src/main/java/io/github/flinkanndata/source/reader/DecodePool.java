@@ -1,6 +1,6 @@
 package io.github.flinkanndata.source.reader;
 
-import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.github.flinkanndata.source.reader;
 import io.github.flinkanndata.collection.CollectionPlan;
 import io.github.flinkanndata.collection.Sample;
 import io.github.flinkanndata.collection.SampleDecoder;
-import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.source.split.AnnDataSplit;
 import io.github.flinkanndata.source.split.Segment;
 import io.github.flinkanndata.source.split.SplitOrder;

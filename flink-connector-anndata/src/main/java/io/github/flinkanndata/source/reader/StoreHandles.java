@@ -3,7 +3,7 @@ package io.github.flinkanndata.source.reader;
 import io.github.flinkanndata.collection.CollectionPlan;
 import io.github.flinkanndata.collection.SampleDecoder;
 import io.github.flinkanndata.collection.StoreResolver;
-import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.format.AnnDataStore;
 import java.io.IOException;
 import java.util.Iterator;

@@ -1,6 +1,6 @@
 package io.github.flinkanndata.format.fuzz;
 
-import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.format.AnnDataStore;
 import io.github.flinkanndata.format.Containers;
 import io.github.flinkanndata.format.tree.ArrayNode;

@@ -2,7 +2,7 @@ package io.github.flinkanndata.format.h5ad;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.format.AnnDataStore;
 import io.github.flinkanndata.testutil.Allocation;
 import io.jhdf.HdfFile;

@@ -4,7 +4,7 @@ import static io.github.flinkanndata.format.h5ad.H5Fixtures.array;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.format.AnnDataStore;
 import io.github.flinkanndata.format.tree.ArrayNode;
 import io.github.flinkanndata.format.tree.ContainerOptions;

@@ -4,7 +4,7 @@ import static io.github.flinkanndata.format.h5ad.H5Fixtures.array;
 import static io.github.flinkanndata.format.h5ad.H5Fixtures.openReal;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.flinkanndata.format.StoreFormat;
+import io.github.flinkanndata.format.tree.StoreFormat;
 import io.github.flinkanndata.format.tree.ArrayNode;
 import io.github.flinkanndata.format.tree.DataType;
 import io.github.flinkanndata.format.tree.GroupNode;

@@ -3,7 +3,7 @@ package io.github.flinkanndata.format.zarr;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.format.tree.ArrayNode;
 import io.github.flinkanndata.format.tree.ContainerOptions;
 import io.github.flinkanndata.format.tree.Node;

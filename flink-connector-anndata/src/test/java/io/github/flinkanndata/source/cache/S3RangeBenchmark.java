@@ -4,7 +4,7 @@ import io.github.flinkanndata.collection.AnnDataCollection;
 import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.collection.StoreResolver;
 import io.github.flinkanndata.format.remote.RemoteReadSettings;
-import io.github.flinkanndata.source.RemoteMode;
+import io.github.flinkanndata.source.cache.RemoteMode;
 import io.github.flinkanndata.testutil.S3Loopback;
 import io.github.flinkanndata.testutil.BenchZarr;
 import java.nio.file.Path;

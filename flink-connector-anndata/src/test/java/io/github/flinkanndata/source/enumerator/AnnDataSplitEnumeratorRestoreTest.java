@@ -12,8 +12,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.flinkanndata.source.AnnDataSource;
 import io.github.flinkanndata.source.AnnDataSourceBuilder;
-import io.github.flinkanndata.source.SamplingMode;
-import io.github.flinkanndata.source.SourceSettings;
+import io.github.flinkanndata.source.config.SamplingMode;
+import io.github.flinkanndata.source.config.SourceSettings;
 import io.github.flinkanndata.source.split.AnnDataSplit;
 import io.github.flinkanndata.source.split.Segment;
 import java.nio.file.Files;

@@ -6,8 +6,8 @@ import static io.github.flinkanndata.source.enumerator.EnumeratorFixture.start;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.flinkanndata.source.SamplingMode;
-import io.github.flinkanndata.source.SourceSettings;
+import io.github.flinkanndata.source.config.SamplingMode;
+import io.github.flinkanndata.source.config.SourceSettings;
 import org.apache.flink.util.FlinkRuntimeException;
 import org.junit.jupiter.api.Test;
 

@@ -8,7 +8,7 @@ import io.github.flinkanndata.collection.MatrixRow;
 import io.github.flinkanndata.collection.Sample;
 import io.github.flinkanndata.source.AnnDataSource;
 import io.github.flinkanndata.source.AnnDataSourceBuilder;
-import io.github.flinkanndata.source.SamplingMode;
+import io.github.flinkanndata.source.config.SamplingMode;
 import io.github.flinkanndata.source.output.CellOutputFormat;
 import io.github.flinkanndata.source.record.CellBatch;
 import io.github.flinkanndata.source.record.CellBatchTypeInfo;

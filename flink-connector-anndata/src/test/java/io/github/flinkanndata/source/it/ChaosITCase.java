@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.flinkanndata.source.AnnDataSource;
 import io.github.flinkanndata.source.AnnDataSourceBuilder;
-import io.github.flinkanndata.source.SamplingMode;
+import io.github.flinkanndata.source.config.SamplingMode;
 import io.github.flinkanndata.source.reader.AnnDataSourceReader;
 import io.github.flinkanndata.source.record.CellRecord;
 import java.time.Duration;

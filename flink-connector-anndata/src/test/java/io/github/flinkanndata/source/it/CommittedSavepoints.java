@@ -2,7 +2,7 @@ package io.github.flinkanndata.source.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.flinkanndata.source.SamplingMode;
+import io.github.flinkanndata.source.config.SamplingMode;
 import io.github.flinkanndata.source.record.CellRecord;
 import java.io.IOException;
 import java.net.URI;

@@ -3,7 +3,7 @@ package io.github.flinkanndata.source.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.flinkanndata.source.AnnDataSource;
-import io.github.flinkanndata.source.SamplingMode;
+import io.github.flinkanndata.source.config.SamplingMode;
 import io.github.flinkanndata.source.record.CellRecord;
 import io.github.flinkanndata.source.record.CellRecordTypeInfo;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;

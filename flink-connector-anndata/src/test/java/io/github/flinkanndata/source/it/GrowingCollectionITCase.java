@@ -8,7 +8,7 @@ import io.github.flinkanndata.collection.LabelEncoder;
 import io.github.flinkanndata.collection.Missing;
 import io.github.flinkanndata.source.AnnDataSource;
 import io.github.flinkanndata.source.AnnDataSourceBuilder;
-import io.github.flinkanndata.source.SamplingMode;
+import io.github.flinkanndata.source.config.SamplingMode;
 import io.github.flinkanndata.source.record.CellRecord;
 import io.github.flinkanndata.source.record.CellRecordTypeInfo;
 import io.github.flinkanndata.testutil.StoreTruth;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.flinkanndata.source.AnnDataSource;
 import io.github.flinkanndata.source.AnnDataSourceBuilder;
-import io.github.flinkanndata.source.SamplingMode;
+import io.github.flinkanndata.source.config.SamplingMode;
 import io.github.flinkanndata.source.record.CellRecord;
 import io.github.flinkanndata.testutil.GrowingStores;
 import io.github.flinkanndata.testutil.JoinLatency;

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.flinkanndata.collection.AnnDataCollection;
 import io.github.flinkanndata.source.AnnDataSource;
 import io.github.flinkanndata.source.AnnDataSourceBuilder;
-import io.github.flinkanndata.source.BatchToken;
+import io.github.flinkanndata.source.record.BatchToken;
 import io.github.flinkanndata.source.InvalidOptionException;
-import io.github.flinkanndata.source.SamplingMode;
+import io.github.flinkanndata.source.config.SamplingMode;
 import io.github.flinkanndata.source.assigner.BlockShuffledSplits;
 import io.github.flinkanndata.source.assigner.EpochSplits;
 import io.github.flinkanndata.source.assigner.SequentialSplits;
@@ -85,7 +85,7 @@ class NumberedBatchesITCase {
     private static Map<String, long[]> expected(SamplingMode sampling) throws Exception {
         AnnDataSource<BatchPiece> source = builder(sampling).build(CellOutputFormat.numberedBatches(BATCH));
         RowSpace space;
-        try (AnnDataCollection c = AnnDataCollection.open(source.settings().collection())) {
+        try (AnnDataCollection c = AnnDataCollection.open(source.collection())) {
             space = RowSpace.of(c.plan(), c.plan().storeCount());
         }
         EpochSplits splits = sampling == SamplingMode.SEQUENTIAL ? new SequentialSplits(space, 48)

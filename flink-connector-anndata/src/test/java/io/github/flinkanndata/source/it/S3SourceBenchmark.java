@@ -1,7 +1,7 @@
 package io.github.flinkanndata.source.it;
 
 import io.github.flinkanndata.source.AnnDataSource;
-import io.github.flinkanndata.source.SamplingMode;
+import io.github.flinkanndata.source.config.SamplingMode;
 import io.github.flinkanndata.source.record.CellRecord;
 import io.github.flinkanndata.testutil.BenchZarr;
 import io.github.flinkanndata.testutil.S3Loopback;

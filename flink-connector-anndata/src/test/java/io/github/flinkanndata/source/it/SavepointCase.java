@@ -3,7 +3,7 @@ package io.github.flinkanndata.source.it;
 import io.github.flinkanndata.source.record.CellRecord;
 import io.github.flinkanndata.source.AnnDataSource;
 import io.github.flinkanndata.source.AnnDataSourceBuilder;
-import io.github.flinkanndata.source.SamplingMode;
+import io.github.flinkanndata.source.config.SamplingMode;
 import io.github.flinkanndata.source.record.CellRecordTypeInfo;
 import java.io.IOException;
 import java.io.Reader;

@@ -4,7 +4,7 @@ import io.github.flinkanndata.source.record.CellRecord;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.flinkanndata.source.AnnDataSource;
-import io.github.flinkanndata.source.SamplingMode;
+import io.github.flinkanndata.source.config.SamplingMode;
 import io.github.flinkanndata.source.record.CellRecordTypeInfo;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;

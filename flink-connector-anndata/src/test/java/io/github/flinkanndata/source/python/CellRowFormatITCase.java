@@ -8,7 +8,7 @@ import io.github.flinkanndata.collection.MatrixRow;
 import io.github.flinkanndata.collection.Missing;
 import io.github.flinkanndata.collection.Sample;
 import io.github.flinkanndata.source.AnnDataSource;
-import io.github.flinkanndata.source.OutputForm;
+import io.github.flinkanndata.source.config.OutputForm;
 import io.github.flinkanndata.testutil.TestData;
 import java.util.ArrayList;
 import java.util.List;

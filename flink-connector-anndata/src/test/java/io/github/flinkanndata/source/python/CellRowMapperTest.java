@@ -9,7 +9,7 @@ import io.github.flinkanndata.collection.Sample;
 import io.github.flinkanndata.format.tree.DataType;
 import io.github.flinkanndata.source.AnnDataSource;
 import io.github.flinkanndata.source.AnnDataSourceBuilder;
-import io.github.flinkanndata.source.OutputForm;
+import io.github.flinkanndata.source.config.OutputForm;
 import io.github.flinkanndata.source.record.CellRecord;
 import java.util.List;
 import java.util.Map;

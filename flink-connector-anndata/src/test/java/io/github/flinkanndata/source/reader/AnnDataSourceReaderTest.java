@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.flinkanndata.collection.AnnDataCollection;
 import io.github.flinkanndata.collection.CollectionPlan;
-import io.github.flinkanndata.source.OutputForm;
+import io.github.flinkanndata.source.config.OutputForm;
 import io.github.flinkanndata.source.enumerator.PlanEvent;
 import io.github.flinkanndata.source.enumerator.PlanRequestEvent;
 import io.github.flinkanndata.source.record.CellRecord;

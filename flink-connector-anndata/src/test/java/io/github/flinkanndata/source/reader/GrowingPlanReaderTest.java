@@ -8,7 +8,7 @@ import io.github.flinkanndata.collection.CollectionGrowth;
 import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.collection.CollectionPlan;
 import io.github.flinkanndata.collection.CollectionPlanCodec;
-import io.github.flinkanndata.source.OutputForm;
+import io.github.flinkanndata.source.config.OutputForm;
 import io.github.flinkanndata.source.enumerator.PlanEvent;
 import io.github.flinkanndata.source.enumerator.PlanRequestEvent;
 import io.github.flinkanndata.source.record.CellRecord;

@@ -8,7 +8,7 @@ import io.github.flinkanndata.collection.CollectionPlan;
 import io.github.flinkanndata.collection.CollectionPlanCodec;
 import io.github.flinkanndata.collection.MatrixRow;
 import io.github.flinkanndata.collection.Sample;
-import io.github.flinkanndata.source.SourceSettings;
+import io.github.flinkanndata.source.config.SourceSettings;
 import io.github.flinkanndata.source.split.Seeds;
 import io.github.flinkanndata.source.enumerator.PlanEvent;
 import io.github.flinkanndata.source.record.CellRecord;

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.flinkanndata.collection.AnnDataCollection;
 import io.github.flinkanndata.collection.CollectionPlan;
-import io.github.flinkanndata.source.OutputForm;
-import io.github.flinkanndata.source.SourceSettings;
+import io.github.flinkanndata.source.config.OutputForm;
+import io.github.flinkanndata.source.config.SourceSettings;
 import io.github.flinkanndata.source.enumerator.PlanEvent;
 import io.github.flinkanndata.source.record.CellRecord;
 import io.github.flinkanndata.source.split.AnnDataSplit;

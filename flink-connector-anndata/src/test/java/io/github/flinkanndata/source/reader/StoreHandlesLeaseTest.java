@@ -7,7 +7,7 @@ import io.github.flinkanndata.collection.AnnDataCollection;
 import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.collection.CollectionPlan;
 import io.github.flinkanndata.collection.StoreResolver;
-import io.github.flinkanndata.format.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.testutil.TestData;
 import java.io.IOException;
 import java.nio.file.Path;

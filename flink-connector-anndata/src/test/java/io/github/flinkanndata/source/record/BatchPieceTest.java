@@ -3,7 +3,7 @@ package io.github.flinkanndata.source.record;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.flinkanndata.source.BatchToken;
+import io.github.flinkanndata.source.record.BatchToken;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

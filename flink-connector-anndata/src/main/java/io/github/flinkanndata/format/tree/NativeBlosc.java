@@ -1,6 +1,7 @@
-package io.github.flinkanndata.format;
+package io.github.flinkanndata.format.tree;
 
 import com.scalableminds.bloscjava.Blosc;
+import io.github.flinkanndata.annotation.Internal;
 import java.util.function.IntFunction;
 
 /**
@@ -32,6 +33,7 @@ import java.util.function.IntFunction;
  * frame fails with a clear message instead of a linkage error. Stateless; thread-safe (c-blosc
  * decodes with a per-call context).
  */
+@Internal
 public final class NativeBlosc {
     /** A blosc frame starts with a 16-byte header. */
     public static final int HEADER = 16;

@@ -1,4 +1,4 @@
-package io.github.flinkanndata.format;
+package io.github.flinkanndata.format.tree;
 
 import javax.annotation.Nullable;
 

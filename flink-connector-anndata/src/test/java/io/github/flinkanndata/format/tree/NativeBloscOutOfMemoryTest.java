@@ -1,4 +1,4 @@
-package io.github.flinkanndata.format;
+package io.github.flinkanndata.format.tree;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

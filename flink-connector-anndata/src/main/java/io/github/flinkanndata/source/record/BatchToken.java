@@ -1,4 +1,4 @@
-package io.github.flinkanndata.source;
+package io.github.flinkanndata.source.record;
 
 import java.io.Serializable;
 import java.util.Objects;
@@ -11,7 +11,7 @@ import org.apache.flink.annotation.PublicEvolving;
  * filter, weights); the world size is not part of it, so a job may resume with another number of
  * ranks at a step boundary.
  *
- * <p>A source started from a token ({@link AnnDataSourceBuilder#startToken(BatchToken)}) emits the
+ * <p>A source started from a token ({@code AnnDataSourceBuilder.startToken(BatchToken)}) emits the
  * rest of the token's epoch, from batch {@code next}, exactly as an uninterrupted run would, then
  * the following epochs; a token whose key does not match the source's collection or settings is
  * refused with an error naming the difference.

@@ -1,4 +1,4 @@
-package io.github.flinkanndata.source;
+package io.github.flinkanndata.source.cache;
 
 import io.github.flinkanndata.collection.StoreLocation;
 import java.io.IOException;

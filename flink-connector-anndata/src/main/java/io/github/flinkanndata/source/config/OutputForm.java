@@ -1,4 +1,4 @@
-package io.github.flinkanndata.source;
+package io.github.flinkanndata.source.config;
 
 import org.apache.flink.annotation.PublicEvolving;
 

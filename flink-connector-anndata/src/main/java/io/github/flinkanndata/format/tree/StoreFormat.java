@@ -1,4 +1,4 @@
-package io.github.flinkanndata.format;
+package io.github.flinkanndata.format.tree;
 
 /** The container kind of a store. */
 public enum StoreFormat {
