@@ -7,7 +7,9 @@ import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -16,6 +18,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.annotation.Nullable;
 
 /**
@@ -29,11 +32,13 @@ import javax.annotation.Nullable;
  * shares one per job and node, so every reader of the job holds every object to one version): a
  * status that differs from the first seen, an object modified after the job started reading, a
  * missing object that was there, or a fetch that finds the object shorter, fails with {@link
- * ObjectChangedException}. After each fetch the object's
- * status is checked again (at most every {@link RemoteReadSettings#validateIntervalMillis()}), so
- * bytes of a replacement are never cached or returned as bytes of the version the job started
- * with: the bytes of a fetch came from the recorded version if the status after it is still that
- * version. (An object replaced by one of the same length within the same modification-time tick
+ * ObjectChangedException}. A fetch the file system verified ({@link ObjectStorage#readVerified}: a
+ * read conditional on the object's entity tag, as S3 does it) is of the recorded version or
+ * fails; after any other fetch the object's status is checked again (at most every {@link
+ * RemoteReadSettings#validateIntervalMillis()}), so bytes of a replacement are never cached or
+ * returned as bytes of the version the job started with: the bytes of a fetch came from the
+ * recorded version if the status after it is still that version. Statuses come from a status
+ * request per object ({@link #stat}) or from one listing of a directory ({@link #statListed}). (An object replaced by one of the same length within the same modification-time tick
  * cannot be told apart: file systems give no content hash through this interface.)
  *
  * <p>Why by hand: the zarr and zip readers need ranges of keys, the file-system clients below
@@ -70,6 +75,9 @@ public final class RangeReader {
 
     private final ConcurrentMap<String, Optional<ObjectInfo>> stats = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Long> validatedAt = new ConcurrentHashMap<>();
+    /** Listings of directories by key, for {@link #statListed}. */
+    private final ConcurrentMap<String, CompletableFuture<Map<String, ObjectInfo>>> listings = new ConcurrentHashMap<>();
+    private final AtomicLong listedObjects = new AtomicLong();
 
     /**
      * @param pool runs the requests of a batch concurrently; null fetches them one after another
@@ -104,7 +112,7 @@ public final class RangeReader {
     public ObjectInfo stat(String key) throws IOException {
         Optional<ObjectInfo> known = stats.get(key);
         if (known != null) {
-            return known.orElse(null);
+            return checked(key, known.orElse(null));
         }
         long asked = System.currentTimeMillis();
         ObjectInfo info = retrying(key, () -> {
@@ -117,37 +125,6 @@ public final class RangeReader {
         }
         remember(key, Optional.ofNullable(info));
         return info;
-    }
-
-    /**
-     * The statuses of several keys (null where nothing is), those not yet known asked
-     * concurrently on the pool: a read about to fetch many chunks learns their lengths at once.
-     */
-    public List<ObjectInfo> statAll(List<String> keys) throws IOException {
-        List<CompletableFuture<ObjectInfo>> futures = new ArrayList<>(keys.size());
-        for (String k : keys) {
-            Optional<ObjectInfo> known = stats.get(k);
-            if (known != null || pool == null) {
-                futures.add(CompletableFuture.completedFuture(known != null ? known.orElse(null) : stat(k)));
-                continue;
-            }
-            try {
-                futures.add(CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return stat(k);
-                    } catch (IOException e) {
-                        throw new CompletionException(e);
-                    }
-                }, pool));
-            } catch (RejectedExecutionException e) {
-                futures.add(CompletableFuture.completedFuture(stat(k)));
-            }
-        }
-        List<ObjectInfo> out = new ArrayList<>(keys.size());
-        for (CompletableFuture<ObjectInfo> f : futures) {
-            out.add(await(f));
-        }
-        return out;
     }
 
     private <T> T await(CompletableFuture<T> f) throws IOException {
@@ -165,19 +142,88 @@ public final class RangeReader {
         }
     }
 
-    /** The children of the directory at {@code key}, their statuses remembered as by {@link #stat}. */
+    /**
+     * The children of the directory at {@code key}, their statuses remembered as by {@link #stat}.
+     * A child whose version differs from the one the job saw first (or that was modified after the
+     * job started) does not fail the listing: it fails when it is asked for ({@link #stat}, {@link
+     * #statListed}), so that a listing never fails a read for an object the read does not need.
+     */
     public List<ObjectInfo> list(String key) throws IOException {
         List<ObjectInfo> children = retrying(key, () -> {
             listener.metadataRequest();
             return storage.list(key);
         });
         for (ObjectInfo c : children) {
-            record(c);
             if (!stats.containsKey(c.key())) {
                 remember(c.key(), Optional.of(c));
             }
         }
         return children;
+    }
+
+    /**
+     * The status of {@code key} as the listing of its directory gives it, or null if the listing
+     * has no such object: the directory is listed once per reader (a listing is one request per
+     * page of up to a thousand objects on S3), after which the status of every object in it is
+     * known without a request. A zarr store asks for its chunks this way, so that a chunk costs its
+     * range request only, and a chunk that is not stored (the fill value) costs nothing.
+     *
+     * <p>An object created in a listed directory after the listing is not seen by this reader
+     * (another reader, a restart, lists again); an object replaced after it is not served either:
+     * its new version differs from the listed one, which a conditional read refuses and the
+     * status after an unconditional read reports ({@link #read}).
+     */
+    @Nullable
+    public ObjectInfo statListed(String key) throws IOException {
+        Optional<ObjectInfo> known = stats.get(key);
+        if (known != null) {
+            return checked(key, known.orElse(null));
+        }
+        int slash = key.lastIndexOf('/');
+        String dir = slash < 0 ? "" : key.substring(0, slash);
+        Map<String, ObjectInfo> listing = listing(dir);
+        ObjectInfo info = listing.get(key);
+        if (info == null) {
+            return null;
+        }
+        return checked(key, info);
+    }
+
+    /** The objects of one directory by key, listed once; concurrent askers wait for one listing. */
+    private Map<String, ObjectInfo> listing(String dir) throws IOException {
+        CompletableFuture<Map<String, ObjectInfo>> mine = new CompletableFuture<>();
+        CompletableFuture<Map<String, ObjectInfo>> f = listings.putIfAbsent(dir, mine);
+        if (f == null) {
+            try {
+                Map<String, ObjectInfo> byKey = new HashMap<>();
+                for (ObjectInfo c : list(dir)) {
+                    byKey.put(c.key(), c);
+                }
+                if (listedObjects.addAndGet(byKey.size()) > MAX_STATS) {
+                    listings.clear(); // the next reads list again; this read keeps its own answer
+                    listedObjects.set(0);
+                }
+                mine.complete(byKey);
+                return byKey;
+            } catch (IOException | RuntimeException e) {
+                listings.remove(dir, mine);
+                mine.completeExceptionally(e);
+                throw e;
+            }
+        }
+        return await(f);
+    }
+
+    /** {@code info}, held to the job's versions (a map look-up: every answer is checked). */
+    @Nullable
+    private ObjectInfo checked(String key, @Nullable ObjectInfo info) throws ObjectChangedException {
+        if (info != null) {
+            String problem = versions.check(info);
+            if (problem != null) {
+                throw changed(key, info, problem);
+            }
+        }
+        return info;
     }
 
     private void remember(String key, Optional<ObjectInfo> info) {
@@ -194,6 +240,10 @@ public final class RangeReader {
         if (problem != null) {
             throw changed(info.key(), info, problem);
         }
+    }
+
+    private ObjectChangedException changed(String key, ObjectInfo object, String how, Throwable cause) {
+        return new ObjectChangedException(changed(key, object, how).getMessage(), cause);
     }
 
     private ObjectChangedException changed(String key, ObjectInfo object, String how) {
@@ -320,20 +370,27 @@ public final class RangeReader {
     /** One range from the file system, retried; its object's version checked after it. */
     private byte[] fetch(ObjectInfo object, long offset, int length) throws IOException {
         byte[] out = new byte[length];
+        boolean verified;
         try {
-            retrying(object.key(), () -> {
+            verified = retrying(object.key(), () -> {
                 long t0 = System.nanoTime();
-                storage.read(object, offset, out, 0, length);
+                boolean v = storage.readVerified(object, offset, out, 0, length);
                 listener.fetched(length, System.nanoTime() - t0);
-                return null;
+                return v;
             });
+        } catch (ObjectChangedException e) {
+            // a conditional read refused: the object is not the version listed any more
+            throw changed(object.key(), object, "was " + object.version() + ", the file system refused to read"
+                    + " that version: " + e.getMessage(), e);
         } catch (EOFException | FileNotFoundException e) {
             // shorter than its status said, or gone: replaced (or truncated) after it was listed
             ObjectInfo now = freshStat(object.key());
             throw changed(object.key(), object, "was " + object.version() + ", now "
                     + (now == null ? "gone" : now.version()) + ": " + e.getMessage());
         }
-        validate(object);
+        if (!verified) {
+            validate(object);
+        }
         return out;
     }
 

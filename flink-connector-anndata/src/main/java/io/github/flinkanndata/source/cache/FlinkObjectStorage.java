@@ -7,8 +7,11 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.core.fs.ByteBufferReadable;
 import org.apache.flink.core.fs.FSDataInputStream;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
@@ -18,20 +21,34 @@ import org.apache.flink.core.fs.Path;
  * A remote store's objects through Flink's {@link FileSystem} (any scheme Flink has a file system
  * for: {@code s3://} through flink-s3-fs-hadoop or -presto, {@code gs://}, {@code hdfs://}, ...):
  * statuses by {@code getFileStatus}, listings by {@code listStatus}, and each byte range by
- * opening the object, seeking and reading exactly the range. One attempt per call; {@link
+ * opening the object and reading exactly the range. One attempt per call; {@link
  * io.github.flinkanndata.format.remote.RangeReader} retries. Thread-safe (every read opens its own
  * stream).
+ *
+ * <p>On a Hadoop-based file system (flink-s3-fs-hadoop) an object whose status was listed or
+ * asked is opened with that status ({@link HadoopOpener}): one request per range (no status
+ * request on opening, no skipping by reads), conditional on the listed entity tag, so that the
+ * read is {@linkplain #readVerified verified}. Otherwise an object is opened through Flink's API
+ * and read by a positioned read where the stream offers one ({@link ByteBufferReadable}), else by
+ * seeking.
  */
 @Internal
 final class FlinkObjectStorage implements ObjectStorage {
     private final String location;
     private final Path root;
     private final FileSystem fs;
+    @Nullable private final HadoopOpener hadoop;
+    /** Hadoop statuses of the objects listed or asked, by URI, for {@link HadoopOpener}; bounded. */
+    private final ConcurrentMap<String, Object> hadoopStatuses = new ConcurrentHashMap<>();
+
+    /** Hadoop statuses kept at most (a few hundred bytes each); past that the map starts over. */
+    static final int MAX_HADOOP_STATUSES = 200_000;
 
     FlinkObjectStorage(String location) throws IOException {
         this.location = location;
         this.root = new Path(location);
         this.fs = root.getFileSystem();
+        this.hadoop = HadoopOpener.of(fs);
     }
 
     private Path path(String key) {
@@ -40,7 +57,15 @@ final class FlinkObjectStorage implements ObjectStorage {
 
     private ObjectInfo info(String key, FileStatus s) {
         String uri = path(key).toUri().toString();
-        return new ObjectInfo(uri, key, s.isDir() ? 0 : s.getLen(), s.getModificationTime(), s.isDir());
+        Object hadoopStatus = hadoop == null || s.isDir() ? null : hadoop.hadoopStatus(s);
+        if (hadoopStatus != null) {
+            if (hadoopStatuses.size() >= MAX_HADOOP_STATUSES) {
+                hadoopStatuses.clear(); // objects are then opened through Flink's API, asking their status
+            }
+            hadoopStatuses.put(uri, hadoopStatus);
+        }
+        return new ObjectInfo(uri, key, s.isDir() ? 0 : s.getLen(), s.getModificationTime(), s.isDir(),
+                HadoopOpener.etag(hadoopStatus));
     }
 
     @Override
@@ -79,7 +104,37 @@ final class FlinkObjectStorage implements ObjectStorage {
 
     @Override
     public void read(ObjectInfo object, long offset, byte[] dst, int dstOffset, int length) throws IOException {
+        readVerified(object, offset, dst, dstOffset, length);
+    }
+
+    /**
+     * True when the object was opened with the listed status and that status has an entity tag:
+     * S3A then sends it as {@code If-Match}, and a replaced object fails the read.
+     */
+    @Override
+    public boolean readVerified(ObjectInfo object, long offset, byte[] dst, int dstOffset, int length)
+            throws IOException {
+        Object hadoopStatus = hadoop == null ? null : hadoopStatuses.get(object.uri());
+        if (hadoopStatus != null) {
+            hadoop.read(path(object.key()).toUri(), hadoopStatus, offset, dst, dstOffset, length);
+            return object.etag() != null && object.etag().equals(HadoopOpener.etag(hadoopStatus));
+        }
         try (FSDataInputStream in = fs.open(path(object.key()))) {
+            if (in instanceof ByteBufferReadable) {
+                // a positioned read: Flink's Hadoop stream would skip a short seek by reading. Flink's
+                // Hadoop stream reads into the buffer from its array offset and leaves its position:
+                // each call gets a fresh slice, and the count returned is what was read
+                int done = 0;
+                while (done < length) {
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(dst, dstOffset + done, length - done).slice();
+                    int n = ((ByteBufferReadable) in).read(offset + done, b);
+                    if (n <= 0) {
+                        throw ended(object, offset + done, offset + length);
+                    }
+                    done += n;
+                }
+                return false;
+            }
             if (offset > 0) {
                 in.seek(offset);
             }
@@ -87,12 +142,16 @@ final class FlinkObjectStorage implements ObjectStorage {
             while (done < length) {
                 int n = in.read(dst, dstOffset + done, length - done);
                 if (n < 0) {
-                    throw new EOFException("'" + object.key() + "' ended after " + (offset + done) + " bytes, "
-                            + (offset + length) + " expected");
+                    throw ended(object, offset + done, offset + length);
                 }
                 done += n;
             }
         }
+        return false;
+    }
+
+    private static EOFException ended(ObjectInfo object, long at, long expected) {
+        return new EOFException("'" + object.key() + "' ended after " + at + " bytes, " + expected + " expected");
     }
 
     @Override

@@ -28,6 +28,8 @@ public final class LocalObjectStorage implements ObjectStorage {
     public final AtomicInteger failReads = new AtomicInteger();
     /** When set, every read throws it. */
     public volatile IOException failWith;
+    /** What {@link #readVerified} answers: whether reads count as conditional on the version. */
+    public volatile boolean verifiedReads;
 
     public LocalObjectStorage(Path root) {
         this.root = root.toAbsolutePath().normalize();
@@ -102,5 +104,12 @@ public final class LocalObjectStorage implements ObjectStorage {
             }
         }
         bytesRead.addAndGet(length);
+    }
+
+    @Override
+    public boolean readVerified(ObjectInfo object, long offset, byte[] dst, int dstOffset, int length)
+            throws IOException {
+        read(object, offset, dst, dstOffset, length);
+        return verifiedReads;
     }
 }

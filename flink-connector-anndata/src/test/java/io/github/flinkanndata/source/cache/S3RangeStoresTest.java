@@ -138,6 +138,7 @@ class S3RangeStoresTest {
         }
         xBytes = (long) ROWS * GENES * 4;
         RecordingMetricGroup metrics = new RecordingMetricGroup();
+        Map<String, Integer> before = s3.requestCounts();
         int first = ROWS / 2;
         int rows = ROWS / 100;
         try (AnnDataCollection c = AnnDataCollection.open(
@@ -149,6 +150,15 @@ class S3RangeStoresTest {
         }
         long fetched = metrics.count("remoteReads.bytesFetched");
         long chunkBytes = (long) rows * GENES * 4; // the chunks decoded: exactly 1 % of X
+        Map<String, Integer> server = S3Loopback.difference(s3.requestCounts(), before);
+        System.out.println("1% read: the server answered " + server);
+        // one request per chunk: no status request per chunk (the chunks' statuses come from one listing
+        // of X), none when an object is opened, none to check a version after a read (the read is
+        // conditional on the listed entity tag)
+        assertThat(server.getOrDefault("GET", 0)).isEqualTo((int) metrics.count("remoteReads.requests"));
+        // the store's root only (S3A probes a directory with HEADs and a listing); before, a HEAD per chunk
+        assertThat(server.getOrDefault("HEAD", 0)).isLessThanOrEqualTo(4);
+        assertThat(metrics.count("remoteReads.metadataRequests")).isLessThanOrEqualTo(12);
         System.out.printf("1%% read: fetched %d bytes in %d requests (+%d metadata requests); chunks decoded %d"
                 + " bytes; store %d bytes (X %d)%n", fetched, metrics.count("remoteReads.requests"),
                 metrics.count("remoteReads.metadataRequests"), chunkBytes, storeBytes, xBytes);
@@ -200,10 +210,12 @@ class S3RangeStoresTest {
             byte[] other = new byte[CHUNK_ROWS * GENES * 4];
             s3.replace(BUCKET, "replaced/big.zarr/X/0.0", other);
             s3.replace(BUCKET, "replaced/big.zarr/X/50.0", other);
-            // a chunk this job never read before, rewritten after the job started
+            // a chunk this job never read before, rewritten after the job started (after its directory was
+            // listed): the read is conditional on the listed entity tag, and S3 refuses it
             assertThatThrownBy(() -> c.get(50 * CHUNK_ROWS)).isInstanceOf(AnnDataFormatException.class)
                     .hasMessageContaining(zarr).hasMessageContaining("X/50.0")
-                    .hasMessageContaining("changed while the job reads it");
+                    .hasMessageContaining("changed while the job reads it")
+                    .hasMessageContaining("the file system refused to read that version");
         }
         // a chunk the job did read, read again by another reader of the same job
         try (AnnDataCollection again = AnnDataCollection.open(options, resolver)) {
