@@ -127,6 +127,21 @@ final class HadoopOpener {
      */
     void read(java.net.URI uri, Object hadoopStatus, long offset, byte[] dst, int dstOffset, int length)
             throws IOException {
+        // as Flink's plugin wrapper does around every call: the Hadoop client loads classes and
+        // resources through the context class loader, which on a fetch thread may be the closed
+        // class loader of an earlier job
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(hadoopFs.getClass().getClassLoader());
+        try {
+            readInPluginLoader(uri, hadoopStatus, offset, dst, dstOffset, length);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    private void readInPluginLoader(java.net.URI uri, Object hadoopStatus, long offset, byte[] dst, int dstOffset,
+            int length) throws IOException {
         Object stream;
         try {
             Object builder = withFileStatus.invoke(openFile.invoke(hadoopFs, newPath.newInstance(uri)), hadoopStatus);
