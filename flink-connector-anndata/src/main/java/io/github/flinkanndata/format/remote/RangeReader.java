@@ -78,6 +78,8 @@ public final class RangeReader {
     /** Listings of directories by key, for {@link #statListed}. */
     private final ConcurrentMap<String, CompletableFuture<Map<String, ObjectInfo>>> listings = new ConcurrentHashMap<>();
     private final AtomicLong listedObjects = new AtomicLong();
+    /** Ranges a prefetch is fetching now, by {@link #flightKey}: a read of one waits for it. */
+    private final ConcurrentMap<String, CompletableFuture<byte[]>> inFlight = new ConcurrentHashMap<>();
 
     /**
      * @param pool runs the requests of a batch concurrently; null fetches them one after another
@@ -260,10 +262,24 @@ public final class RangeReader {
             listener.cacheHit(length);
             return cached;
         }
+        CompletableFuture<byte[]> pending = inFlight.get(flightKey(object, offset, length));
+        if (pending != null) {
+            try {
+                byte[] b = await(pending); // a prefetch is fetching exactly this range: wait for it
+                listener.cacheHit(length);
+                return b;
+            } catch (IOException e) {
+                // fetch it here: the failure is then reported for this read, with its own retries
+            }
+        }
         listener.cacheMiss(length);
         byte[] b = fetch(object, offset, length);
         cache.put(object, offset, b);
         return b;
+    }
+
+    private static String flightKey(ObjectInfo object, long offset, int length) {
+        return object.uri() + '\0' + object.length() + '\0' + object.modified() + '\0' + offset + '\0' + length;
     }
 
     /** The whole object (one range). */
@@ -287,7 +303,8 @@ public final class RangeReader {
         List<Range> missing = new ArrayList<>();
         for (Range r : ranges) {
             checkBounds(r.object, r.offset, r.length);
-            if (!cache.contains(r.object, r.offset, r.length)) {
+            if (!cache.contains(r.object, r.offset, r.length)
+                    && !inFlight.containsKey(flightKey(r.object, r.offset, r.length))) {
                 missing.add(r);
             }
         }
@@ -348,15 +365,43 @@ public final class RangeReader {
         ObjectInfo object = group.get(0).object;
         long start = Long.MAX_VALUE;
         long end = 0;
+        List<String> keys = new ArrayList<>(group.size());
+        List<CompletableFuture<byte[]>> owned = new ArrayList<>(group.size());
         for (Range r : group) {
             start = Math.min(start, r.offset);
             end = Math.max(end, r.offset + r.length);
+            // reads of these ranges wait for this fetch instead of fetching them again
+            String key = flightKey(object, r.offset, r.length);
+            CompletableFuture<byte[]> f = new CompletableFuture<>();
+            boolean mine = inFlight.putIfAbsent(key, f) == null;
+            keys.add(key);
+            owned.add(mine ? f : null);
         }
-        byte[] all = fetch(object, start, (int) (end - start));
-        for (Range r : group) {
-            listener.cacheMiss(r.length);
-            cache.put(object, r.offset, all.length == r.length ? all
-                    : Arrays.copyOfRange(all, (int) (r.offset - start), (int) (r.offset - start) + r.length));
+        try {
+            byte[] all = fetch(object, start, (int) (end - start));
+            for (int i = 0; i < group.size(); i++) {
+                Range r = group.get(i);
+                listener.cacheMiss(r.length);
+                byte[] b = all.length == r.length ? all
+                        : Arrays.copyOfRange(all, (int) (r.offset - start), (int) (r.offset - start) + r.length);
+                cache.put(object, r.offset, b);
+                if (owned.get(i) != null) {
+                    owned.get(i).complete(b);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            for (CompletableFuture<byte[]> f : owned) {
+                if (f != null) {
+                    f.completeExceptionally(e);
+                }
+            }
+            throw e;
+        } finally {
+            for (int i = 0; i < keys.size(); i++) {
+                if (owned.get(i) != null) {
+                    inFlight.remove(keys.get(i), owned.get(i));
+                }
+            }
         }
     }
 
