@@ -202,6 +202,18 @@ public final class S3Loopback implements AutoCloseable {
         return counts;
     }
 
+    /** CPU time the server process has used so far (Linux: from /proc; -1 elsewhere). */
+    public long serverCpuNanos() {
+        try {
+            String stat = Files.readString(Paths.get("/proc", String.valueOf(process.pid()), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
+            return ticks * 10_000_000L; // 100 ticks per second
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** {@code after - before} per method (what an epoch asked of the server). */
     public static java.util.Map<String, Integer> difference(java.util.Map<String, Integer> after,
             java.util.Map<String, Integer> before) {

@@ -78,7 +78,7 @@ public final class RangeReader {
     /** Listings of directories by key, for {@link #statListed}. */
     private final ConcurrentMap<String, CompletableFuture<Map<String, ObjectInfo>>> listings = new ConcurrentHashMap<>();
     private final AtomicLong listedObjects = new AtomicLong();
-    /** Ranges a prefetch is fetching now, by {@link #flightKey}: a read of one waits for it. */
+    /** Ranges being fetched now, by {@link #flightKey}: another read of one waits for that fetch. */
     private final ConcurrentMap<String, CompletableFuture<byte[]>> inFlight = new ConcurrentHashMap<>();
 
     /**
@@ -262,20 +262,36 @@ public final class RangeReader {
             listener.cacheHit(length);
             return cached;
         }
-        CompletableFuture<byte[]> pending = inFlight.get(flightKey(object, offset, length));
+        String key = flightKey(object, offset, length);
+        CompletableFuture<byte[]> mine = new CompletableFuture<>();
+        CompletableFuture<byte[]> pending = inFlight.putIfAbsent(key, mine);
         if (pending != null) {
             try {
-                byte[] b = await(pending); // a prefetch is fetching exactly this range: wait for it
+                byte[] b = await(pending); // another read or a prefetch is fetching exactly this range
                 listener.cacheHit(length);
                 return b;
             } catch (IOException e) {
-                // fetch it here: the failure is then reported for this read, with its own retries
+                mine = null; // fetch it here: the failure is then reported for this read, with its own retries
             }
         }
         listener.cacheMiss(length);
-        byte[] b = fetch(object, offset, length);
-        cache.put(object, offset, b);
-        return b;
+        try {
+            byte[] b = fetch(object, offset, length);
+            cache.put(object, offset, b);
+            if (mine != null) {
+                mine.complete(b);
+            }
+            return b;
+        } catch (IOException | RuntimeException e) {
+            if (mine != null) {
+                mine.completeExceptionally(e);
+            }
+            throw e;
+        } finally {
+            if (mine != null) {
+                inFlight.remove(key, mine);
+            }
+        }
     }
 
     private static String flightKey(ObjectInfo object, long offset, int length) {
@@ -361,21 +377,30 @@ public final class RangeReader {
         return groups;
     }
 
-    private void fetchGroup(List<Range> group) throws IOException {
-        ObjectInfo object = group.get(0).object;
+    private void fetchGroup(List<Range> candidates) throws IOException {
+        ObjectInfo object = candidates.get(0).object;
         long start = Long.MAX_VALUE;
         long end = 0;
-        List<String> keys = new ArrayList<>(group.size());
-        List<CompletableFuture<byte[]>> owned = new ArrayList<>(group.size());
-        for (Range r : group) {
-            start = Math.min(start, r.offset);
-            end = Math.max(end, r.offset + r.length);
-            // reads of these ranges wait for this fetch instead of fetching them again
+        List<Range> group = new ArrayList<>(candidates.size());
+        List<String> keys = new ArrayList<>(candidates.size());
+        List<CompletableFuture<byte[]>> owned = new ArrayList<>(candidates.size());
+        for (Range r : candidates) {
+            // reads of these ranges wait for this fetch instead of fetching them again; a range another
+            // prefetch is fetching already is left to it
             String key = flightKey(object, r.offset, r.length);
             CompletableFuture<byte[]> f = new CompletableFuture<>();
-            boolean mine = inFlight.putIfAbsent(key, f) == null;
+            if (inFlight.putIfAbsent(key, f) != null || cache.contains(object, r.offset, r.length)) {
+                inFlight.remove(key, f);
+                continue;
+            }
+            group.add(r);
             keys.add(key);
-            owned.add(mine ? f : null);
+            owned.add(f);
+            start = Math.min(start, r.offset);
+            end = Math.max(end, r.offset + r.length);
+        }
+        if (group.isEmpty()) {
+            return;
         }
         try {
             byte[] all = fetch(object, start, (int) (end - start));
@@ -385,22 +410,16 @@ public final class RangeReader {
                 byte[] b = all.length == r.length ? all
                         : Arrays.copyOfRange(all, (int) (r.offset - start), (int) (r.offset - start) + r.length);
                 cache.put(object, r.offset, b);
-                if (owned.get(i) != null) {
-                    owned.get(i).complete(b);
-                }
+                owned.get(i).complete(b);
             }
         } catch (IOException | RuntimeException e) {
             for (CompletableFuture<byte[]> f : owned) {
-                if (f != null) {
-                    f.completeExceptionally(e);
-                }
+                f.completeExceptionally(e);
             }
             throw e;
         } finally {
             for (int i = 0; i < keys.size(); i++) {
-                if (owned.get(i) != null) {
-                    inFlight.remove(keys.get(i), owned.get(i));
-                }
+                inFlight.remove(keys.get(i), owned.get(i));
             }
         }
     }

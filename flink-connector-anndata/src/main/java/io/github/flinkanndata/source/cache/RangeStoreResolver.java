@@ -40,6 +40,15 @@ public final class RangeStoreResolver implements StoreResolver {
         return PROCESS_BYTES_FETCHED.get();
     }
 
+    /**
+     * Empties the process's range cache (benchmarks: every epoch then fetches what it reads, as a
+     * first epoch does; a later epoch of a job finds what the cache kept).
+     */
+    @org.apache.flink.annotation.VisibleForTesting
+    public static void clearProcessCache(long cacheBytes) {
+        RemoteReads.cache(cacheBytes).clear();
+    }
+
     private final CacheSettings settings;
     private final ObjectVersions versions;
     private final Listener listener;

@@ -42,16 +42,22 @@ class S3RangeBenchmark {
                     + " raw); blocks of %d rows%n", ROWS, GENES, CHUNK_ROWS, chunkBytes, ROWS * GENES * 4 / 1e6, BLOCK);
             for (String order : List.of("sequential", "block-shuffled")) {
                 for (long validateMillis : new long[] {0, 60_000}) {
+                    long localCpu0 = cpuNanos();
                     double local = epoch(store.toString(), StoreResolver.LOCAL, order, null);
+                    System.out.printf("%-15s local: %.0f cells per CPU-second%n", order,
+                            ROWS / ((cpuNanos() - localCpu0) / 1e9));
                     RecordingMetricGroup m = new RecordingMetricGroup();
                     java.util.Map<String, Integer> before = s3.requestCounts();
+                    long server0 = s3.serverCpuNanos();
                     long cpu0 = cpuNanos();
                     double fromS3 = epoch(remote, resolver(m, validateMillis), order, m);
                     long cpu = cpuNanos() - cpu0;
+                    long serverCpu = s3.serverCpuNanos() - server0;
                     long fetched = m.count("remoteReads.bytesFetched");
                     System.out.printf("%-15s validate-interval %5d ms: server requests %s; %.0f cells per CPU-second"
-                            + " of this JVM; load %s%n", order, validateMillis,
-                            S3Loopback.difference(s3.requestCounts(), before), ROWS / (cpu / 1e9), load());
+                            + " of this JVM, %.0f of JVM + server; load %s%n", order, validateMillis,
+                            S3Loopback.difference(s3.requestCounts(), before), ROWS / (cpu / 1e9),
+                            ROWS / ((cpu + serverCpu) / 1e9), load());
                     System.out.printf("%-15s validate-interval %5d ms: local %,.0f cells/s, S3 %,.0f cells/s (%.0f %%);"
                             + " fetched %d bytes in %d requests + %d metadata requests = %.3f x the compressed chunk"
                             + " bytes; mean fetch %.1f ms%n", order, validateMillis, local, fromS3, 100 * fromS3 / local,
