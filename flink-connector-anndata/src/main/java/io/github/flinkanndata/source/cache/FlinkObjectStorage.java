@@ -38,6 +38,14 @@ final class FlinkObjectStorage implements ObjectStorage {
     private final Path root;
     private final FileSystem fs;
     @Nullable private final HadoopOpener hadoop;
+    /**
+     * The class loader of the file system's own classes (a plugin's): the context class loader
+     * while a stream is read. Flink's plugin wrapper sets it around {@code open}, not around the
+     * reads of the stream it returns, and a fetch thread's own context class loader may be the
+     * closed class loader of an earlier job (the S3 client then failed to open connections with
+     * "Trying to access closed classloader").
+     */
+    private final ClassLoader fsLoader;
     /** Hadoop statuses of the objects listed or asked, by URI, for {@link HadoopOpener}; bounded. */
     private final ConcurrentMap<String, Object> hadoopStatuses = new ConcurrentHashMap<>();
 
@@ -49,6 +57,11 @@ final class FlinkObjectStorage implements ObjectStorage {
         this.root = new Path(location);
         this.fs = root.getFileSystem();
         this.hadoop = HadoopOpener.of(fs);
+        Object inner = fs;
+        for (int i = 0; i < 8 && inner instanceof org.apache.flink.util.WrappingProxy; i++) {
+            inner = ((org.apache.flink.util.WrappingProxy<?>) inner).getWrappedDelegate();
+        }
+        this.fsLoader = inner.getClass().getClassLoader();
     }
 
     private Path path(String key) {
@@ -108,17 +121,32 @@ final class FlinkObjectStorage implements ObjectStorage {
     }
 
     /**
-     * True when the object was opened with the listed status and that status has an entity tag:
-     * S3A then sends it as {@code If-Match}, and a replaced object fails the read.
+     * True when the object was opened with the listed status, that status has an entity tag and
+     * the client checks it ({@link HadoopOpener#etagChecked}): S3A then sends it as {@code
+     * If-Match}, and a replaced object fails the read.
      */
     @Override
     public boolean readVerified(ObjectInfo object, long offset, byte[] dst, int dstOffset, int length)
             throws IOException {
         Object hadoopStatus = hadoop == null ? null : hadoopStatuses.get(object.uri());
-        if (hadoopStatus != null) {
-            hadoop.read(path(object.key()).toUri(), hadoopStatus, offset, dst, dstOffset, length);
-            return object.etag() != null && object.etag().equals(HadoopOpener.etag(hadoopStatus));
+        if (hadoopStatus == null) {
+            Thread thread = Thread.currentThread();
+            ClassLoader previous = thread.getContextClassLoader();
+            thread.setContextClassLoader(fsLoader);
+            try {
+                readThroughFlink(object, offset, dst, dstOffset, length);
+            } finally {
+                thread.setContextClassLoader(previous);
+            }
+            return false;
         }
+        hadoop.read(path(object.key()).toUri(), hadoopStatus, offset, dst, dstOffset, length);
+        return hadoop.etagChecked() && object.etag() != null && object.etag().equals(HadoopOpener.etag(hadoopStatus));
+    }
+
+    /** Opens the object through Flink's API and reads the range. */
+    private void readThroughFlink(ObjectInfo object, long offset, byte[] dst, int dstOffset, int length)
+            throws IOException {
         try (FSDataInputStream in = fs.open(path(object.key()))) {
             if (in instanceof ByteBufferReadable) {
                 // a positioned read: Flink's Hadoop stream would skip a short seek by reading. Flink's
@@ -133,7 +161,7 @@ final class FlinkObjectStorage implements ObjectStorage {
                     }
                     done += n;
                 }
-                return false;
+                return;
             }
             if (offset > 0) {
                 in.seek(offset);
@@ -147,7 +175,6 @@ final class FlinkObjectStorage implements ObjectStorage {
                 done += n;
             }
         }
-        return false;
     }
 
     private static EOFException ended(ObjectInfo object, long at, long expected) {

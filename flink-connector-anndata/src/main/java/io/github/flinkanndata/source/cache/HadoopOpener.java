@@ -49,9 +49,10 @@ final class HadoopOpener {
     private final Method readFully;
     private final Constructor<?> newPath;
     private final Class<?> hadoopStatusClass;
+    private final boolean etagChecked;
 
     private HadoopOpener(Object hadoopFs, Method openFile, Method withFileStatus, Method build, Method readFully,
-            Constructor<?> newPath, Class<?> hadoopStatusClass) {
+            Constructor<?> newPath, Class<?> hadoopStatusClass, boolean etagChecked) {
         this.hadoopFs = hadoopFs;
         this.openFile = openFile;
         this.withFileStatus = withFileStatus;
@@ -59,6 +60,32 @@ final class HadoopOpener {
         this.readFully = readFully;
         this.newPath = newPath;
         this.hadoopStatusClass = hadoopStatusClass;
+        this.etagChecked = etagChecked;
+    }
+
+    /**
+     * Whether the client refuses bytes of another entity tag than the status it was opened with:
+     * S3A's change detection in mode {@code server} (the default: {@code If-Match} on the GET) or
+     * {@code client} (the response's tag compared), with the entity tag as its source (the
+     * default). With {@code s3.change.detection.mode: none} or {@code warn}, or the version id as
+     * the source, reads are not verified and a status is asked after each ({@link
+     * FlinkObjectStorage#readVerified}).
+     */
+    boolean etagChecked() {
+        return etagChecked;
+    }
+
+    private static boolean etagChecked(Object hadoopFs) {
+        try {
+            Object conf = hadoopFs.getClass().getMethod("getConf").invoke(hadoopFs);
+            Method get = conf.getClass().getMethod("get", String.class, String.class);
+            String mode = String.valueOf(get.invoke(conf, "fs.s3a.change.detection.mode", "server")).trim();
+            String source = String.valueOf(get.invoke(conf, "fs.s3a.change.detection.source", "etag")).trim();
+            return (mode.equalsIgnoreCase("server") || mode.equalsIgnoreCase("client"))
+                    && source.equalsIgnoreCase("etag");
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** The opener for {@code fs}, or null if it is not a Hadoop-based file system this can drive. */
@@ -83,7 +110,7 @@ final class HadoopOpener {
             return new HadoopOpener(hadoopFs, fsClass.getMethod("openFile", pathClass),
                     builderClass.getMethod("withFileStatus", statusClass), builderClass.getMethod("build"),
                     streamClass.getMethod("readFully", long.class, byte[].class, int.class, int.class),
-                    pathClass.getConstructor(java.net.URI.class), statusClass);
+                    pathClass.getConstructor(java.net.URI.class), statusClass, etagChecked(hadoopFs));
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             return null;
         }
