@@ -176,6 +176,24 @@ class S3RangeStoresTest {
     }
 
     @Test
+    void aChunkTheListingDoesNotShowReadsAsFillWithoutARequest() throws Exception {
+        String zarr = s3.upload(big, BUCKET, "sparse/big.zarr");
+        s3.delete(BUCKET, "sparse/big.zarr/X/3.0");
+        RecordingMetricGroup metrics = new RecordingMetricGroup();
+        try (AnnDataCollection c = AnnDataCollection.open(CollectionOptions.builder(zarr).build(),
+                resolver(metrics, 3))) {
+            assertThat(((float[]) c.get(2 * CHUNK_ROWS).asMap().get("X"))[1]).isEqualTo(2000f + 1);
+            Map<String, Integer> before = s3.requestCounts();
+            long requests = metrics.count("remoteReads.requests") + metrics.count("remoteReads.metadataRequests");
+            float[] x = (float[]) c.get(3 * CHUNK_ROWS + 5).asMap().get("X");
+            assertThat(x).hasSize(GENES).containsOnly(0f); // zarr's fill value for a chunk not stored
+            assertThat(S3Loopback.difference(s3.requestCounts(), before)).as("requests for the missing chunk").isEmpty();
+            assertThat(metrics.count("remoteReads.requests") + metrics.count("remoteReads.metadataRequests"))
+                    .isEqualTo(requests);
+        }
+    }
+
+    @Test
     void aMissingStoreFailsNamingIt() {
         String missing = "s3://" + BUCKET + "/no-such.zarr";
         assertThatThrownBy(() -> AnnDataCollection.open(CollectionOptions.builder(missing).build(),
