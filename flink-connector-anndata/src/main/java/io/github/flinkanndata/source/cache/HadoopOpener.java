@@ -184,7 +184,7 @@ final class HadoopOpener {
             throw new IOException("cannot open " + uri + ": " + e, e);
         }
         try (Closeable in = (Closeable) stream) {
-            readFully.invoke(stream, offset, dst, dstOffset, length);
+            readFully.invoke(in, offset, dst, dstOffset, length);
         } catch (InvocationTargetException e) {
             throw failure(e.getCause());
         } catch (IllegalAccessException e) {
