@@ -19,6 +19,7 @@ public final class ObjectInfo {
     private final long modified;
     private final boolean directory;
     @Nullable private final String etag;
+    @Nullable private final Object handle;
 
     /**
      * @param uri the object's full location (cache keys use it, so it must name one object)
@@ -30,12 +31,29 @@ public final class ObjectInfo {
 
     /** @param etag the object's entity tag (quotes removed), or null if the file system has none */
     public ObjectInfo(String uri, String key, long length, long modified, boolean directory, @Nullable String etag) {
+        this(uri, key, length, modified, directory, etag, null);
+    }
+
+    /**
+     * @param handle the file system's own description of the object, for its {@link ObjectStorage}
+     *     to read it by (Hadoop's file status, to open the object without asking it again); not part
+     *     of the version, and never looked at by this layer
+     */
+    public ObjectInfo(String uri, String key, long length, long modified, boolean directory, @Nullable String etag,
+            @Nullable Object handle) {
+        this.handle = handle;
         this.uri = Objects.requireNonNull(uri);
         this.key = Objects.requireNonNull(key);
         this.length = length;
         this.modified = modified;
         this.directory = directory;
         this.etag = etag == null || etag.isEmpty() ? null : etag;
+    }
+
+    /** The handle its {@link ObjectStorage} gave it, or null. */
+    @Nullable
+    public Object handle() {
+        return handle;
     }
 
     /** The entity tag, or null. */

@@ -75,11 +75,22 @@ public final class RangeReader {
 
     private final ConcurrentMap<String, Optional<ObjectInfo>> stats = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Long> validatedAt = new ConcurrentHashMap<>();
-    /** Listings of directories by key, for {@link #statListed}. */
-    private final ConcurrentMap<String, CompletableFuture<Map<String, ObjectInfo>>> listings = new ConcurrentHashMap<>();
-    private final AtomicLong listedObjects = new AtomicLong();
+    private final Listings listings;
     /** Ranges being fetched now, by {@link #flightKey}: another read of one waits for that fetch. */
     private final ConcurrentMap<String, CompletableFuture<byte[]>> inFlight = new ConcurrentHashMap<>();
+
+    /**
+     * The directory listings that {@link #statListed} answers from, by store and directory; shared
+     * by the readers that may use one another's listings (the source shares one per job and node,
+     * as the {@link ObjectVersions}, so that the enumerator and every reader of a job on a node list
+     * each directory once). Bounded: past {@link #MAX_STATS} listed objects it starts over.
+     * Thread-safe.
+     */
+    public static final class Listings {
+        private final ConcurrentMap<String, CompletableFuture<Map<String, ObjectInfo>>> byDirectory =
+                new ConcurrentHashMap<>();
+        private final AtomicLong objects = new AtomicLong();
+    }
 
     /**
      * @param pool runs the requests of a batch concurrently; null fetches them one after another
@@ -88,6 +99,13 @@ public final class RangeReader {
      */
     public RangeReader(ObjectStorage storage, RangeCache cache, @Nullable Executor pool, RemoteReadSettings settings,
             RemoteReadListener listener, ObjectVersions versions) {
+        this(storage, cache, pool, settings, listener, versions, new Listings());
+    }
+
+    /** As above, with listings shared with other readers (of one job on one node). */
+    public RangeReader(ObjectStorage storage, RangeCache cache, @Nullable Executor pool, RemoteReadSettings settings,
+            RemoteReadListener listener, ObjectVersions versions, Listings listings) {
+        this.listings = listings;
         this.storage = storage;
         this.cache = cache;
         this.pool = pool;
@@ -165,13 +183,13 @@ public final class RangeReader {
 
     /**
      * The status of {@code key} as the listing of its directory gives it, or null if the listing
-     * has no such object: the directory is listed once per reader (a listing is one request per
-     * page of up to a thousand objects on S3), after which the status of every object in it is
-     * known without a request. A zarr store asks for its chunks this way, so that a chunk costs its
+     * has no such object: the directory is listed once per {@link Listings} (a listing is one
+     * request per page of up to a thousand objects on S3; the source shares the listings of a job
+     * on a node), after which the status of every object in it is known without a request. A zarr store asks for its chunks this way, so that a chunk costs its
      * range request only, and a chunk that is not stored (the fill value) costs nothing.
      *
-     * <p>An object created in a listed directory after the listing is not seen by this reader
-     * (another reader, a restart, lists again); an object replaced after it is not served either:
+     * <p>An object created in a listed directory after the listing is not seen by the readers
+     * sharing it (a new job lists again); an object replaced after it is not served either:
      * its new version differs from the listed one, which a conditional read refuses and the
      * status after an unconditional read reports ({@link #read}).
      */
@@ -193,22 +211,23 @@ public final class RangeReader {
 
     /** The objects of one directory by key, listed once; concurrent askers wait for one listing. */
     private Map<String, ObjectInfo> listing(String dir) throws IOException {
+        String key = location() + '\0' + dir;
         CompletableFuture<Map<String, ObjectInfo>> mine = new CompletableFuture<>();
-        CompletableFuture<Map<String, ObjectInfo>> f = listings.putIfAbsent(dir, mine);
+        CompletableFuture<Map<String, ObjectInfo>> f = listings.byDirectory.putIfAbsent(key, mine);
         if (f == null) {
             try {
                 Map<String, ObjectInfo> byKey = new HashMap<>();
                 for (ObjectInfo c : list(dir)) {
                     byKey.put(c.key(), c);
                 }
-                if (listedObjects.addAndGet(byKey.size()) > MAX_STATS) {
-                    listings.clear(); // the next reads list again; this read keeps its own answer
-                    listedObjects.set(0);
+                if (listings.objects.addAndGet(byKey.size()) > MAX_STATS) {
+                    listings.byDirectory.clear(); // the next reads list again; this read keeps its own answer
+                    listings.objects.set(0);
                 }
                 mine.complete(byKey);
                 return byKey;
             } catch (IOException | RuntimeException e) {
-                listings.remove(dir, mine);
+                listings.byDirectory.remove(key, mine);
                 mine.completeExceptionally(e);
                 throw e;
             }

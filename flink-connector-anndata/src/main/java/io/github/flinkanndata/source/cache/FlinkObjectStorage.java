@@ -7,8 +7,6 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.fs.ByteBufferReadable;
@@ -46,12 +44,6 @@ final class FlinkObjectStorage implements ObjectStorage {
      * "Trying to access closed classloader").
      */
     private final ClassLoader fsLoader;
-    /** Hadoop statuses of the objects listed or asked, by URI, for {@link HadoopOpener}; bounded. */
-    private final ConcurrentMap<String, Object> hadoopStatuses = new ConcurrentHashMap<>();
-
-    /** Hadoop statuses kept at most (a few hundred bytes each); past that the map starts over. */
-    static final int MAX_HADOOP_STATUSES = 200_000;
-
     FlinkObjectStorage(String location) throws IOException {
         this.location = location;
         this.root = new Path(location);
@@ -70,15 +62,10 @@ final class FlinkObjectStorage implements ObjectStorage {
 
     private ObjectInfo info(String key, FileStatus s) {
         String uri = path(key).toUri().toString();
+        // the Hadoop status rides along as the object's handle: reads open the object with it
         Object hadoopStatus = hadoop == null || s.isDir() ? null : hadoop.hadoopStatus(s);
-        if (hadoopStatus != null) {
-            if (hadoopStatuses.size() >= MAX_HADOOP_STATUSES) {
-                hadoopStatuses.clear(); // objects are then opened through Flink's API, asking their status
-            }
-            hadoopStatuses.put(uri, hadoopStatus);
-        }
         return new ObjectInfo(uri, key, s.isDir() ? 0 : s.getLen(), s.getModificationTime(), s.isDir(),
-                HadoopOpener.etag(hadoopStatus));
+                HadoopOpener.etag(hadoopStatus), hadoopStatus);
     }
 
     @Override
@@ -128,7 +115,7 @@ final class FlinkObjectStorage implements ObjectStorage {
     @Override
     public boolean readVerified(ObjectInfo object, long offset, byte[] dst, int dstOffset, int length)
             throws IOException {
-        Object hadoopStatus = hadoop == null ? null : hadoopStatuses.get(object.uri());
+        Object hadoopStatus = hadoop == null ? null : object.handle();
         if (hadoopStatus == null) {
             Thread thread = Thread.currentThread();
             ClassLoader previous = thread.getContextClassLoader();

@@ -51,6 +51,7 @@ public final class RangeStoreResolver implements StoreResolver {
 
     private final CacheSettings settings;
     private final ObjectVersions versions;
+    private final RangeReader.Listings listings;
     private final Listener listener;
 
     /**
@@ -60,6 +61,7 @@ public final class RangeStoreResolver implements StoreResolver {
     public RangeStoreResolver(CacheSettings settings, @Nullable String jobKey, MetricGroup metrics) {
         this.settings = settings;
         this.versions = jobKey == null ? ObjectVersions.startingNow() : RemoteReads.versions(jobKey);
+        this.listings = jobKey == null ? new RangeReader.Listings() : RemoteReads.listings(jobKey);
         this.listener = new Listener(metrics.addGroup(METRIC_GROUP), settings.rangeCacheBytes());
     }
 
@@ -71,7 +73,7 @@ public final class RangeStoreResolver implements StoreResolver {
         }
         StorePaths.requireFileSystem(path); // names the missing plugin, without retries
         RangeReader reader = new RangeReader(new FlinkObjectStorage(path), RemoteReads.cache(settings.rangeCacheBytes()),
-                RemoteReads.pool(settings.fetchThreads()), settings.reads(), listener, versions);
+                RemoteReads.pool(settings.fetchThreads()), settings.reads(), listener, versions, listings);
         return Lease.inPlace(reader);
     }
 

@@ -226,4 +226,24 @@ class RangeReaderTest {
         assertThat(r.read(v, 100, 100)).isEqualTo(Arrays.copyOfRange(data, 100, 200));
         assertThat(storage.stats.get()).as("a verified read is not").isEqualTo(stats + 1);
     }
+
+    @Test
+    void readersSharingListingsListEachDirectoryOnce() throws Exception {
+        Files.createDirectories(dir.resolve("X"));
+        Files.write(dir.resolve("X").resolve("0"), new byte[10]);
+        LocalObjectStorage storage = new LocalObjectStorage(dir);
+        RangeReader.Listings shared = new RangeReader.Listings();
+        RangeReader one = new RangeReader(storage, new RangeCache(1 << 20), null, RemoteReadSettings.DEFAULTS,
+                RemoteReadListener.NONE, ObjectVersions.firstSeenOnly(), shared);
+        RangeReader two = new RangeReader(storage, new RangeCache(1 << 20), null, RemoteReadSettings.DEFAULTS,
+                RemoteReadListener.NONE, ObjectVersions.firstSeenOnly(), shared);
+        assertThat(one.statListed("X/0").length()).isEqualTo(10);
+        assertThat(two.statListed("X/0").length()).isEqualTo(10);
+        assertThat(two.statListed("X/1")).isNull();
+        assertThat(storage.stats.get()).as("one listing for both readers").isEqualTo(1);
+        RangeReader own = new RangeReader(storage, new RangeCache(1 << 20), null, RemoteReadSettings.DEFAULTS,
+                RemoteReadListener.NONE, ObjectVersions.firstSeenOnly());
+        assertThat(own.statListed("X/0")).isNotNull();
+        assertThat(storage.stats.get()).as("a reader with listings of its own lists again").isEqualTo(2);
+    }
 }

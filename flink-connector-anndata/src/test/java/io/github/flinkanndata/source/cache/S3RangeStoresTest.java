@@ -243,10 +243,18 @@ class S3RangeStoresTest {
                     .hasMessageContaining("changed while the job reads it")
                     .hasMessageContaining("the file system refused to read that version");
         }
-        // a chunk the job did read, read again by another reader of the same job
+        // a chunk the job did read, read again by another reader of the same job (which shares the job's
+        // listings and range cache): while the cache holds its bytes, they are those of the version the job
+        // read, never the new one ...
+        try (AnnDataCollection again = AnnDataCollection.open(options, resolver)) {
+            assertThat(((float[]) again.get(0).asMap().get("X"))[1]).isEqualTo(1f);
+        }
+        // ... and once they are evicted, the read is conditional on the listed version, which S3 refuses
+        RangeStoreResolver.clearProcessCache(64L << 20);
         try (AnnDataCollection again = AnnDataCollection.open(options, resolver)) {
             assertThatThrownBy(() -> again.get(0)).isInstanceOf(AnnDataFormatException.class)
-                    .hasMessageContaining("X/0.0").hasMessageContaining("changed while the job reads it");
+                    .hasMessageContaining("X/0.0").hasMessageContaining("changed while the job reads it")
+                    .hasMessageContaining("the file system refused to read that version");
         }
     }
 
