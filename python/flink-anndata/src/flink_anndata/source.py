@@ -226,7 +226,8 @@ class AnnDataSourceBuilder:
 
     def remote_validate_interval(self, interval: Union[float, "datetime.timedelta"]) -> "AnnDataSourceBuilder":
         """Range mode: how long an object's confirmed version is trusted, seconds or a timedelta
-        (default 0: checked after every fetch)."""
+        (default 0: checked after every fetch the file system does not verify
+        itself; S3 reads through flink-s3-fs-hadoop are conditional on the ETag)."""
         if isinstance(interval, datetime.timedelta):
             millis = round(interval.total_seconds() * 1000)
         elif isinstance(interval, (int, float)) and not isinstance(interval, bool):

@@ -134,6 +134,7 @@ public final class SampleDecoder {
                     + storePlan.keptRows() + ") of store " + storeIndex);
         }
         List<Sample> out = new ArrayList<>(Math.toIntExact(to - from));
+        prefetch(from, to);
         long pos = from;
         while (pos < to) {
             // one run: kept rows close enough to share a range read
@@ -148,6 +149,46 @@ public final class SampleDecoder {
             pos = end;
         }
         return out;
+    }
+
+    /**
+     * Asks a remote store for the chunks of all the rows of positions {@code [from, to)}, of every
+     * matrix, at once ({@link MatrixElement#prefetchRows}: concurrently, neighbours coalesced), so
+     * that the range reads of {@link #decode}, of {@code rowsPerRead} rows each, find them in the
+     * range cache instead of fetching one chunk after the other. Skipped when the positions are
+     * kept rows far apart (a filtered store: the runs read only what they need), and a no-op for
+     * local stores. Only a hint: never fails. Thread-safe, as {@link #decode} is.
+     */
+    public void prefetch(long from, long to) {
+        if (from < 0 || to - from < 2 || to > storePlan.keptRows()) {
+            return;
+        }
+        long first = storePlan.row(from);
+        long end = storePlan.row(to - 1) + 1;
+        if (end - first > 2 * (to - from) + MAX_GAP) {
+            return;
+        }
+        for (MatrixElement m : layers) {
+            m.prefetchRows(first, end);
+        }
+        for (MatrixElement m : obsm) {
+            m.prefetchRows(first, end);
+        }
+    }
+
+    /** Whether {@link #prefetch} does anything: a matrix read is of a remote store. */
+    public boolean prefetches() {
+        for (MatrixElement m : layers) {
+            if (m.prefetches()) {
+                return true;
+            }
+        }
+        for (MatrixElement m : obsm) {
+            if (m.prefetches()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void decodeRun(long from, long to, long firstRow, long endRow, boolean sparse, List<Sample> out)

@@ -267,6 +267,54 @@ public final class MatrixElement {
         return data == null ? -1 : data.shape()[0];
     }
 
+    /** Whether {@link #prefetchRows} does anything (a matrix of a remote store). */
+    public boolean prefetches() {
+        if (layout == MatrixLayout.DENSE) {
+            return dense != null && dense.prefetches();
+        }
+        return layout == MatrixLayout.CSR && data != null && data.prefetches();
+    }
+
+    /**
+     * A hint that rows {@code [from, to)} are about to be read, perhaps in several smaller reads: a
+     * remote store fetches the chunks they span now, concurrently ({@link ArrayNode#prefetch}). For
+     * a CSR matrix, the row pointers are read (they are needed anyway) and the ranges of the values
+     * and column indices prefetched. Never fails.
+     */
+    public void prefetchRows(long from, long to) {
+        if (from < 0 || to <= from || to > rows || cols > Integer.MAX_VALUE) {
+            return;
+        }
+        try {
+            int n = Math.toIntExact(to - from);
+            if (layout == MatrixLayout.DENSE && dense != null && field == null && dense.prefetches()) {
+                if (vector) {
+                    dense.prefetch(new long[] {from}, new int[] {n});
+                } else if (rowShape != null) {
+                    long[] offset = new long[rowShape.length + 1];
+                    offset[0] = from;
+                    int[] count = new int[rowShape.length + 1];
+                    count[0] = n;
+                    System.arraycopy(rowShape, 0, count, 1, rowShape.length);
+                    dense.prefetch(offset, count);
+                } else {
+                    dense.prefetch(new long[] {from, 0}, new int[] {n, (int) cols});
+                }
+            } else if (layout == MatrixLayout.CSR && indptr != null && data != null && indices != null
+                    && data.prefetches()) {
+                Object ptr = indptr.read(new long[] {from}, new int[] {n + 1});
+                long lo = Values.asLong(ptr, 0);
+                long hi = Values.asLong(ptr, n);
+                if (lo >= 0 && hi > lo && hi - lo <= Integer.MAX_VALUE - 8 && hi <= data.shape()[0]) {
+                    data.prefetch(new long[] {lo}, new int[] {(int) (hi - lo)});
+                    indices.prefetch(new long[] {lo}, new int[] {(int) (hi - lo)});
+                }
+            }
+        } catch (AnnDataFormatException | RuntimeException e) {
+            // only a hint: the read that follows reports what is wrong
+        }
+    }
+
     /** Reads rows {@code [from, to)} in one range read. */
     public RowBlock readRows(long from, long to) throws AnnDataFormatException {
         if (from < 0 || to < from || to > rows) {

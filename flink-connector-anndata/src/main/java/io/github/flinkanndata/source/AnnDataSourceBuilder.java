@@ -267,7 +267,10 @@ public final class AnnDataSourceBuilder {
         return set(REMOTE_RETRIES, retries);
     }
 
-    /** Range mode: how long an object's confirmed version is trusted; default 0 (checked after every fetch). */
+    /**
+     * Range mode: how long an object's confirmed version is trusted; default 0 (checked after every
+     * fetch the file system does not verify itself: S3 reads are conditional on the ETag).
+     */
     public AnnDataSourceBuilder remoteValidateInterval(Duration interval) {
         return set(REMOTE_VALIDATE_INTERVAL, interval);
     }

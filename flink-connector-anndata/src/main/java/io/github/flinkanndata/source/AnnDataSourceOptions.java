@@ -245,9 +245,10 @@ public final class AnnDataSourceOptions {
     public static final ConfigOption<Duration> REMOTE_VALIDATE_INTERVAL = option("remote.validate-interval",
             k -> k.durationType().defaultValue(Duration.ZERO)
                     .withDescription("RANGE mode: how long a confirmed version (length, modification time) of an"
-                            + " object is trusted; 0 checks it after every fetch. A changed object fails the job"
-                            + " instead of mixing two versions of a store; a longer interval saves status requests"
-                            + " but detects later."),
+                            + " object is trusted; 0 checks it after every fetch that the file system did not verify"
+                            + " itself (S3 reads through flink-s3-fs-hadoop are conditional on the listed ETag and"
+                            + " need no check). A changed object fails the job instead of mixing two versions of a"
+                            + " store; a longer interval saves status requests but detects later."),
             d -> d.isNegative() ? "must be >= 0, was " + d : null);
 
     private static Check<Integer> positive() {

@@ -36,6 +36,41 @@ class InPlaceRemoteStoresTest {
         }
     }
 
+    /**
+     * A block of rows spanning several chunks (256 rows over chunks of 64) asks for its chunks at
+     * once, concurrently on the fetch pool, although the decode reads them in several smaller range
+     * reads: the decode does not wait on one request after the other.
+     */
+    @Test
+    void aBlockOfRowsFetchesItsChunksConcurrently(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path store = dir.resolve("b.zarr");
+        io.github.flinkanndata.testutil.BenchZarr.write(store, 1024, 16, 64);
+        LocalObjectStorage storage = new LocalObjectStorage(store);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            StoreResolver inPlace = path -> StoreResolver.Lease.inPlace(new RangeReader(storage,
+                    new io.github.flinkanndata.format.remote.RangeCache(8L << 20), pool,
+                    io.github.flinkanndata.format.remote.RemoteReadSettings.DEFAULTS,
+                    io.github.flinkanndata.format.remote.RemoteReadListener.NONE,
+                    io.github.flinkanndata.format.remote.ObjectVersions.firstSeenOnly()));
+            CollectionOptions options = CollectionOptions.builder(store.toString()).build();
+            try (AnnDataCollection want = AnnDataCollection.open(options);
+                    AnnDataCollection got = AnnDataCollection.open(options, inPlace)) {
+                storage.readDelayMillis = 30;
+                int reads = storage.reads.get();
+                List<io.github.flinkanndata.collection.Sample> block = got.getRange(256, 512);
+                assertThat(storage.reads.get() - reads).as("one read per chunk").isEqualTo(4);
+                assertThat(storage.maxReadsInFlight.get()).as("the block's chunks fetched at once").isEqualTo(4);
+                for (int i = 0; i < block.size(); i++) {
+                    assertThat((float[]) block.get(i).asMap().get("X"))
+                            .isEqualTo((float[]) want.get(256 + i).asMap().get("X"));
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     private static void assertSameSamples(List<Path> local, String obsKey, String join) throws Exception {
         List<String> paths = new ArrayList<>();
         local.forEach(p -> paths.add(p.toString()));

@@ -181,6 +181,52 @@ public final class S3Loopback implements AutoCloseable {
         }
     }
 
+    /**
+     * The requests the server has answered so far, by HTTP method, from its request log (werkzeug
+     * logs one line per request: {@code "GET /bucket/key HTTP/1.1" 206 -}); set-up uploads count
+     * as PUTs. Benchmarks print the difference over an epoch.
+     */
+    public java.util.Map<String, Integer> requestCounts() throws IOException {
+        java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+        for (String line : Files.readAllLines(log)) {
+            int q = line.indexOf('"');
+            int sp = q < 0 ? -1 : line.indexOf(' ', q);
+            if (sp > q + 1 && line.indexOf(" HTTP/", sp) > 0) {
+                String method = line.substring(q + 1, sp).replaceAll("[^A-Z]", "");
+                String path = line.substring(sp + 1, line.indexOf(" HTTP/", sp));
+                // a listing is a GET of the bucket with a query, not of an object
+                boolean listing = method.equals("GET") && path.matches("/[^/?]+/?(\\?.*)?");
+                counts.merge(listing ? "LIST" : method, 1, Integer::sum);
+            }
+        }
+        return counts;
+    }
+
+    /** CPU time the server process has used so far (Linux: from /proc; -1 elsewhere). */
+    public long serverCpuNanos() {
+        try {
+            String stat = Files.readString(Paths.get("/proc", String.valueOf(process.pid()), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
+            return ticks * 10_000_000L; // 100 ticks per second
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** {@code after - before} per method (what an epoch asked of the server). */
+    public static java.util.Map<String, Integer> difference(java.util.Map<String, Integer> after,
+            java.util.Map<String, Integer> before) {
+        java.util.Map<String, Integer> d = new java.util.TreeMap<>();
+        after.forEach((k, v) -> {
+            int n = v - before.getOrDefault(k, 0);
+            if (n != 0) {
+                d.put(k, n);
+            }
+        });
+        return d;
+    }
+
     /** Stops the server (an "endpoint down" test calls this mid-job). */
     @Override
     public void close() {

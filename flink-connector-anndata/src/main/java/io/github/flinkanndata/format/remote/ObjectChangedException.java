@@ -13,4 +13,8 @@ public final class ObjectChangedException extends IOException {
     public ObjectChangedException(String message) {
         super(message);
     }
+
+    public ObjectChangedException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

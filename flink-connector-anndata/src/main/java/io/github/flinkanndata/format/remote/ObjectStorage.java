@@ -34,6 +34,19 @@ public interface ObjectStorage {
     void read(ObjectInfo object, long offset, byte[] dst, int dstOffset, int length) throws IOException;
 
     /**
+     * As {@link #read}, and says whether the file system itself guaranteed that the bytes are of
+     * {@code object}'s version: a conditional request (S3's {@code If-Match} on the entity tag)
+     * that fails with {@link ObjectChangedException} when the object is another one now. Then
+     * {@link RangeReader} asks no status after the fetch. By default false: the bytes are
+     * checked by a status after the fetch.
+     */
+    default boolean readVerified(ObjectInfo object, long offset, byte[] dst, int dstOffset, int length)
+            throws IOException {
+        read(object, offset, dst, dstOffset, length);
+        return false;
+    }
+
+    /**
      * Whether a failure of {@link #read}, {@link #stat} or {@link #list} may go away when tried
      * again (a dropped connection, a throttled request), so that it is worth a retry. By default
      * everything but a missing object, a refused access, an end of file and a changed object.

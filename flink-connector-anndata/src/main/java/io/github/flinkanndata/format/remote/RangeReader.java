@@ -7,7 +7,9 @@ import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -16,6 +18,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.annotation.Nullable;
 
 /**
@@ -29,11 +32,13 @@ import javax.annotation.Nullable;
  * shares one per job and node, so every reader of the job holds every object to one version): a
  * status that differs from the first seen, an object modified after the job started reading, a
  * missing object that was there, or a fetch that finds the object shorter, fails with {@link
- * ObjectChangedException}. After each fetch the object's
- * status is checked again (at most every {@link RemoteReadSettings#validateIntervalMillis()}), so
- * bytes of a replacement are never cached or returned as bytes of the version the job started
- * with: the bytes of a fetch came from the recorded version if the status after it is still that
- * version. (An object replaced by one of the same length within the same modification-time tick
+ * ObjectChangedException}. A fetch the file system verified ({@link ObjectStorage#readVerified}: a
+ * read conditional on the object's entity tag, as S3 does it) is of the recorded version or
+ * fails; after any other fetch the object's status is checked again (at most every {@link
+ * RemoteReadSettings#validateIntervalMillis()}), so bytes of a replacement are never cached or
+ * returned as bytes of the version the job started with: the bytes of a fetch came from the
+ * recorded version if the status after it is still that version. Statuses come from a status
+ * request per object ({@link #stat}) or from one listing of a directory ({@link #statListed}). (An object replaced by one of the same length within the same modification-time tick
  * cannot be told apart: file systems give no content hash through this interface.)
  *
  * <p>Why by hand: the zarr and zip readers need ranges of keys, the file-system clients below
@@ -70,6 +75,22 @@ public final class RangeReader {
 
     private final ConcurrentMap<String, Optional<ObjectInfo>> stats = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Long> validatedAt = new ConcurrentHashMap<>();
+    private final Listings listings;
+    /** Ranges being fetched now, by {@link #flightKey}: another read of one waits for that fetch. */
+    private final ConcurrentMap<String, CompletableFuture<byte[]>> inFlight = new ConcurrentHashMap<>();
+
+    /**
+     * The directory listings that {@link #statListed} answers from, by store and directory; shared
+     * by the readers that may use one another's listings (the source shares one per job and node,
+     * as the {@link ObjectVersions}, so that the enumerator and every reader of a job on a node list
+     * each directory once). Bounded: past {@link #MAX_STATS} listed objects it starts over.
+     * Thread-safe.
+     */
+    public static final class Listings {
+        private final ConcurrentMap<String, CompletableFuture<Map<String, ObjectInfo>>> byDirectory =
+                new ConcurrentHashMap<>();
+        private final AtomicLong objects = new AtomicLong();
+    }
 
     /**
      * @param pool runs the requests of a batch concurrently; null fetches them one after another
@@ -78,6 +99,13 @@ public final class RangeReader {
      */
     public RangeReader(ObjectStorage storage, RangeCache cache, @Nullable Executor pool, RemoteReadSettings settings,
             RemoteReadListener listener, ObjectVersions versions) {
+        this(storage, cache, pool, settings, listener, versions, new Listings());
+    }
+
+    /** As above, with listings shared with other readers (of one job on one node). */
+    public RangeReader(ObjectStorage storage, RangeCache cache, @Nullable Executor pool, RemoteReadSettings settings,
+            RemoteReadListener listener, ObjectVersions versions, Listings listings) {
+        this.listings = listings;
         this.storage = storage;
         this.cache = cache;
         this.pool = pool;
@@ -104,7 +132,7 @@ public final class RangeReader {
     public ObjectInfo stat(String key) throws IOException {
         Optional<ObjectInfo> known = stats.get(key);
         if (known != null) {
-            return known.orElse(null);
+            return checked(key, known.orElse(null));
         }
         long asked = System.currentTimeMillis();
         ObjectInfo info = retrying(key, () -> {
@@ -117,37 +145,6 @@ public final class RangeReader {
         }
         remember(key, Optional.ofNullable(info));
         return info;
-    }
-
-    /**
-     * The statuses of several keys (null where nothing is), those not yet known asked
-     * concurrently on the pool: a read about to fetch many chunks learns their lengths at once.
-     */
-    public List<ObjectInfo> statAll(List<String> keys) throws IOException {
-        List<CompletableFuture<ObjectInfo>> futures = new ArrayList<>(keys.size());
-        for (String k : keys) {
-            Optional<ObjectInfo> known = stats.get(k);
-            if (known != null || pool == null) {
-                futures.add(CompletableFuture.completedFuture(known != null ? known.orElse(null) : stat(k)));
-                continue;
-            }
-            try {
-                futures.add(CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return stat(k);
-                    } catch (IOException e) {
-                        throw new CompletionException(e);
-                    }
-                }, pool));
-            } catch (RejectedExecutionException e) {
-                futures.add(CompletableFuture.completedFuture(stat(k)));
-            }
-        }
-        List<ObjectInfo> out = new ArrayList<>(keys.size());
-        for (CompletableFuture<ObjectInfo> f : futures) {
-            out.add(await(f));
-        }
-        return out;
     }
 
     private <T> T await(CompletableFuture<T> f) throws IOException {
@@ -165,19 +162,89 @@ public final class RangeReader {
         }
     }
 
-    /** The children of the directory at {@code key}, their statuses remembered as by {@link #stat}. */
+    /**
+     * The children of the directory at {@code key}, their statuses remembered as by {@link #stat}.
+     * A child whose version differs from the one the job saw first (or that was modified after the
+     * job started) does not fail the listing: it fails when it is asked for ({@link #stat}, {@link
+     * #statListed}), so that a listing never fails a read for an object the read does not need.
+     */
     public List<ObjectInfo> list(String key) throws IOException {
         List<ObjectInfo> children = retrying(key, () -> {
             listener.metadataRequest();
             return storage.list(key);
         });
         for (ObjectInfo c : children) {
-            record(c);
             if (!stats.containsKey(c.key())) {
                 remember(c.key(), Optional.of(c));
             }
         }
         return children;
+    }
+
+    /**
+     * The status of {@code key} as the listing of its directory gives it, or null if the listing
+     * has no such object: the directory is listed once per {@link Listings} (a listing is one
+     * request per page of up to a thousand objects on S3; the source shares the listings of a job
+     * on a node), after which the status of every object in it is known without a request. A zarr store asks for its chunks this way, so that a chunk costs its
+     * range request only, and a chunk that is not stored (the fill value) costs nothing.
+     *
+     * <p>An object created in a listed directory after the listing is not seen by the readers
+     * sharing it (a new job lists again); an object replaced after it is not served either:
+     * its new version differs from the listed one, which a conditional read refuses and the
+     * status after an unconditional read reports ({@link #read}).
+     */
+    @Nullable
+    public ObjectInfo statListed(String key) throws IOException {
+        Optional<ObjectInfo> known = stats.get(key);
+        if (known != null) {
+            return checked(key, known.orElse(null));
+        }
+        int slash = key.lastIndexOf('/');
+        String dir = slash < 0 ? "" : key.substring(0, slash);
+        Map<String, ObjectInfo> listing = listing(dir);
+        ObjectInfo info = listing.get(key);
+        if (info == null) {
+            return null;
+        }
+        return checked(key, info);
+    }
+
+    /** The objects of one directory by key, listed once; concurrent askers wait for one listing. */
+    private Map<String, ObjectInfo> listing(String dir) throws IOException {
+        String key = location() + '\0' + dir;
+        CompletableFuture<Map<String, ObjectInfo>> mine = new CompletableFuture<>();
+        CompletableFuture<Map<String, ObjectInfo>> f = listings.byDirectory.putIfAbsent(key, mine);
+        if (f == null) {
+            try {
+                Map<String, ObjectInfo> byKey = new HashMap<>();
+                for (ObjectInfo c : list(dir)) {
+                    byKey.put(c.key(), c);
+                }
+                if (listings.objects.addAndGet(byKey.size()) > MAX_STATS) {
+                    listings.byDirectory.clear(); // the next reads list again; this read keeps its own answer
+                    listings.objects.set(0);
+                }
+                mine.complete(byKey);
+                return byKey;
+            } catch (IOException | RuntimeException e) {
+                listings.byDirectory.remove(key, mine);
+                mine.completeExceptionally(e);
+                throw e;
+            }
+        }
+        return await(f);
+    }
+
+    /** {@code info}, held to the job's versions (a map look-up: every answer is checked). */
+    @Nullable
+    private ObjectInfo checked(String key, @Nullable ObjectInfo info) throws ObjectChangedException {
+        if (info != null) {
+            String problem = versions.check(info);
+            if (problem != null) {
+                throw changed(key, info, problem);
+            }
+        }
+        return info;
     }
 
     private void remember(String key, Optional<ObjectInfo> info) {
@@ -196,6 +263,10 @@ public final class RangeReader {
         }
     }
 
+    private ObjectChangedException changed(String key, ObjectInfo object, String how, Throwable cause) {
+        return new ObjectChangedException(changed(key, object, how).getMessage(), cause);
+    }
+
     private ObjectChangedException changed(String key, ObjectInfo object, String how) {
         return new ObjectChangedException("store " + location() + ": '" + (key.isEmpty() ? object.name() : key)
                 + "' changed while the job reads it (" + how
@@ -210,10 +281,40 @@ public final class RangeReader {
             listener.cacheHit(length);
             return cached;
         }
+        String key = flightKey(object, offset, length);
+        CompletableFuture<byte[]> mine = new CompletableFuture<>();
+        CompletableFuture<byte[]> pending = inFlight.putIfAbsent(key, mine);
+        if (pending != null) {
+            try {
+                byte[] b = await(pending); // another read or a prefetch is fetching exactly this range
+                listener.cacheHit(length);
+                return b;
+            } catch (IOException e) {
+                mine = null; // fetch it here: the failure is then reported for this read, with its own retries
+            }
+        }
         listener.cacheMiss(length);
-        byte[] b = fetch(object, offset, length);
-        cache.put(object, offset, b);
-        return b;
+        try {
+            byte[] b = fetch(object, offset, length);
+            cache.put(object, offset, b);
+            if (mine != null) {
+                mine.complete(b);
+            }
+            return b;
+        } catch (IOException | RuntimeException e) {
+            if (mine != null) {
+                mine.completeExceptionally(e);
+            }
+            throw e;
+        } finally {
+            if (mine != null) {
+                inFlight.remove(key, mine);
+            }
+        }
+    }
+
+    private static String flightKey(ObjectInfo object, long offset, int length) {
+        return object.uri() + '\0' + object.length() + '\0' + object.modified() + '\0' + offset + '\0' + length;
     }
 
     /** The whole object (one range). */
@@ -237,7 +338,8 @@ public final class RangeReader {
         List<Range> missing = new ArrayList<>();
         for (Range r : ranges) {
             checkBounds(r.object, r.offset, r.length);
-            if (!cache.contains(r.object, r.offset, r.length)) {
+            if (!cache.contains(r.object, r.offset, r.length)
+                    && !inFlight.containsKey(flightKey(r.object, r.offset, r.length))) {
                 missing.add(r);
             }
         }
@@ -294,19 +396,50 @@ public final class RangeReader {
         return groups;
     }
 
-    private void fetchGroup(List<Range> group) throws IOException {
-        ObjectInfo object = group.get(0).object;
+    private void fetchGroup(List<Range> candidates) throws IOException {
+        ObjectInfo object = candidates.get(0).object;
         long start = Long.MAX_VALUE;
         long end = 0;
-        for (Range r : group) {
+        List<Range> group = new ArrayList<>(candidates.size());
+        List<String> keys = new ArrayList<>(candidates.size());
+        List<CompletableFuture<byte[]>> owned = new ArrayList<>(candidates.size());
+        for (Range r : candidates) {
+            // reads of these ranges wait for this fetch instead of fetching them again; a range another
+            // prefetch is fetching already is left to it
+            String key = flightKey(object, r.offset, r.length);
+            CompletableFuture<byte[]> f = new CompletableFuture<>();
+            if (inFlight.putIfAbsent(key, f) != null || cache.contains(object, r.offset, r.length)) {
+                inFlight.remove(key, f);
+                continue;
+            }
+            group.add(r);
+            keys.add(key);
+            owned.add(f);
             start = Math.min(start, r.offset);
             end = Math.max(end, r.offset + r.length);
         }
-        byte[] all = fetch(object, start, (int) (end - start));
-        for (Range r : group) {
-            listener.cacheMiss(r.length);
-            cache.put(object, r.offset, all.length == r.length ? all
-                    : Arrays.copyOfRange(all, (int) (r.offset - start), (int) (r.offset - start) + r.length));
+        if (group.isEmpty()) {
+            return;
+        }
+        try {
+            byte[] all = fetch(object, start, (int) (end - start));
+            for (int i = 0; i < group.size(); i++) {
+                Range r = group.get(i);
+                listener.cacheMiss(r.length);
+                byte[] b = all.length == r.length ? all
+                        : Arrays.copyOfRange(all, (int) (r.offset - start), (int) (r.offset - start) + r.length);
+                cache.put(object, r.offset, b);
+                owned.get(i).complete(b);
+            }
+        } catch (IOException | RuntimeException e) {
+            for (CompletableFuture<byte[]> f : owned) {
+                f.completeExceptionally(e);
+            }
+            throw e;
+        } finally {
+            for (int i = 0; i < keys.size(); i++) {
+                inFlight.remove(keys.get(i), owned.get(i));
+            }
         }
     }
 
@@ -320,20 +453,27 @@ public final class RangeReader {
     /** One range from the file system, retried; its object's version checked after it. */
     private byte[] fetch(ObjectInfo object, long offset, int length) throws IOException {
         byte[] out = new byte[length];
+        boolean verified;
         try {
-            retrying(object.key(), () -> {
+            verified = retrying(object.key(), () -> {
                 long t0 = System.nanoTime();
-                storage.read(object, offset, out, 0, length);
+                boolean v = storage.readVerified(object, offset, out, 0, length);
                 listener.fetched(length, System.nanoTime() - t0);
-                return null;
+                return v;
             });
+        } catch (ObjectChangedException e) {
+            // a conditional read refused: the object is not the version listed any more
+            throw changed(object.key(), object, "was " + object.version() + ", the file system refused to read"
+                    + " that version: " + e.getMessage(), e);
         } catch (EOFException | FileNotFoundException e) {
             // shorter than its status said, or gone: replaced (or truncated) after it was listed
             ObjectInfo now = freshStat(object.key());
             throw changed(object.key(), object, "was " + object.version() + ", now "
                     + (now == null ? "gone" : now.version()) + ": " + e.getMessage());
         }
-        validate(object);
+        if (!verified) {
+            validate(object);
+        }
         return out;
     }
 

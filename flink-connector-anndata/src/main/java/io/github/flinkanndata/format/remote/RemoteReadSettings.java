@@ -11,7 +11,7 @@ import java.io.Serializable;
 public final class RemoteReadSettings implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** 3 retries from 100 ms, ranges merged across gaps up to 64 KiB into requests up to 16 MiB, version checked after every fetch. */
+    /** 3 retries from 100 ms, ranges merged across gaps up to 64 KiB into requests up to 16 MiB, version checked after every unverified fetch. */
     public static final RemoteReadSettings DEFAULTS = new RemoteReadSettings(3, 100, 64 << 10, 16 << 20, 0);
 
     private final int retries;

@@ -26,6 +26,19 @@ public interface ArrayNode extends Node {
      */
     Object read(long[] offset, int[] count) throws AnnDataFormatException;
 
+    /**
+     * A hint before {@link #read} of the same slab: an array of a remote store fetches the chunks
+     * the slab spans now, concurrently, into its range cache, so that the reads that follow (often
+     * several smaller ones) find them there instead of fetching one chunk at a time. Does nothing
+     * for local stores; never fails (the read reports what is wrong).
+     */
+    default void prefetch(long[] offset, int[] count) {}
+
+    /** Whether {@link #prefetch} does anything (an array of a remote store). */
+    default boolean prefetches() {
+        return false;
+    }
+
     /** Reads the whole array; refuses (with an exception) arrays of more than 2^31-1 elements. */
     default Object readAll() throws AnnDataFormatException {
         long[] shape = shape();

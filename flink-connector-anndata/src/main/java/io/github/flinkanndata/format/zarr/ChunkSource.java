@@ -117,6 +117,11 @@ final class ChunkSource {
         }
     }
 
+    /** Whether {@link #prefetch} does anything (a remote store). */
+    boolean prefetches() {
+        return store.prefetches();
+    }
+
     /**
      * Most chunks a read prefetches from a remote store (beyond that it reads as it goes); not
      * above {@link #LIST_ABOVE_CHUNKS}, the most that {@code ZarrArray} counts exactly.

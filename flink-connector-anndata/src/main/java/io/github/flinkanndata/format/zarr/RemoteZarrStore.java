@@ -15,6 +15,11 @@ import javax.annotation.Nullable;
  * root, read whole (metadata documents, chunks) or by range (shard indexes, inner chunks), through
  * a {@link RangeReader} and so through the node's range cache. Nothing is copied to local disk.
  *
+ * <p>What a key holds (its length and version, or nothing) comes from one listing of its
+ * directory ({@link RangeReader#statListed}), not from a status request per key: reading a chunk
+ * costs its range request only, and a chunk the listing does not show reads as the fill value
+ * without any request, as zarr specifies for chunks that are not stored.
+ *
  * <p>Thread-safe, as the reader is.
  */
 final class RemoteZarrStore implements ZarrStore {
@@ -27,7 +32,7 @@ final class RemoteZarrStore implements ZarrStore {
     @Nullable
     private ObjectInfo file(String key) throws IOException {
         StoreKeys.check(key);
-        ObjectInfo info = reader.stat(key);
+        ObjectInfo info = reader.statListed(key);
         return info == null || info.isDirectory() ? null : info;
     }
 
@@ -62,10 +67,9 @@ final class RemoteZarrStore implements ZarrStore {
     @Override
     public void prefetch(List<String> keys, long[] offsets, int[] lengths) throws IOException {
         List<RangeReader.Range> ranges = new ArrayList<>();
-        List<ObjectInfo> infos = reader.statAll(keys);
         for (int i = 0; i < keys.size(); i++) {
-            ObjectInfo info = infos.get(i);
-            if (info == null || info.isDirectory()) {
+            ObjectInfo info = file(keys.get(i));
+            if (info == null) {
                 continue; // absent: reads as fill, the read itself says so
             }
             if (lengths[i] < 0) {

@@ -66,6 +66,35 @@ final class ZarrArray implements ArrayNode {
     }
 
     @Override
+    public boolean prefetches() {
+        return chunks.prefetches();
+    }
+
+    @Override
+    public void prefetch(long[] offset, int[] count) {
+        int rank = meta.rank();
+        if (offset.length != rank || count.length != rank) {
+            return;
+        }
+        int[] readShape = meta.readShape();
+        long[] first = new long[rank];
+        long[] last = new long[rank];
+        long spanned = 1;
+        for (int d = 0; d < rank; d++) {
+            if (offset[d] < 0 || count[d] <= 0 || offset[d] + count[d] > meta.shape[d]) {
+                return;
+            }
+            first[d] = offset[d] / readShape[d];
+            last[d] = (offset[d] + count[d] - 1) / readShape[d];
+            spanned *= last[d] - first[d] + 1;
+            if (spanned > ChunkSource.PREFETCH_MAX_CHUNKS) {
+                return;
+            }
+        }
+        chunks.prefetch(first, last, spanned);
+    }
+
+    @Override
     public Object read(long[] offset, int[] count) throws AnnDataFormatException {
         try {
             return readRecordsOrElements(offset, count);

@@ -39,8 +39,18 @@ public final class RangeStoreResolver implements StoreResolver {
         return PROCESS_BYTES_FETCHED.get();
     }
 
+    /**
+     * Empties the process's range cache (benchmarks: every epoch then fetches what it reads, as a
+     * first epoch does; a later epoch of a job finds what the cache kept).
+     */
+    @org.apache.flink.annotation.VisibleForTesting
+    public static void clearProcessCache(long cacheBytes) {
+        RemoteReads.cache(cacheBytes).clear();
+    }
+
     private final CacheSettings settings;
     private final ObjectVersions versions;
+    private final RangeReader.Listings listings;
     private final Listener listener;
 
     /**
@@ -50,6 +60,7 @@ public final class RangeStoreResolver implements StoreResolver {
     public RangeStoreResolver(CacheSettings settings, @Nullable String jobKey, MetricGroup metrics) {
         this.settings = settings;
         this.versions = jobKey == null ? ObjectVersions.startingNow() : RemoteReads.versions(jobKey);
+        this.listings = jobKey == null ? new RangeReader.Listings() : RemoteReads.listings(jobKey);
         this.listener = new Listener(metrics.addGroup(METRIC_GROUP), settings.rangeCacheBytes());
     }
 
@@ -61,7 +72,7 @@ public final class RangeStoreResolver implements StoreResolver {
         }
         StorePaths.requireFileSystem(path); // names the missing plugin, without retries
         RangeReader reader = new RangeReader(new FlinkObjectStorage(path), RemoteReads.cache(settings.rangeCacheBytes()),
-                RemoteReads.pool(settings.fetchThreads()), settings.reads(), listener, versions);
+                RemoteReads.pool(settings.fetchThreads()), settings.reads(), listener, versions, listings);
         return Lease.inPlace(reader);
     }
 

@@ -2,6 +2,7 @@ package io.github.flinkanndata.source.cache;
 
 import io.github.flinkanndata.format.remote.ObjectVersions;
 import io.github.flinkanndata.format.remote.RangeCache;
+import io.github.flinkanndata.format.remote.RangeReader;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -15,7 +16,9 @@ import org.apache.flink.annotation.Internal;
  * What the range readers of one process (a TaskManager, or the JobManager for the enumerator)
  * share: one {@link RangeCache} in memory, one bounded pool of fetch threads, and per job the
  * {@link ObjectVersions} (its start, the first-seen version of every remote object), so that every
- * reader of a job on this node holds each object to one version ({@link io.github.flinkanndata.format.remote.RangeReader}).
+ * reader of a job on this node holds each object to one version ({@link io.github.flinkanndata.format.remote.RangeReader}),
+ * and the directory listings ({@link RangeReader.Listings}), so that each directory of a remote
+ * store is listed once per job and node.
  *
  * <p>"Process" is the class loader that loaded the connector: the slots of a TaskManager running
  * one job share it; with the connector in Flink's {@code lib/} all jobs of the TaskManager do.
@@ -38,7 +41,26 @@ final class RemoteReads {
                 }
             };
 
+    private static final Map<String, RangeReader.Listings> LISTINGS =
+            new LinkedHashMap<>(16, 0.75f, true) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, RangeReader.Listings> eldest) {
+                    return size() > MAX_JOBS;
+                }
+            };
+
     private RemoteReads() {}
+
+    /**
+     * The directory listings the readers of the job {@code jobKey} share on this node: each
+     * directory of a remote store is listed once per job and node, not once per reader and open
+     * store.
+     */
+    static synchronized RangeReader.Listings listings(String jobKey) {
+        return LISTINGS.computeIfAbsent(jobKey, k -> new RangeReader.Listings());
+    }
 
     /** The process's range cache, bounded by at least {@code maxBytes}. */
     static synchronized RangeCache cache(long maxBytes) {

@@ -98,6 +98,47 @@ final class SplitCursor {
         }
     }
 
+    /**
+     * For segments of remote stores: fetches their chunks ahead of the decode threads, segment after
+     * segment in the order the threads take them, on one prefetch thread; each segment's chunks are
+     * requested at once (concurrently on the fetch pool, neighbours coalesced). A decode thread that
+     * reaches a segment whose chunks are being fetched waits for that fetch, one that is ahead
+     * fetches for itself (the prefetch then finds them cached). Only a hint: failures are left to
+     * the decode, which reports them. Returns at once.
+     */
+    private static void prefetchAhead(List<Segment> segments, List<SampleDecoder> decoders) {
+        if (segments.size() < 2) {
+            return;
+        }
+        boolean remote = false;
+        for (SampleDecoder d : decoders) {
+            remote |= d.prefetches();
+        }
+        if (!remote) {
+            return;
+        }
+        try {
+            PREFETCH.execute(() -> {
+                for (int i = 0; i < segments.size(); i++) {
+                    Segment s = segments.get(i);
+                    if (decoders.get(i).prefetches()) {
+                        decoders.get(i).prefetch(s.from(), s.to());
+                    }
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // no prefetch: the decode threads fetch as they go
+        }
+    }
+
+    /** Runs the prefetches of splits being decoded (one task per split); idle threads end after 30 s. */
+    private static final java.util.concurrent.ExecutorService PREFETCH = new ThreadPoolExecutor(0, Integer.MAX_VALUE,
+            30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+                Thread t = new Thread(r, "anndata-split-prefetch");
+                t.setDaemon(true);
+                return t;
+            });
+
     private static List<Sample> concat(List<List<Sample>> parts, int size) {
         if (parts.size() == 1) {
             return parts.get(0);
@@ -114,14 +155,17 @@ final class SplitCursor {
         List<Segment> segments = split.segments();
         List<DecodePool.Work<List<Sample>>> work = new ArrayList<>();
         int[] partsOf = new int[segments.size()];
+        List<SampleDecoder> decoders = new ArrayList<>(segments.size());
         for (int i = 0; i < segments.size(); i++) {
             Segment s = segments.get(i);
             int before = work.size();
+            SampleDecoder decoder = stores.decoder(plan, s.store());
+            decoders.add(decoder);
             // the segments keep the threads busy; only a long one is cut, into parts of SEGMENT_PART_ROWS
-            parts(stores.decoder(plan, s.store()), s.from(), s.to(), (int) ((s.to() - s.from()) / SEGMENT_PART_ROWS),
-                    work);
+            parts(decoder, s.from(), s.to(), (int) ((s.to() - s.from()) / SEGMENT_PART_ROWS), work);
             partsOf[i] = work.size() - before;
         }
+        prefetchAhead(segments, decoders);
         List<List<Sample>> decoded = DecodePool.runAll(pool, work);
         List<Sample> all = new ArrayList<>(split.size());
         int next = 0;

@@ -28,6 +28,13 @@ public final class LocalObjectStorage implements ObjectStorage {
     public final AtomicInteger failReads = new AtomicInteger();
     /** When set, every read throws it. */
     public volatile IOException failWith;
+    /** How long each read takes at least (a remote request's latency). */
+    public volatile long readDelayMillis;
+    /** Reads running now, and the most that ever ran at once. */
+    public final AtomicInteger readsInFlight = new AtomicInteger();
+    public final AtomicInteger maxReadsInFlight = new AtomicInteger();
+    /** What {@link #readVerified} answers: whether reads count as conditional on the version. */
+    public volatile boolean verifiedReads;
 
     public LocalObjectStorage(Path root) {
         this.root = root.toAbsolutePath().normalize();
@@ -86,6 +93,18 @@ public final class LocalObjectStorage implements ObjectStorage {
             throw new IOException("injected connection reset");
         }
         reads.incrementAndGet();
+        int now = readsInFlight.incrementAndGet();
+        maxReadsInFlight.accumulateAndGet(now, Math::max);
+        try {
+            if (readDelayMillis > 0) {
+                Thread.sleep(readDelayMillis);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted");
+        } finally {
+            readsInFlight.decrementAndGet();
+        }
         Path p = resolve(object.key());
         if (!Files.isRegularFile(p)) {
             throw new FileNotFoundException(object.uri());
@@ -102,5 +121,12 @@ public final class LocalObjectStorage implements ObjectStorage {
             }
         }
         bytesRead.addAndGet(length);
+    }
+
+    @Override
+    public boolean readVerified(ObjectInfo object, long offset, byte[] dst, int dstOffset, int length)
+            throws IOException {
+        read(object, offset, dst, dstOffset, length);
+        return verifiedReads;
     }
 }

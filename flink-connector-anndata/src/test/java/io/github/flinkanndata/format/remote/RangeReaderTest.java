@@ -177,4 +177,73 @@ class RangeReaderTest {
         assertThat(r.read(a, 0, 10)).hasSize(10);
         assertThat(storage.reads.get()).isEqualTo(1);
     }
+
+    @Test
+    void statusesOfADirectoryComeFromOneListing() throws Exception {
+        Files.createDirectories(dir.resolve("X"));
+        for (int i = 0; i < 20; i++) {
+            Files.write(dir.resolve("X").resolve(String.valueOf(i)), new byte[10 + i]);
+        }
+        object("top", 5);
+        LocalObjectStorage storage = new LocalObjectStorage(dir);
+        RangeReader r = reader(storage, new RangeCache(1 << 20), RemoteReadSettings.DEFAULTS, RemoteReadListener.NONE);
+        for (int i = 0; i < 20; i++) {
+            assertThat(r.statListed("X/" + i).length()).isEqualTo(10 + i);
+        }
+        assertThat(r.statListed("X/99")).as("not in the listing: nothing there").isNull();
+        assertThat(storage.stats.get()).as("one listing of X, no status per key").isEqualTo(1);
+        assertThat(r.statListed("top").length()).isEqualTo(5);
+        assertThat(r.statListed("X")).as("a directory is listed too").isNotNull();
+        assertThat(storage.stats.get()).as("and one of the root").isEqualTo(2);
+    }
+
+    @Test
+    void aListedObjectOfAnotherVersionFailsWhenItIsAskedForOnly() throws Exception {
+        Files.createDirectories(dir.resolve("d"));
+        Files.write(dir.resolve("d").resolve("old"), new byte[10]);
+        Files.write(dir.resolve("d").resolve("late"), new byte[10]);
+        Files.setLastModifiedTime(dir.resolve("d").resolve("old"), java.nio.file.attribute.FileTime.fromMillis(1_000));
+        Files.setLastModifiedTime(dir.resolve("d").resolve("late"), java.nio.file.attribute.FileTime.fromMillis(10_000));
+        LocalObjectStorage storage = new LocalObjectStorage(dir);
+        RangeReader r = new RangeReader(storage, new RangeCache(1 << 20), null, RemoteReadSettings.DEFAULTS,
+                RemoteReadListener.NONE, new ObjectVersions(5_000, 2_000));
+        assertThat(r.statListed("d/old")).isNotNull();
+        assertThatThrownBy(() -> r.statListed("d/late")).isInstanceOf(ObjectChangedException.class)
+                .hasMessageContaining("'d/late' changed while the job reads it")
+                .hasMessageContaining("after the job started reading");
+    }
+
+    @Test
+    void aReadTheFileSystemVerifiedAsksNoStatusAfterIt() throws Exception {
+        byte[] data = object("v", 1000);
+        LocalObjectStorage storage = new LocalObjectStorage(dir);
+        RangeReader r = reader(storage, new RangeCache(0), RemoteReadSettings.DEFAULTS, RemoteReadListener.NONE);
+        ObjectInfo v = r.stat("v");
+        int stats = storage.stats.get();
+        assertThat(r.read(v, 0, 100)).isEqualTo(Arrays.copyOf(data, 100));
+        assertThat(storage.stats.get()).as("an unverified read is followed by a status").isEqualTo(stats + 1);
+        storage.verifiedReads = true;
+        assertThat(r.read(v, 100, 100)).isEqualTo(Arrays.copyOfRange(data, 100, 200));
+        assertThat(storage.stats.get()).as("a verified read is not").isEqualTo(stats + 1);
+    }
+
+    @Test
+    void readersSharingListingsListEachDirectoryOnce() throws Exception {
+        Files.createDirectories(dir.resolve("X"));
+        Files.write(dir.resolve("X").resolve("0"), new byte[10]);
+        LocalObjectStorage storage = new LocalObjectStorage(dir);
+        RangeReader.Listings shared = new RangeReader.Listings();
+        RangeReader one = new RangeReader(storage, new RangeCache(1 << 20), null, RemoteReadSettings.DEFAULTS,
+                RemoteReadListener.NONE, ObjectVersions.firstSeenOnly(), shared);
+        RangeReader two = new RangeReader(storage, new RangeCache(1 << 20), null, RemoteReadSettings.DEFAULTS,
+                RemoteReadListener.NONE, ObjectVersions.firstSeenOnly(), shared);
+        assertThat(one.statListed("X/0").length()).isEqualTo(10);
+        assertThat(two.statListed("X/0").length()).isEqualTo(10);
+        assertThat(two.statListed("X/1")).isNull();
+        assertThat(storage.stats.get()).as("one listing for both readers").isEqualTo(1);
+        RangeReader own = new RangeReader(storage, new RangeCache(1 << 20), null, RemoteReadSettings.DEFAULTS,
+                RemoteReadListener.NONE, ObjectVersions.firstSeenOnly());
+        assertThat(own.statListed("X/0")).isNotNull();
+        assertThat(storage.stats.get()).as("a reader with listings of its own lists again").isEqualTo(2);
+    }
 }

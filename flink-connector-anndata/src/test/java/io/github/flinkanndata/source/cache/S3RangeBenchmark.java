@@ -42,10 +42,22 @@ class S3RangeBenchmark {
                     + " raw); blocks of %d rows%n", ROWS, GENES, CHUNK_ROWS, chunkBytes, ROWS * GENES * 4 / 1e6, BLOCK);
             for (String order : List.of("sequential", "block-shuffled")) {
                 for (long validateMillis : new long[] {0, 60_000}) {
+                    long localCpu0 = cpuNanos();
                     double local = epoch(store.toString(), StoreResolver.LOCAL, order, null);
+                    System.out.printf("%-15s local: %.0f cells per CPU-second%n", order,
+                            ROWS / ((cpuNanos() - localCpu0) / 1e9));
                     RecordingMetricGroup m = new RecordingMetricGroup();
+                    java.util.Map<String, Integer> before = s3.requestCounts();
+                    long server0 = s3.serverCpuNanos();
+                    long cpu0 = cpuNanos();
                     double fromS3 = epoch(remote, resolver(m, validateMillis), order, m);
+                    long cpu = cpuNanos() - cpu0;
+                    long serverCpu = s3.serverCpuNanos() - server0;
                     long fetched = m.count("remoteReads.bytesFetched");
+                    System.out.printf("%-15s validate-interval %5d ms: server requests %s; %.0f cells per CPU-second"
+                            + " of this JVM, %.0f of JVM + server; load %s%n", order, validateMillis,
+                            S3Loopback.difference(s3.requestCounts(), before), ROWS / (cpu / 1e9),
+                            ROWS / ((cpu + serverCpu) / 1e9), load());
                     System.out.printf("%-15s validate-interval %5d ms: local %,.0f cells/s, S3 %,.0f cells/s (%.0f %%);"
                             + " fetched %d bytes in %d requests + %d metadata requests = %.3f x the compressed chunk"
                             + " bytes; mean fetch %.1f ms%n", order, validateMillis, local, fromS3, 100 * fromS3 / local,
@@ -53,6 +65,60 @@ class S3RangeBenchmark {
                             m.count("remoteReads.requests"), m.count("remoteReads.metadataRequests"),
                             fetched / (double) chunkBytes, (Double) m.gaugeValue("remoteReads.fetchLatencyMillis"));
                 }
+            }
+        } finally {
+            S3Loopback.resetFlink();
+        }
+    }
+
+    /** CPU time of this JVM so far. */
+    static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** The 1-minute load average. */
+    static String load() {
+        return String.format("%.2f", java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                .getSystemLoadAverage());
+    }
+
+    /**
+     * pbmc68k_reduced (765 cells, dense gzip X) read in place: two block-shuffled epochs (blocks of
+     * 16 rows), the requests the server answered and our request counters.
+     */
+    @Test
+    void h5adInPlace() throws Exception {
+        Path h5ad = io.github.flinkanndata.testutil.TestData.realStore("anndata-archives/v0.5.0/adata.h5ad");
+        try (S3Loopback s3 = S3Loopback.start(work)) {
+            s3.createBucket("bench");
+            String remote = s3.upload(h5ad, "bench", "pbmc.h5ad");
+            RecordingMetricGroup m = new RecordingMetricGroup();
+            java.util.Map<String, Integer> before = s3.requestCounts();
+            RangeStoreResolver r = resolver(m, 0);
+            long t0 = System.nanoTime();
+            long cells = 0;
+            try (AnnDataCollection c = AnnDataCollection.open(CollectionOptions.builder(remote).build(), r)) {
+                for (int epoch = 0; epoch < 2; epoch++) {
+                    List<Integer> blocks = new ArrayList<>();
+                    for (int b = 0; b * 16 < c.size(); b++) {
+                        blocks.add(b);
+                    }
+                    Collections.shuffle(blocks, new Random(epoch));
+                    for (int b : blocks) {
+                        cells += c.getRange(b * 16L, Math.min(c.size(), b * 16L + 16)).size();
+                    }
+                }
+            }
+            System.out.printf("pbmc68k_reduced in place, 2 block-shuffled epochs: %d cells in %.2f s; server requests"
+                    + " %s; our range requests %d, metadata requests %d, bytes fetched %d (file %d); load %s%n", cells,
+                    (System.nanoTime() - t0) / 1e9, S3Loopback.difference(s3.requestCounts(), before),
+                    m.count("remoteReads.requests"), m.count("remoteReads.metadataRequests"),
+                    m.count("remoteReads.bytesFetched"), java.nio.file.Files.size(h5ad), load());
+            String keep = System.getProperty("bench.keepLog");
+            if (keep != null) {
+                java.nio.file.Files.copy(work.resolve("moto.log"), Path.of(keep),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         } finally {
             S3Loopback.resetFlink();

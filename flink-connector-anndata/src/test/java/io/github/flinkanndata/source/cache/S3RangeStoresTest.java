@@ -122,11 +122,19 @@ class S3RangeStoresTest {
             remote.add(s3.upload(local.get(i), BUCKET, "kinds/" + i + "-" + local.get(i).getFileName()));
         }
         RecordingMetricGroup metrics = new RecordingMetricGroup();
+        Map<String, Integer> before = s3.requestCounts();
+        RangeStoreResolver resolver = resolver(metrics, 3); // one set of counters for every store
         for (int i = 0; i < local.size(); i++) {
-            assertSameSamples(List.of(local.get(i).toString()), List.of(remote.get(i)), resolver(metrics, 3));
+            assertSameSamples(List.of(local.get(i).toString()), List.of(remote.get(i)), resolver);
         }
         assertThat(metrics.count("remoteReads.requests")).isPositive();
         assertThat(metrics.count("remoteReads.bytesFetched")).isPositive();
+        Map<String, Integer> server = S3Loopback.difference(s3.requestCounts(), before);
+        System.out.println("every store kind: the server answered " + server + " for "
+                + metrics.count("remoteReads.requests") + " range requests");
+        // each range request is one GET: the S3 client neither asks a status when an object is opened nor
+        // skips a short seek by reading (which cost an h5ad read hundreds of 2 KiB GETs)
+        assertThat(server.getOrDefault("GET", 0)).isEqualTo((int) metrics.count("remoteReads.requests"));
     }
 
     @Test
@@ -138,6 +146,7 @@ class S3RangeStoresTest {
         }
         xBytes = (long) ROWS * GENES * 4;
         RecordingMetricGroup metrics = new RecordingMetricGroup();
+        Map<String, Integer> before = s3.requestCounts();
         int first = ROWS / 2;
         int rows = ROWS / 100;
         try (AnnDataCollection c = AnnDataCollection.open(
@@ -149,12 +158,39 @@ class S3RangeStoresTest {
         }
         long fetched = metrics.count("remoteReads.bytesFetched");
         long chunkBytes = (long) rows * GENES * 4; // the chunks decoded: exactly 1 % of X
+        Map<String, Integer> server = S3Loopback.difference(s3.requestCounts(), before);
+        System.out.println("1% read: the server answered " + server);
+        // one request per chunk: no status request per chunk (the chunks' statuses come from one listing
+        // of X), none when an object is opened, none to check a version after a read (the read is
+        // conditional on the listed entity tag)
+        assertThat(server.getOrDefault("GET", 0)).isEqualTo((int) metrics.count("remoteReads.requests"));
+        // the store's root only (S3A probes a directory with HEADs and a listing); before, a HEAD per chunk
+        assertThat(server.getOrDefault("HEAD", 0)).isLessThanOrEqualTo(4);
+        assertThat(metrics.count("remoteReads.metadataRequests")).isLessThanOrEqualTo(12);
         System.out.printf("1%% read: fetched %d bytes in %d requests (+%d metadata requests); chunks decoded %d"
                 + " bytes; store %d bytes (X %d)%n", fetched, metrics.count("remoteReads.requests"),
                 metrics.count("remoteReads.metadataRequests"), chunkBytes, storeBytes, xBytes);
         // the target of issue 16: at most 1.2x the compressed bytes of the chunks decoded (metadata included)
         assertThat(fetched).isGreaterThanOrEqualTo(chunkBytes).isLessThanOrEqualTo(chunkBytes * 12 / 10);
         assertThat(fetched).isLessThan(storeBytes / 80); // about 1 % of the store, not all of it
+    }
+
+    @Test
+    void aChunkTheListingDoesNotShowReadsAsFillWithoutARequest() throws Exception {
+        String zarr = s3.upload(big, BUCKET, "sparse/big.zarr");
+        s3.delete(BUCKET, "sparse/big.zarr/X/3.0");
+        RecordingMetricGroup metrics = new RecordingMetricGroup();
+        try (AnnDataCollection c = AnnDataCollection.open(CollectionOptions.builder(zarr).build(),
+                resolver(metrics, 3))) {
+            assertThat(((float[]) c.get(2 * CHUNK_ROWS).asMap().get("X"))[1]).isEqualTo(2000f + 1);
+            Map<String, Integer> before = s3.requestCounts();
+            long requests = metrics.count("remoteReads.requests") + metrics.count("remoteReads.metadataRequests");
+            float[] x = (float[]) c.get(3 * CHUNK_ROWS + 5).asMap().get("X");
+            assertThat(x).hasSize(GENES).containsOnly(0f); // zarr's fill value for a chunk not stored
+            assertThat(S3Loopback.difference(s3.requestCounts(), before)).as("requests for the missing chunk").isEmpty();
+            assertThat(metrics.count("remoteReads.requests") + metrics.count("remoteReads.metadataRequests"))
+                    .isEqualTo(requests);
+        }
     }
 
     @Test
@@ -200,15 +236,25 @@ class S3RangeStoresTest {
             byte[] other = new byte[CHUNK_ROWS * GENES * 4];
             s3.replace(BUCKET, "replaced/big.zarr/X/0.0", other);
             s3.replace(BUCKET, "replaced/big.zarr/X/50.0", other);
-            // a chunk this job never read before, rewritten after the job started
+            // a chunk this job never read before, rewritten after the job started (after its directory was
+            // listed): the read is conditional on the listed entity tag, and S3 refuses it
             assertThatThrownBy(() -> c.get(50 * CHUNK_ROWS)).isInstanceOf(AnnDataFormatException.class)
                     .hasMessageContaining(zarr).hasMessageContaining("X/50.0")
-                    .hasMessageContaining("changed while the job reads it");
+                    .hasMessageContaining("changed while the job reads it")
+                    .hasMessageContaining("the file system refused to read that version");
         }
-        // a chunk the job did read, read again by another reader of the same job
+        // a chunk the job did read, read again by another reader of the same job (which shares the job's
+        // listings and range cache): while the cache holds its bytes, they are those of the version the job
+        // read, never the new one ...
+        try (AnnDataCollection again = AnnDataCollection.open(options, resolver)) {
+            assertThat(((float[]) again.get(0).asMap().get("X"))[1]).isEqualTo(1f);
+        }
+        // ... and once they are evicted, the read is conditional on the listed version, which S3 refuses
+        RangeStoreResolver.clearProcessCache(64L << 20);
         try (AnnDataCollection again = AnnDataCollection.open(options, resolver)) {
             assertThatThrownBy(() -> again.get(0)).isInstanceOf(AnnDataFormatException.class)
-                    .hasMessageContaining("X/0.0").hasMessageContaining("changed while the job reads it");
+                    .hasMessageContaining("X/0.0").hasMessageContaining("changed while the job reads it")
+                    .hasMessageContaining("the file system refused to read that version");
         }
     }
 

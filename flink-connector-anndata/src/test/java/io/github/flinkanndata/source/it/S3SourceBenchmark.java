@@ -44,15 +44,34 @@ class S3SourceBenchmark {
                     ROWS, CHUNK_ROWS, chunkBytes, BLOCK);
             for (SamplingMode mode : List.of(SamplingMode.SEQUENTIAL, SamplingMode.BLOCK_SHUFFLED)) {
                 for (int round = 0; round < 2; round++) {
+                    long cpu0 = cpuNanos();
                     double local = epoch(store.toString(), mode);
+                    long cpuLocal = cpuNanos() - cpu0;
+                    java.util.Map<String, Integer> before = s3.requestCounts();
+                    long server0 = s3.serverCpuNanos();
+                    // a cold range cache: the epoch fetches what it reads (the cache outlives jobs)
+                    io.github.flinkanndata.source.cache.RangeStoreResolver.clearProcessCache(256L << 20);
+                    cpu0 = cpuNanos();
                     double fromS3 = epoch(remote, mode);
-                    System.out.printf("%-15s round %d: local %,.0f cells/s, S3 %,.0f cells/s (%.0f %%)%n", mode, round,
-                            local, fromS3, 100 * fromS3 / local);
+                    long cpuS3 = cpuNanos() - cpu0;
+                    long server = s3.serverCpuNanos() - server0;
+                    System.out.printf("%-15s round %d: local %,.0f cells/s, S3 %,.0f cells/s (%.0f %%); cells per CPU-second"
+                            + " local %,.0f, S3 %,.0f (this JVM) and %,.0f (JVM + server); server requests %s; load %s%n",
+                            mode, round, local, fromS3, 100 * fromS3 / local, ROWS / (cpuLocal / 1e9),
+                            ROWS / (cpuS3 / 1e9), ROWS / ((cpuS3 + server) / 1e9),
+                            S3Loopback.difference(s3.requestCounts(), before), String.format("%.2f",
+                                    java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                                            .getSystemLoadAverage()));
                 }
             }
         } finally {
             S3Loopback.resetFlink();
         }
+    }
+
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static double epoch(String path, SamplingMode mode) throws Exception {

@@ -1,0 +1,212 @@
+package io.github.flinkanndata.source.cache;
+
+import io.github.flinkanndata.format.remote.ObjectChangedException;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.util.WrappingProxy;
+
+/**
+ * Opens objects of a Hadoop-based Flink file system (flink-s3-fs-hadoop, and the other file
+ * systems Flink builds on Hadoop) <b>with the status a listing gave</b>, through Hadoop's {@code
+ * FileSystem.openFile(path).withFileStatus(status)}, and reads a range by a positioned {@code
+ * readFully}. Two requests per range are saved that way:
+ *
+ * <ul>
+ *   <li>Flink's {@code FileSystem.open(path)} calls Hadoop's {@code open(path)}, which for S3A asks
+ *       the object's status (a HEAD request) before it returns; given the status, S3A asks none;
+ *   <li>seeking Flink's Hadoop input stream less than 1 MiB forward skips by reading, which S3A's
+ *       random input policy turns into one GET request per 2 KiB skipped (an h5ad read at an
+ *       offset of 500 KB cost 250 requests); a positioned read is one bounded GET.
+ * </ul>
+ *
+ * <p>With the status of a listing, S3A also sends the listed entity tag with the GET ({@code
+ * If-Match}, its default change-detection mode): a replaced object fails the request with S3A's
+ * {@code RemoteFileChangedException}, reported here as {@link ObjectChangedException}, so the
+ * bytes of a successful read are of the listed version (see {@link FlinkObjectStorage}).
+ *
+ * <p>Flink's {@code FileSystem} API offers neither, and the Hadoop classes live in the plugin's
+ * class loader, so this goes by reflection over public methods; when any is missing (another kind
+ * of file system, another Hadoop), {@link #of} gives null and objects are opened through Flink's
+ * API as before. Thread-safe.
+ */
+@Internal
+final class HadoopOpener {
+    private final Object hadoopFs;
+    private final Method openFile;
+    private final Method withFileStatus;
+    private final Method build;
+    private final Method readFully;
+    private final Constructor<?> newPath;
+    private final Class<?> hadoopStatusClass;
+    private final boolean etagChecked;
+
+    private HadoopOpener(Object hadoopFs, Method openFile, Method withFileStatus, Method build, Method readFully,
+            Constructor<?> newPath, Class<?> hadoopStatusClass, boolean etagChecked) {
+        this.hadoopFs = hadoopFs;
+        this.openFile = openFile;
+        this.withFileStatus = withFileStatus;
+        this.build = build;
+        this.readFully = readFully;
+        this.newPath = newPath;
+        this.hadoopStatusClass = hadoopStatusClass;
+        this.etagChecked = etagChecked;
+    }
+
+    /**
+     * Whether the client refuses bytes of another entity tag than the status it was opened with:
+     * S3A's change detection in mode {@code server} (the default: {@code If-Match} on the GET) or
+     * {@code client} (the response's tag compared), with the entity tag as its source (the
+     * default). With {@code s3.change.detection.mode: none} or {@code warn}, or the version id as
+     * the source, reads are not verified and a status is asked after each ({@link
+     * FlinkObjectStorage#readVerified}).
+     */
+    boolean etagChecked() {
+        return etagChecked;
+    }
+
+    private static boolean etagChecked(Object hadoopFs) {
+        try {
+            Object conf = hadoopFs.getClass().getMethod("getConf").invoke(hadoopFs);
+            Method get = conf.getClass().getMethod("get", String.class, String.class);
+            String mode = String.valueOf(get.invoke(conf, "fs.s3a.change.detection.mode", "server")).trim();
+            String source = String.valueOf(get.invoke(conf, "fs.s3a.change.detection.source", "etag")).trim();
+            return (mode.equalsIgnoreCase("server") || mode.equalsIgnoreCase("client"))
+                    && source.equalsIgnoreCase("etag");
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The opener for {@code fs}, or null if it is not a Hadoop-based file system this can drive. */
+    @Nullable
+    static HadoopOpener of(FileSystem fs) {
+        Object inner = fs;
+        for (int i = 0; i < 8 && inner instanceof WrappingProxy; i++) {
+            inner = ((WrappingProxy<?>) inner).getWrappedDelegate();
+        }
+        try {
+            Method get = inner.getClass().getMethod("getHadoopFileSystem");
+            Object hadoopFs = get.invoke(inner);
+            if (hadoopFs == null) {
+                return null;
+            }
+            ClassLoader loader = hadoopFs.getClass().getClassLoader();
+            Class<?> fsClass = Class.forName("org.apache.hadoop.fs.FileSystem", false, loader);
+            Class<?> pathClass = Class.forName("org.apache.hadoop.fs.Path", false, loader);
+            Class<?> statusClass = Class.forName("org.apache.hadoop.fs.FileStatus", false, loader);
+            Class<?> builderClass = Class.forName("org.apache.hadoop.fs.FutureDataInputStreamBuilder", false, loader);
+            Class<?> streamClass = Class.forName("org.apache.hadoop.fs.FSDataInputStream", false, loader);
+            return new HadoopOpener(hadoopFs, fsClass.getMethod("openFile", pathClass),
+                    builderClass.getMethod("withFileStatus", statusClass), builderClass.getMethod("build"),
+                    streamClass.getMethod("readFully", long.class, byte[].class, int.class, int.class),
+                    pathClass.getConstructor(java.net.URI.class), statusClass, etagChecked(hadoopFs));
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return null;
+        }
+    }
+
+    /**
+     * The Hadoop status behind a Flink status of this file system (Flink's Hadoop file systems
+     * wrap it and expose it as {@code getInternalFileStatus()}), or null.
+     */
+    @Nullable
+    Object hadoopStatus(FileStatus status) {
+        try {
+            Object s = status.getClass().getMethod("getInternalFileStatus").invoke(status);
+            return hadoopStatusClass.isInstance(s) ? s : null;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The entity tag of a Hadoop status (S3A's {@code getETag()}), quotes removed, or null. */
+    @Nullable
+    static String etag(@Nullable Object hadoopStatus) {
+        if (hadoopStatus == null) {
+            return null;
+        }
+        try {
+            Object tag = hadoopStatus.getClass().getMethod("getETag").invoke(hadoopStatus);
+            if (!(tag instanceof String) || ((String) tag).isEmpty()) {
+                return null;
+            }
+            String t = (String) tag;
+            return t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"") ? t.substring(1, t.length() - 1) : t;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Reads exactly {@code length} bytes at {@code offset} of the object {@code hadoopStatus}
+     * describes, at {@code uri}, in one positioned read of a stream opened with that status.
+     */
+    void read(java.net.URI uri, Object hadoopStatus, long offset, byte[] dst, int dstOffset, int length)
+            throws IOException {
+        // as Flink's plugin wrapper does around every call: the Hadoop client loads classes and
+        // resources through the context class loader, which on a fetch thread may be the closed
+        // class loader of an earlier job
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(hadoopFs.getClass().getClassLoader());
+        try {
+            readInPluginLoader(uri, hadoopStatus, offset, dst, dstOffset, length);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    private void readInPluginLoader(java.net.URI uri, Object hadoopStatus, long offset, byte[] dst, int dstOffset,
+            int length) throws IOException {
+        Object stream;
+        try {
+            Object builder = withFileStatus.invoke(openFile.invoke(hadoopFs, newPath.newInstance(uri)), hadoopStatus);
+            stream = ((CompletableFuture<?>) build.invoke(builder)).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while opening " + uri);
+        } catch (ExecutionException e) {
+            throw failure(e.getCause());
+        } catch (InvocationTargetException e) {
+            throw failure(e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IOException("cannot open " + uri + ": " + e, e);
+        }
+        try (Closeable in = (Closeable) stream) {
+            readFully.invoke(in, offset, dst, dstOffset, length);
+        } catch (InvocationTargetException e) {
+            throw failure(e.getCause());
+        } catch (IllegalAccessException e) {
+            throw new IOException("cannot read " + uri + ": " + e, e);
+        }
+    }
+
+    /** An exception of the Hadoop client as an {@link IOException}; a refused version as a changed object. */
+    private static IOException failure(Throwable t) {
+        Throwable c = t;
+        while ((c instanceof UncheckedIOException || c instanceof java.util.concurrent.CompletionException
+                || c instanceof ExecutionException) && c.getCause() != null) {
+            c = c.getCause();
+        }
+        for (Throwable x = c; x != null; x = x.getCause()) {
+            if (x.getClass().getSimpleName().equals("RemoteFileChangedException")) {
+                return new ObjectChangedException(x.getMessage(), x);
+            }
+        }
+        if (c instanceof IOException) {
+            return (IOException) c;
+        }
+        return new IOException(String.valueOf(c), c);
+    }
+}
