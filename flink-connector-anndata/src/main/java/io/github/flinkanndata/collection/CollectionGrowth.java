@@ -143,15 +143,7 @@ public final class CollectionGrowth {
     }
 
     /** Var indices of one store in the join's form, with -1 for an unmapped gene. */
-    private static final class Mapping {
-        final int[] indices;
-        final long dropped;
-
-        Mapping(int[] indices, long dropped) {
-            this.indices = indices;
-            this.dropped = dropped;
-        }
-    }
+    private record Mapping(int[] indices, long dropped) {}
 
     /**
      * Inner form: {@code idx[j]} = the store's column of space gene {@code j}, or -1; outer form:

@@ -73,10 +73,10 @@ public final class CollectionPlanner {
                 vars.add(store.var().index());
             }
             VarJoin.Result r = VarJoin.join(options.join(), vars, paths);
-            effective = r.effective;
-            joint = r.joint;
-            for (int s = 0; r.varIndices != null && s < plans.size(); s++) {
-                plans.set(s, plans.get(s).withVarIndices(r.varIndices[s]));
+            effective = r.effective();
+            joint = r.joint();
+            for (int s = 0; r.varIndices() != null && s < plans.size(); s++) {
+                plans.set(s, plans.get(s).withVarIndices(r.varIndices()[s]));
             }
             if (effective != Join.NONE) {
                 checkLayerWidths(options.layersKeys(), plans, layerWidths);

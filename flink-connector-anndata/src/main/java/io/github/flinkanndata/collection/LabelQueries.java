@@ -18,17 +18,8 @@ import java.util.Map;
  */
 final class LabelQueries {
     /** The merged labels of one key with what their rendering needs. */
-    private static final class Merged {
-        final Object[] labels;
-        final DataType[] ownTypes; // per store; null where the store lacks the key
-        final ArrayKind promoted;
-
-        Merged(Object[] labels, DataType[] ownTypes, ArrayKind promoted) {
-            this.labels = labels;
-            this.ownTypes = ownTypes;
-            this.promoted = promoted;
-        }
-    }
+    /** @param ownTypes per store; null where the store lacks the key */
+    private record Merged(Object[] labels, DataType[] ownTypes, ArrayKind promoted) {}
 
     private LabelQueries() {}
 

@@ -17,17 +17,7 @@ import javax.annotation.Nullable;
  */
 final class VarJoin {
     /** The outcome: effective join, joint list and per-store indices (null after a short-circuit). */
-    static final class Result {
-        final Join effective;
-        final List<String> joint;
-        @Nullable final int[][] varIndices;
-
-        Result(Join effective, List<String> joint, @Nullable int[][] varIndices) {
-            this.effective = effective;
-            this.joint = joint;
-            this.varIndices = varIndices;
-        }
-    }
+    record Result(Join effective, List<String> joint, @Nullable int[][] varIndices) {}
 
     private VarJoin() {}
 

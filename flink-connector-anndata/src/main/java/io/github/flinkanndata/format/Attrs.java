@@ -8,14 +8,7 @@ import java.util.Map;
 import javax.annotation.Nullable;
 
 /** Typed access to the normalised attributes of a node, with errors that name the node. */
-final class Attrs {
-    private final Node node;
-    private final Map<String, Object> map;
-
-    private Attrs(Node node, Map<String, Object> map) {
-        this.node = node;
-        this.map = map;
-    }
+record Attrs(Node node, Map<String, Object> map) {
 
     static Attrs of(Node node) throws AnnDataFormatException {
         return new Attrs(node, node.attributes());

@@ -68,7 +68,7 @@ final class AnnDataDynamicTableSource implements ScanTableSource, SupportsProjec
     @Override
     public ScanRuntimeProvider getScanRuntimeProvider(ScanContext context) {
         TypeInformation<RowData> rowType = context.createTypeInformation(producedType);
-        RowDataFormat format = new RowDataFormat(new CellRowConverter(selected.columns(), options.paths()), rowType);
+        RowDataFormat format = new RowDataFormat(selected.columns(), options.paths(), rowType);
         return SourceProvider.of(source().withFormat(format));
     }
 

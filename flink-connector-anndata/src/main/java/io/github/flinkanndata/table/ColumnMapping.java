@@ -7,7 +7,7 @@ import static io.github.flinkanndata.table.AnnDataTableOptions.OBS_KEYS;
 import static io.github.flinkanndata.table.AnnDataTableOptions.OUTPUT;
 
 import io.github.flinkanndata.source.config.OutputForm;
-import io.github.flinkanndata.table.MappedColumn.Kind;
+import io.github.flinkanndata.source.output.CellFieldMapper.Kind;
 import io.github.flinkanndata.table.MappedColumn.ObsType;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -220,7 +220,7 @@ final class ColumnMapping {
                 expect(n, t, t.is(LogicalTypeRoot.BIGINT), "BIGINT");
                 return MappedColumn.metadata(n, kind);
             case OBSM:
-                // the depth must match the entry's rows, which only the stores know: CellRowConverter
+                // the depth must match the entry's rows, which only the stores know: RowDataFormat
                 // checks it on every row
                 int depth = ColumnTypes.floatArrayDepth(t);
                 expect(n, t, depth > 0, ColumnTypes.DENSE + " (the obsm row, cast to FLOAT), or "

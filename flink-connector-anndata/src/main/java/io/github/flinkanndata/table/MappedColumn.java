@@ -1,5 +1,7 @@
 package io.github.flinkanndata.table;
 
+import io.github.flinkanndata.source.output.CellFieldMapper.Field;
+import io.github.flinkanndata.source.output.CellFieldMapper.Kind;
 import java.io.Serializable;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
@@ -24,34 +26,30 @@ import org.apache.flink.annotation.Internal;
 record MappedColumn(String name, Kind kind, @Nullable String key, @Nullable ObsType obsType, boolean sparse,
         int depth) implements Serializable {
 
-    /** What a column holds. */
-    enum Kind {
-        /** {@code store_idx INT}: the store's position in the path list. */
-        STORE_INDEX,
-        /** {@code global_idx BIGINT}: the sample's index in the collection (lamindb's index). */
-        GLOBAL_INDEX,
-        /** {@code epoch INT}: the epoch the sample was drawn in. */
-        EPOCH,
-        /** A matrix row (X, raw.X, a layer), cast to FLOAT. */
-        MATRIX,
-        /** An obsm row, cast to FLOAT (nested arrays for an entry of more than two dimensions). */
-        OBSM,
-        /** An obs label. */
-        OBS
-    }
-
     /** The SQL type of an obs column. */
     enum ObsType {
         /** INT: the label's code (the key is encoded). */
-        CODE,
+        CODE(Integer.class),
         /** STRING: a string or categorical-of-strings label. */
-        STRING,
+        STRING(String.class),
         /** BIGINT: an integer label. */
-        BIGINT,
+        BIGINT(Long.class),
         /** DOUBLE: a float label (integer labels widen). */
-        DOUBLE,
+        DOUBLE(Double.class),
         /** BOOLEAN: a boolean label. */
-        BOOLEAN
+        BOOLEAN(Boolean.class);
+
+        /** The Java type of the column's labels, which {@code ObsLabels.fit} fits them to. */
+        final Class<?> javaType;
+
+        ObsType(Class<?> javaType) {
+            this.javaType = javaType;
+        }
+    }
+
+    /** The column as the per-cell mapping sees it. */
+    Field field() {
+        return new Field(name, kind, key, obsType == null ? null : obsType.javaType, sparse, depth);
     }
 
     static MappedColumn metadata(String name, Kind kind) {

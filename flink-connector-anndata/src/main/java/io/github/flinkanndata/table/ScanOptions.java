@@ -9,6 +9,7 @@ import io.github.flinkanndata.source.InvalidOptionException;
 import io.github.flinkanndata.source.OptionValues;
 import io.github.flinkanndata.source.SettingsReader;
 import io.github.flinkanndata.source.config.OutputForm;
+import io.github.flinkanndata.source.output.CellFieldMapper.Kind;
 import io.github.flinkanndata.source.record.CellRecord;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -125,9 +126,9 @@ final class ScanOptions {
     AnnDataSource<CellRecord> buildSource(ColumnMapping columns) {
         List<String> encoded = columns.encodedKeys();
         AnnDataSourceBuilder b = AnnDataSource.builder(paths()).configure(source)
-                .layersKeys(columns.keys(MappedColumn.Kind.MATRIX).toArray(String[]::new))
-                .obsKeys(columns.keys(MappedColumn.Kind.OBS).toArray(String[]::new))
-                .obsmKeys(columns.keys(MappedColumn.Kind.OBSM).toArray(String[]::new))
+                .layersKeys(columns.keys(Kind.MATRIX).toArray(String[]::new))
+                .obsKeys(columns.keys(Kind.OBS).toArray(String[]::new))
+                .obsmKeys(columns.keys(Kind.OBSM).toArray(String[]::new))
                 .encodeLabels(encoded)
                 .output(columns.output());
         if (unknownLabel instanceof Map) {

@@ -34,17 +34,7 @@ final class ChunkFilters {
 
     private static final int DEFLATE = 1;
 
-    private static final class Step {
-        final String name;
-        final int id;
-        final FilterPipeline pipeline;
-
-        Step(String name, int id, FilterPipeline pipeline) {
-            this.name = name;
-            this.id = id;
-            this.pipeline = pipeline;
-        }
-    }
+    private record Step(String name, int id, FilterPipeline pipeline) {}
 
     static final ChunkFilters NONE = new ChunkFilters(List.of());
 

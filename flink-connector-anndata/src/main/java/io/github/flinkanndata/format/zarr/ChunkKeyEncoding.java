@@ -7,15 +7,7 @@ import javax.annotation.Nullable;
  * 0-d array) and the v2 encoding ({@code 1.0} or {@code 1/0}, {@code 0} for a 0-d array), which v3
  * arrays may also declare. Immutable.
  */
-final class ChunkKeyEncoding {
-
-    private final boolean v3Default;
-    private final String separator;
-
-    private ChunkKeyEncoding(boolean v3Default, String separator) {
-        this.v3Default = v3Default;
-        this.separator = separator;
-    }
+record ChunkKeyEncoding(boolean v3Default, String separator) {
 
     static ChunkKeyEncoding v3Default(String separator) {
         return new ChunkKeyEncoding(true, separator);

@@ -8,15 +8,4 @@ import javax.annotation.Nullable;
  * The parsed metadata of one node: its normalised attributes and, for an array, its {@link
  * ArrayMetadata} (null for a group). Immutable.
  */
-final class NodeMetadata {
-
-    final String path;
-    final Map<String, Object> attributes;
-    @Nullable final ArrayMetadata array;
-
-    NodeMetadata(String path, Map<String, Object> attributes, @Nullable ArrayMetadata array) {
-        this.path = path;
-        this.attributes = attributes;
-        this.array = array;
-    }
-}
+record NodeMetadata(String path, Map<String, Object> attributes, @Nullable ArrayMetadata array) {}

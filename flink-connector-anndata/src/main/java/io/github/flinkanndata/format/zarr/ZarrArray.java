@@ -34,9 +34,9 @@ final class ZarrArray implements ArrayNode {
 
     ZarrArray(String location, NodeMetadata node, ChunkSource chunks) {
         this.location = location;
-        this.path = node.path;
-        this.attributes = node.attributes;
-        this.meta = Objects.requireNonNull(node.array, "not an array");
+        this.path = node.path();
+        this.attributes = node.attributes();
+        this.meta = Objects.requireNonNull(node.array(), "not an array");
         this.chunks = chunks;
     }
 
@@ -241,7 +241,7 @@ final class ZarrArray implements ArrayNode {
 
     @Override
     public List<String> fieldNames() {
-        return meta.type.fields.stream().map(f -> f.name).collect(Collectors.toUnmodifiableList());
+        return meta.type.fields.stream().map(f -> f.name()).collect(Collectors.toUnmodifiableList());
     }
 
     @Override
@@ -255,7 +255,7 @@ final class ZarrArray implements ArrayNode {
 
     private Object readFieldSlab(ZarrDType.Field f, long offset, int count)
             throws AnnDataFormatException {
-        String field = f.name;
+        String field = f.name();
         if (meta.rank() != 1) {
             throw new AnnDataFormatException(
                     location,
@@ -263,16 +263,16 @@ final class ZarrArray implements ArrayNode {
                     "readField needs a 1-D structured array, shape is "
                             + Arrays.toString(meta.shape));
         }
-        if (f.type.kind == ZarrDType.Kind.OPAQUE) {
+        if (f.type().kind == ZarrDType.Kind.OPAQUE) {
             throw new AnnDataFormatException(
                     location,
                     path,
-                    "field '" + field + "' has unsupported data type '" + f.type + "'");
+                    "field '" + field + "' has unsupported data type '" + f.type() + "'");
         }
         byte[] records = (byte[]) readSlab(new long[] {offset}, new int[] {count});
         int fieldBytes = f.byteSize();
-        long elements = (long) count * f.count;
-        if (elements * f.type.itemSize > CodecPipeline.MAX_ARRAY) {
+        long elements = (long) count * f.count();
+        if (elements * f.type().itemSize > CodecPipeline.MAX_ARRAY) {
             throw new AnnDataFormatException(
                     location, path, "field slab is too large for one Java array");
         }
@@ -280,23 +280,23 @@ final class ZarrArray implements ArrayNode {
         for (int r = 0; r < count; r++) {
             System.arraycopy(
                     records,
-                    r * meta.type.itemSize + f.offset,
+                    r * meta.type.itemSize + f.offset(),
                     gathered,
                     r * fieldBytes,
                     fieldBytes);
         }
         return Elements.fromBytes(
-                gathered, f.type, meta.pipeline.byteOrder(f.type), (int) elements);
+                gathered, f.type(), meta.pipeline.byteOrder(f.type()), (int) elements);
     }
 
     @Override
     public int[] fieldShape(String field) throws AnnDataFormatException {
-        return field(field).shape.clone();
+        return field(field).shape().clone();
     }
 
     @Override
     public DataType fieldType(String field) throws AnnDataFormatException {
-        return field(field).type.dataType();
+        return field(field).type().dataType();
     }
 
     private ZarrDType.Field field(String name) throws AnnDataFormatException {

@@ -175,12 +175,12 @@ public final class ZarrContainer implements Container {
             return null;
         }
         node =
-                meta.array == null
+                meta.array() == null
                         ? new ZarrGroup(location, meta, index)
                         : new ZarrArray(
                                 location,
                                 meta,
-                                new ChunkSource(store, cache, location, normalised, meta.array));
+                                new ChunkSource(store, cache, location, normalised, meta.array()));
         Node raced = nodes.putIfAbsent(normalised, node);
         return raced != null ? raced : node;
     }

@@ -31,21 +31,7 @@ final class ZarrDType {
     }
 
     /** One field of a structured type; {@code offset} is its byte offset inside the record. */
-    static final class Field {
-        final String name;
-        final ZarrDType type;
-        final int[] shape;
-        final int count;
-        final int offset;
-
-        Field(String name, ZarrDType type, int[] shape, int count, int offset) {
-            this.name = name;
-            this.type = type;
-            this.shape = shape;
-            this.count = count;
-            this.offset = offset;
-        }
-
+    record Field(String name, ZarrDType type, int[] shape, int count, int offset) {
         int byteSize() {
             return type.itemSize * count;
         }

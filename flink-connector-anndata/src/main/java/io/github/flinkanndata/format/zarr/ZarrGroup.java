@@ -16,8 +16,8 @@ final class ZarrGroup implements GroupNode {
 
     ZarrGroup(String location, NodeMetadata node, MetadataIndex index) {
         this.location = location;
-        this.path = node.path;
-        this.attributes = node.attributes;
+        this.path = node.path();
+        this.attributes = node.attributes();
         this.index = index;
     }
 

@@ -17,15 +17,13 @@ import org.apache.flink.annotation.Internal;
  * current epoch samples ({@code activeStores}; stores discovered later join at the next epoch
  * boundary) and the genes dropped so far. {@link #ALL_STORES} means every store of the plan, as
  * for a static collection and for every version 1 state.
+ *
+ * @param activeStores stores of the plan the current epoch samples (a prefix), or {@link #ALL_STORES}
+ * @param droppedGenes genes of joined stores that lie outside a growing collection's fixed gene space
  */
 @Internal
-public final class AnnDataEnumState {
-    @Nullable private final byte[] plan;
-    private final int epoch;
-    private final long cursor;
-    private final List<AnnDataSplit> returned;
-    private final int activeStores;
-    private final long droppedGenes;
+public record AnnDataEnumState(@Nullable byte[] plan, int epoch, long cursor, List<AnnDataSplit> returned,
+        int activeStores, long droppedGenes) {
 
     /** The {@code activeStores} of a collection whose current epoch samples every planned store. */
     public static final int ALL_STORES = -1;
@@ -34,49 +32,16 @@ public final class AnnDataEnumState {
         this(plan, epoch, cursor, returned, ALL_STORES, 0);
     }
 
-    public AnnDataEnumState(@Nullable byte[] plan, int epoch, long cursor, List<AnnDataSplit> returned,
-            int activeStores, long droppedGenes) {
+    public AnnDataEnumState {
         if (activeStores < ALL_STORES || droppedGenes < 0) {
             throw new IllegalArgumentException("activeStores " + activeStores + ", droppedGenes " + droppedGenes);
         }
-        this.plan = plan;
-        this.epoch = epoch;
-        this.cursor = cursor;
-        this.returned = List.copyOf(returned);
-        this.activeStores = activeStores;
-        this.droppedGenes = droppedGenes;
+        returned = List.copyOf(returned);
     }
 
     /** The initial state of a fresh start. */
     public static AnnDataEnumState initial() {
         return new AnnDataEnumState(null, 0, 0, List.of());
-    }
-
-    @Nullable
-    public byte[] plan() {
-        return plan;
-    }
-
-    public int epoch() {
-        return epoch;
-    }
-
-    public long cursor() {
-        return cursor;
-    }
-
-    public List<AnnDataSplit> returned() {
-        return returned;
-    }
-
-    /** Stores of the plan the current epoch samples (a prefix), or {@link #ALL_STORES}. */
-    public int activeStores() {
-        return activeStores;
-    }
-
-    /** Genes of joined stores that lie outside a growing collection's fixed gene space. */
-    public long droppedGenes() {
-        return droppedGenes;
     }
 
     @Override

@@ -10,27 +10,11 @@ import org.apache.flink.annotation.Internal;
  * gateways can lose or hold forever the events of a subtask after a regional restart (see
  * docs/reliability.md) — and it fails the job over globally, which resets every gateway. If it has
  * not (it is still planning, or holds the request back on purpose), the event is ignored.
+ *
+ * @param plan true for an overdue plan, false for an overdue split request
  */
 @Internal
-public final class AnswerOverdueEvent implements SourceEvent {
-    private static final long serialVersionUID = 1L;
-
-    private final boolean plan;
-    private final long waitedMillis;
-
-    public AnswerOverdueEvent(boolean plan, long waitedMillis) {
-        this.plan = plan;
-        this.waitedMillis = waitedMillis;
-    }
-
-    /** True for an overdue plan, false for an overdue split request. */
-    public boolean plan() {
-        return plan;
-    }
-
-    public long waitedMillis() {
-        return waitedMillis;
-    }
+public record AnswerOverdueEvent(boolean plan, long waitedMillis) implements SourceEvent {
 
     @Override
     public String toString() {

@@ -9,18 +9,7 @@ import org.apache.flink.api.connector.source.SourceEvent;
  * stores they open). O(stores + genes + vocabulary) bytes, sent once per reader start.
  */
 @Internal
-public final class PlanEvent implements SourceEvent {
-    private static final long serialVersionUID = 1L;
-
-    private final byte[] plan;
-
-    public PlanEvent(byte[] plan) {
-        this.plan = plan;
-    }
-
-    public byte[] plan() {
-        return plan;
-    }
+public record PlanEvent(byte[] plan) implements SourceEvent {
 
     @Override
     public String toString() {

@@ -10,25 +10,14 @@ import org.apache.flink.api.connector.source.SourceEvent;
  * <p>In a growing collection the plan's store count is its version: a reader that receives a
  * split of a store its plan does not have yet asks again, naming the store count it needs; the
  * enumerator answers with its current plan, which always holds every store it assigned splits of.
+ *
+ * @param storesNeeded the least number of stores the plan must have
  */
 @Internal
-public final class PlanRequestEvent implements SourceEvent {
-    private static final long serialVersionUID = 2L;
-
-    private final int storesNeeded;
-
+public record PlanRequestEvent(int storesNeeded) implements SourceEvent {
     /** A request at reader start: any plan will do. */
     public PlanRequestEvent() {
         this(0);
-    }
-
-    /** A request for a plan of at least {@code storesNeeded} stores. */
-    public PlanRequestEvent(int storesNeeded) {
-        this.storesNeeded = storesNeeded;
-    }
-
-    public int storesNeeded() {
-        return storesNeeded;
     }
 
     @Override

@@ -13,7 +13,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.flink.annotation.Internal;
@@ -148,28 +147,7 @@ final class StoreDiscovery {
     }
 
     /** What two listings compare to tell a finished store from one still being written. */
-    static final class Fingerprint {
-        final long files;
-        final long bytes;
-        final long modified;
-
-        Fingerprint(long files, long bytes, long modified) {
-            this.files = files;
-            this.bytes = bytes;
-            this.modified = modified;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Fingerprint && ((Fingerprint) o).files == files && ((Fingerprint) o).bytes == bytes
-                    && ((Fingerprint) o).modified == modified;
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(files, bytes, modified);
-        }
-
+    record Fingerprint(long files, long bytes, long modified) {
         @Override
         public String toString() {
             return files + " files, " + bytes + " bytes, modified " + modified;

@@ -67,7 +67,7 @@ public final class NumberedBatchFormat implements CellOutputFormat<BatchPiece> {
             long q = first + from;
             long g = q / batchSize;
             int offset = (int) (q % batchSize);
-            int to = (int) Math.min(samples.size(), from + (batchSize - offset));
+            int to = Math.min(samples.size(), from + (batchSize - offset));
             if (g >= batches) {
                 out.collect(null, to - from); // the epoch's partial last batch
             } else {

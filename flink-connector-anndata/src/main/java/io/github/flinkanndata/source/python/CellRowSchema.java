@@ -3,6 +3,8 @@ package io.github.flinkanndata.source.python;
 import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.source.config.OutputForm;
 import io.github.flinkanndata.source.config.SourceSettings;
+import io.github.flinkanndata.source.output.CellFieldMapper.Field;
+import io.github.flinkanndata.source.output.CellFieldMapper.Kind;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,34 +42,9 @@ public final class CellRowSchema implements Serializable {
     static final String OBSM_PREFIX = "obsm_";
     static final String[] SPARSE_FIELDS = {"indices", "values", "size"};
 
-    /** What a field holds. */
-    enum Kind {
-        STORE_INDEX,
-        GLOBAL_INDEX,
-        EPOCH,
-        MATRIX,
-        OBSM,
-        OBS
-    }
-
-    /**
-     * One field of the row.
-     *
-     * @param key the layers, obsm or obs key; null for the metadata fields
-     * @param obsType the type of an obs field, null for every other kind
-     * @param depth of an obsm field: the number of dimensions of its rows (1 for entries of one
-     *     or two dimensions, {@code k} for {@code (n_obs, d1, ..., dk)}); 0 for every other kind
-     */
-    record Field(String name, Kind kind, @Nullable String key, @Nullable ObsFieldType obsType, int depth)
-            implements Serializable {
-        Field(String name, Kind kind, @Nullable String key, @Nullable ObsFieldType obsType) {
-            this(name, kind, key, obsType, 0);
-        }
-    }
-
     private final List<Field> fields;
     private final boolean sparse;
-    private final List<String> paths; // to name the store in errors
+    private final List<String> paths;
 
     private CellRowSchema(List<Field> fields, boolean sparse, List<String> paths) {
         this.fields = List.copyOf(fields);
@@ -118,19 +95,21 @@ public final class CellRowSchema implements Serializable {
                         + "number of dimensions, n_obs included), was " + e.getValue());
             }
         }
+        boolean sparse = settings.output() == OutputForm.SPARSE;
         List<Field> fields = new ArrayList<>();
-        fields.add(new Field(STORE_IDX, Kind.STORE_INDEX, null, null));
-        fields.add(new Field(GLOBAL_IDX, Kind.GLOBAL_INDEX, null, null));
-        fields.add(new Field(EPOCH, Kind.EPOCH, null, null));
+        fields.add(new Field(STORE_IDX, Kind.STORE_INDEX, null, null, false, 0));
+        fields.add(new Field(GLOBAL_IDX, Kind.GLOBAL_INDEX, null, null, false, 0));
+        fields.add(new Field(EPOCH, Kind.EPOCH, null, null, false, 0));
         for (String k : c.layersKeys()) {
-            fields.add(new Field(k.replace('.', '_'), Kind.MATRIX, k, null));
+            fields.add(new Field(k.replace('.', '_'), Kind.MATRIX, k, null, sparse, 0));
         }
         for (String k : obsmKeys) {
             Integer ndim = obsmNdims.get(k);
-            fields.add(new Field(OBSM_PREFIX + k, Kind.OBSM, k, null, ndim == null ? 1 : Math.max(1, ndim - 1)));
+            fields.add(new Field(OBSM_PREFIX + k, Kind.OBSM, k, null, false, ndim == null ? 1 : Math.max(1, ndim - 1)));
         }
         for (String k : obsKeys) {
-            fields.add(new Field(k, Kind.OBS, k, obsType(k, c.encodeKeys().contains(k), obsTypes.get(k))));
+            ObsFieldType type = obsType(k, c.encodeKeys().contains(k), obsTypes.get(k));
+            fields.add(new Field(k, Kind.OBS, k, type.javaType(), false, 0));
         }
         Map<String, Field> byName = new LinkedHashMap<>();
         for (Field f : fields) {
@@ -140,7 +119,7 @@ public final class CellRowSchema implements Serializable {
                         + describe(previous) + " and " + describe(f));
             }
         }
-        return new CellRowSchema(fields, settings.output() == OutputForm.SPARSE, settings.collection().paths());
+        return new CellRowSchema(fields, sparse, settings.collection().paths());
     }
 
     private static ObsFieldType obsType(String key, boolean encoded, @Nullable ObsFieldType declared) {
@@ -168,13 +147,9 @@ public final class CellRowSchema implements Serializable {
         return fields;
     }
 
-    boolean sparse() {
-        return sparse;
-    }
-
-    /** The store's path, or its index for a store that joined a growing collection after the build. */
-    String path(int storeIndex) {
-        return storeIndex < paths.size() ? paths.get(storeIndex) : "#" + storeIndex + " (joined while running)";
+    /** The paths of the stores, in order, to name a store in errors. */
+    List<String> paths() {
+        return paths;
     }
 
     /** The field names, in row order. */
@@ -207,7 +182,7 @@ public final class CellRowSchema implements Serializable {
             case OBSM:
                 return obsmType(f.depth());
             default:
-                return obsType(f.obsType());
+                return BasicTypeInfo.getInfoFor(f.labelType());
         }
     }
 
@@ -226,21 +201,6 @@ public final class CellRowSchema implements Serializable {
     static RowTypeInfo sparseType() {
         return new RowTypeInfo(new TypeInformation<?>[] {PrimitiveArrayTypeInfo.INT_PRIMITIVE_ARRAY_TYPE_INFO,
                 PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO, BasicTypeInfo.INT_TYPE_INFO}, SPARSE_FIELDS);
-    }
-
-    private static TypeInformation<?> obsType(ObsFieldType t) {
-        switch (t) {
-            case INT:
-                return BasicTypeInfo.INT_TYPE_INFO;
-            case STRING:
-                return BasicTypeInfo.STRING_TYPE_INFO;
-            case LONG:
-                return BasicTypeInfo.LONG_TYPE_INFO;
-            case DOUBLE:
-                return BasicTypeInfo.DOUBLE_TYPE_INFO;
-            default:
-                return BasicTypeInfo.BOOLEAN_TYPE_INFO;
-        }
     }
 
     @Override

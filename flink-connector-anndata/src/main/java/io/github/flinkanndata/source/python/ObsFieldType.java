@@ -11,15 +11,26 @@ import org.apache.flink.annotation.PublicEvolving;
 @PublicEvolving
 public enum ObsFieldType {
     /** The label's integer code (the key is encoded). */
-    INT,
+    INT(Integer.class),
     /** A string or categorical-of-strings label. */
-    STRING,
+    STRING(String.class),
     /** An integer label (Python int). */
-    LONG,
+    LONG(Long.class),
     /** A float label; integer labels widen (a column stored as ints in one store, floats in another). */
-    DOUBLE,
+    DOUBLE(Double.class),
     /** A boolean label. */
-    BOOLEAN;
+    BOOLEAN(Boolean.class);
+
+    private final Class<?> javaType;
+
+    ObsFieldType(Class<?> javaType) {
+        this.javaType = javaType;
+    }
+
+    /** The Java type of the field's values. */
+    Class<?> javaType() {
+        return javaType;
+    }
 
     /**
      * The type a lower- or upper-case name spells ({@code "string"}, {@code "long"}, ...).

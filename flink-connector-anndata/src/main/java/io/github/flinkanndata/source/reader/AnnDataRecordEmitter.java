@@ -20,10 +20,10 @@ final class AnnDataRecordEmitter<T> implements RecordEmitter<ConvertedRecord<T>,
 
     @Override
     public void emitRecord(ConvertedRecord<T> converted, SourceOutput<T> output, AnnDataSplitState state) {
-        if (converted.record != null) {
-            output.collect(converted.record);
+        if (converted.record() != null) {
+            output.collect(converted.record());
         }
-        state.advance(converted.cells);
-        progress.emitted(converted.epoch, converted.cells);
+        state.advance(converted.cells());
+        progress.emitted(converted.epoch(), converted.cells());
     }
 }

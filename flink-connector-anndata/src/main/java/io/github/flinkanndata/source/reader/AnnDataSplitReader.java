@@ -109,22 +109,14 @@ final class AnnDataSplitReader<T> implements SplitReader<ConvertedRecord<T>, Ann
         return s.matrixBytes();
     }
 
-    /** The plan, decoding form and place in the split a conversion sees. */
-    private static final class FormatContext implements CellOutputFormat.Context {
-        private final CollectionPlan plan;
-        private final boolean sparse;
-        private final AnnDataSplit split;
-        private final int position;
-        private final String orderKey;
-
-        FormatContext(CollectionPlan plan, boolean sparse, AnnDataSplit split, int position, String orderKey) {
-            this.plan = plan;
-            this.sparse = sparse;
-            this.split = split;
-            this.position = position;
-            this.orderKey = orderKey;
-        }
-
+    /**
+     * The plan, decoding form and place in the split a conversion sees.
+     *
+     * @param orderSuffix the source's order settings, which {@link #orderKey()} appends to the
+     *     collection's fingerprint
+     */
+    private record FormatContext(CollectionPlan plan, boolean sparse, AnnDataSplit split, int position,
+            String orderSuffix) implements CellOutputFormat.Context {
         @Override
         public long epochPosition() {
             return split.epochOffset() == AnnDataSplit.UNPLACED ? -1 : split.epochOffset() + position;
@@ -137,17 +129,7 @@ final class AnnDataSplitReader<T> implements SplitReader<ConvertedRecord<T>, Ann
 
         @Override
         public String orderKey() {
-            return plan.fingerprint() + "-" + orderKey;
-        }
-
-        @Override
-        public CollectionPlan plan() {
-            return plan;
-        }
-
-        @Override
-        public boolean sparse() {
-            return sparse;
+            return plan.fingerprint() + "-" + orderSuffix;
         }
     }
 

@@ -7,14 +7,4 @@ import org.apache.flink.annotation.Internal;
  * emitter needs to keep the split's position exact: how many cells it covers, and their epoch.
  */
 @Internal
-final class ConvertedRecord<T> {
-    final T record;
-    final int cells;
-    final int epoch;
-
-    ConvertedRecord(T record, int cells, int epoch) {
-        this.record = record;
-        this.cells = cells;
-        this.epoch = epoch;
-    }
-}
+record ConvertedRecord<T>(T record, int cells, int epoch) {}

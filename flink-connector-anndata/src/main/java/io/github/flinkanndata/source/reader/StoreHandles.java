@@ -27,17 +27,7 @@ final class StoreHandles implements AutoCloseable {
     private final StoreResolver resolver;
     private final LinkedHashMap<Integer, Open> open = new LinkedHashMap<>(16, 0.75f, true);
 
-    private static final class Open {
-        final AnnDataStore store;
-        final SampleDecoder decoder;
-        final StoreResolver.Lease lease;
-
-        Open(AnnDataStore store, SampleDecoder decoder, StoreResolver.Lease lease) {
-            this.store = store;
-            this.decoder = decoder;
-            this.lease = lease;
-        }
-
+    private record Open(AnnDataStore store, SampleDecoder decoder, StoreResolver.Lease lease) {
         void close() {
             closeQuietly(store);
             lease.close();

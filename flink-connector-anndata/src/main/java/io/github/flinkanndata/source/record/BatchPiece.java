@@ -17,20 +17,19 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
  *
  * <p>{@link #key()} names the collection and the settings the order depends on (sampling, block
  * and window sizes, seed, batch size, ...); a position token is {@code (key, epoch, next batch)}.
+ *
+ * @param key the collection fingerprint and settings the batch order depends on
+ * @param batch the batch's index {@code g} in its epoch
+ * @param offset position of this piece's first cell in the batch
+ * @param batchSize cells of the whole batch (every batch of an epoch has this many)
+ * @param batchesInEpoch batches in this piece's epoch
+ * @param cells this piece's cells
  */
 @PublicEvolving
 @TypeInfo(BatchPieceTypeInfo.Factory.class)
-public final class BatchPiece {
-    private final String key;
-    private final int epoch;
-    private final long batch;
-    private final int offset;
-    private final int batchSize;
-    private final long batchesInEpoch;
-    private final CellBatch cells;
-
-    public BatchPiece(String key, int epoch, long batch, int offset, int batchSize, long batchesInEpoch,
-            CellBatch cells) {
+public record BatchPiece(String key, int epoch, long batch, int offset, int batchSize, long batchesInEpoch,
+        CellBatch cells) {
+    public BatchPiece {
         if (batch < 0 || batch >= batchesInEpoch) {
             throw new IllegalArgumentException("batch " + batch + " outside [0, " + batchesInEpoch + ")");
         }
@@ -41,47 +40,7 @@ public final class BatchPiece {
         if (cells.epoch() != epoch) {
             throw new IllegalArgumentException("cells of epoch " + cells.epoch() + " in a piece of epoch " + epoch);
         }
-        this.key = Objects.requireNonNull(key, "key");
-        this.epoch = epoch;
-        this.batch = batch;
-        this.offset = offset;
-        this.batchSize = batchSize;
-        this.batchesInEpoch = batchesInEpoch;
-        this.cells = cells;
-    }
-
-    /** The collection fingerprint and settings the batch order depends on. */
-    public String key() {
-        return key;
-    }
-
-    public int epoch() {
-        return epoch;
-    }
-
-    /** The batch's index {@code g} in its epoch. */
-    public long batch() {
-        return batch;
-    }
-
-    /** Position of this piece's first cell in the batch. */
-    public int offset() {
-        return offset;
-    }
-
-    /** Cells of the whole batch (every batch of an epoch has this many). */
-    public int batchSize() {
-        return batchSize;
-    }
-
-    /** Batches in this piece's epoch. */
-    public long batchesInEpoch() {
-        return batchesInEpoch;
-    }
-
-    /** This piece's cells. */
-    public CellBatch cells() {
-        return cells;
+        Objects.requireNonNull(key, "key");
     }
 
     /** Whether this piece is its whole batch. */
@@ -89,16 +48,7 @@ public final class BatchPiece {
         return offset == 0 && cells.size() == batchSize;
     }
 
-    @Override
-    public boolean equals(Object o) {
-        if (!(o instanceof BatchPiece)) {
-            return false;
-        }
-        BatchPiece p = (BatchPiece) o;
-        return epoch == p.epoch && batch == p.batch && offset == p.offset && batchSize == p.batchSize
-                && batchesInEpoch == p.batchesInEpoch && key.equals(p.key) && cells.equals(p.cells);
-    }
-
+    /** Of the position only: the cells' hash would walk every value. */
     @Override
     public int hashCode() {
         return Objects.hash(epoch, batch, offset);

@@ -4,7 +4,6 @@ import java.io.IOException;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -14,7 +13,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * them.
  */
 @Internal
-public final class BatchPieceSerializer extends TypeSerializerSingleton<BatchPiece> {
+public final class BatchPieceSerializer extends RecordSerializer<BatchPiece> {
     private static final long serialVersionUID = 1L;
 
     public static final BatchPieceSerializer INSTANCE = new BatchPieceSerializer();
@@ -22,28 +21,8 @@ public final class BatchPieceSerializer extends TypeSerializerSingleton<BatchPie
     private static final byte FORMAT_1 = 1;
 
     @Override
-    public boolean isImmutableType() {
-        return true;
-    }
-
-    @Override
     public BatchPiece createInstance() {
         return null;
-    }
-
-    @Override
-    public BatchPiece copy(BatchPiece from) {
-        return from;
-    }
-
-    @Override
-    public BatchPiece copy(BatchPiece from, BatchPiece reuse) {
-        return from;
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -76,16 +55,6 @@ public final class BatchPieceSerializer extends TypeSerializerSingleton<BatchPie
         } catch (IllegalArgumentException e) {
             throw new IOException("corrupt BatchPiece: " + e.getMessage(), e);
         }
-    }
-
-    @Override
-    public BatchPiece deserialize(BatchPiece reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.github.flinkanndata.source.record;
 
 import java.io.Serializable;
-import java.util.Objects;
 import org.apache.flink.annotation.PublicEvolving;
 
 /**
@@ -17,26 +16,21 @@ import org.apache.flink.annotation.PublicEvolving;
  * refused with an error naming the difference.
  *
  * <p>Text form: {@code fab1:<key>:<epoch>:<next>} ({@link #toString()}, {@link #parse}).
+ *
+ * @param key the collection fingerprint and order settings
+ * @param next the first batch not yet consumed
  */
 @PublicEvolving
-public final class BatchToken implements Serializable {
-    private static final long serialVersionUID = 1L;
+public record BatchToken(String key, int epoch, long next) implements Serializable {
     private static final String PREFIX = "fab1";
 
-    private final String key;
-    private final int epoch;
-    private final long next;
-
-    public BatchToken(String key, int epoch, long next) {
+    public BatchToken {
         if (key.isEmpty() || key.indexOf(':') >= 0) {
             throw new IllegalArgumentException("a token key is non-empty and has no ':', was '" + key + "'");
         }
         if (epoch < 0 || next < 0) {
             throw new IllegalArgumentException("epoch and next batch must be >= 0, were " + epoch + ", " + next);
         }
-        this.key = key;
-        this.epoch = epoch;
-        this.next = next;
     }
 
     /** Parses the text form; the error names what is wrong. */
@@ -50,34 +44,6 @@ public final class BatchToken implements Serializable {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("not a batch token, bad number in '" + text + "'", e);
         }
-    }
-
-    /** The collection fingerprint and order settings. */
-    public String key() {
-        return key;
-    }
-
-    public int epoch() {
-        return epoch;
-    }
-
-    /** The first batch not yet consumed. */
-    public long next() {
-        return next;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        if (!(o instanceof BatchToken)) {
-            return false;
-        }
-        BatchToken t = (BatchToken) o;
-        return epoch == t.epoch && next == t.next && key.equals(t.key);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(key, epoch, next);
     }
 
     @Override

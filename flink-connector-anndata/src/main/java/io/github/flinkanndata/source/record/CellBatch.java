@@ -25,20 +25,20 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
  * Missing.MISSING}, also for a cell whose store lacks the key.
  *
  * <p>Immutable by convention: callers must not modify the arrays it hands out.
+ *
+ * @param epoch the epoch (0-based) every cell of the batch was drawn in
+ * @param globalIndex each cell's global index in the collection (lamindb's index)
+ * @param storeIndex each cell's {@code _store_idx}: the position of its store in the path list
+ * @param row each cell's row in its store (before the obs filter)
+ * @param matrices the requested matrices ({@code X}, {@code raw.X}, layers) in request order
+ * @param obsm the requested obsm entries, by obsm key (without the {@code obsm_} prefix)
+ * @param obs the requested obs keys' values, one per cell
  */
 @PublicEvolving
 @TypeInfo(CellBatchTypeInfo.Factory.class)
-public final class CellBatch {
-    private final int epoch;
-    private final long[] globalIndex;
-    private final int[] storeIndex;
-    private final long[] row;
-    private final Map<String, MatrixBlock> matrices;
-    private final Map<String, MatrixBlock> obsm;
-    private final Map<String, Object[]> obs;
-
-    public CellBatch(int epoch, long[] globalIndex, int[] storeIndex, long[] row,
-            Map<String, MatrixBlock> matrices, Map<String, MatrixBlock> obsm, Map<String, Object[]> obs) {
+public record CellBatch(int epoch, long[] globalIndex, int[] storeIndex, long[] row,
+        Map<String, MatrixBlock> matrices, Map<String, MatrixBlock> obsm, Map<String, Object[]> obs) {
+    public CellBatch {
         int n = globalIndex.length;
         if (storeIndex.length != n || row.length != n) {
             throw new IllegalArgumentException("per-cell columns of different lengths: " + n + ", "
@@ -51,13 +51,9 @@ public final class CellBatch {
                 throw new IllegalArgumentException("obs '" + k + "' has " + v.length + " values for " + n + " cells");
             }
         });
-        this.epoch = epoch;
-        this.globalIndex = globalIndex;
-        this.storeIndex = storeIndex;
-        this.row = row;
-        this.matrices = Collections.unmodifiableMap(new LinkedHashMap<>(matrices));
-        this.obsm = Collections.unmodifiableMap(new LinkedHashMap<>(obsm));
-        this.obs = Collections.unmodifiableMap(new LinkedHashMap<>(obs));
+        matrices = Collections.unmodifiableMap(new LinkedHashMap<>(matrices));
+        obsm = Collections.unmodifiableMap(new LinkedHashMap<>(obsm));
+        obs = Collections.unmodifiableMap(new LinkedHashMap<>(obs));
     }
 
     private static void checkRows(Map<String, MatrixBlock> blocks, int n) {
@@ -73,44 +69,9 @@ public final class CellBatch {
         return globalIndex.length;
     }
 
-    /** The epoch (0-based) every cell of the batch was drawn in. */
-    public int epoch() {
-        return epoch;
-    }
-
-    /** Each cell's global index in the collection (lamindb's index). */
-    public long[] globalIndex() {
-        return globalIndex;
-    }
-
-    /** Each cell's {@code _store_idx}: the position of its store in the path list. */
-    public int[] storeIndex() {
-        return storeIndex;
-    }
-
-    /** Each cell's row in its store (before the obs filter). */
-    public long[] row() {
-        return row;
-    }
-
-    /** The requested matrices ({@code X}, {@code raw.X}, layers) in request order. */
-    public Map<String, MatrixBlock> matrices() {
-        return matrices;
-    }
-
     /** A requested matrix, or null if it was not requested. */
     public MatrixBlock matrix(String key) {
         return matrices.get(key);
-    }
-
-    /** The requested obsm entries, by obsm key (without the {@code obsm_} prefix). */
-    public Map<String, MatrixBlock> obsm() {
-        return obsm;
-    }
-
-    /** The requested obs keys' values, one per cell. */
-    public Map<String, Object[]> obs() {
-        return obs;
     }
 
     /** Every requested key, as in {@link CellRecord#keys()}: matrices, {@code obsm_<k>}, obs. */

@@ -9,7 +9,6 @@ import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -24,7 +23,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * bulk, big-endian. A later format adds a case to {@link #deserialize}; format 1 stays readable.
  */
 @Internal
-public final class CellBatchSerializer extends TypeSerializerSingleton<CellBatch> {
+public final class CellBatchSerializer extends RecordSerializer<CellBatch> {
     private static final long serialVersionUID = 1L;
 
     public static final CellBatchSerializer INSTANCE = new CellBatchSerializer();
@@ -38,28 +37,8 @@ public final class CellBatchSerializer extends TypeSerializerSingleton<CellBatch
             Collections.emptyMap(), Collections.emptyMap(), Collections.emptyMap());
 
     @Override
-    public boolean isImmutableType() {
-        return true;
-    }
-
-    @Override
     public CellBatch createInstance() {
         return EMPTY;
-    }
-
-    @Override
-    public CellBatch copy(CellBatch from) {
-        return from;
-    }
-
-    @Override
-    public CellBatch copy(CellBatch from, CellBatch reuse) {
-        return from;
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -163,85 +142,63 @@ public final class CellBatchSerializer extends TypeSerializerSingleton<CellBatch
     }
 
     // Bulk array I/O: one DataOutput call per chunk rather than per element (batches hold
-    // hundreds of thousands of values).
+    // hundreds of thousands of values). The three element types differ only in their width and
+    // in which view of the chunk buffer moves them.
 
-    static void writeInts(int[] a, DataOutputView out) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(Math.min(CHUNK, 4 * a.length));
-        for (int i = 0; i < a.length; ) {
-            int k = Math.min(a.length - i, buf.capacity() / 4);
+    /** Moves elements {@code [from, from + k)} of an array to or from a view of a chunk buffer. */
+    private interface Elements {
+        void move(ByteBuffer chunk, int from, int k);
+    }
+
+    private static void write(int length, int width, Elements put, DataOutputView out) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(Math.min(CHUNK, width * length));
+        for (int i = 0; i < length; ) {
+            int k = Math.min(length - i, buf.capacity() / width);
             buf.clear();
-            buf.asIntBuffer().put(a, i, k);
-            out.write(buf.array(), 0, 4 * k);
+            put.move(buf, i, k);
+            out.write(buf.array(), 0, width * k);
             i += k;
         }
+    }
+
+    private static void read(int n, int width, Elements get, DataInputView in) throws IOException {
+        byte[] bytes = new byte[Math.min(CHUNK, width * n)];
+        for (int i = 0; i < n; ) {
+            int k = Math.min(n - i, bytes.length / width);
+            in.readFully(bytes, 0, width * k);
+            get.move(ByteBuffer.wrap(bytes, 0, width * k), i, k);
+            i += k;
+        }
+    }
+
+    static void writeInts(int[] a, DataOutputView out) throws IOException {
+        write(a.length, 4, (buf, i, k) -> buf.asIntBuffer().put(a, i, k), out);
     }
 
     static int[] readInts(int n, DataInputView in) throws IOException {
         int[] a = new int[n];
-        byte[] bytes = new byte[Math.min(CHUNK, 4 * n)];
-        for (int i = 0; i < n; ) {
-            int k = Math.min(n - i, bytes.length / 4);
-            in.readFully(bytes, 0, 4 * k);
-            ByteBuffer.wrap(bytes, 0, 4 * k).asIntBuffer().get(a, i, k);
-            i += k;
-        }
+        read(n, 4, (buf, i, k) -> buf.asIntBuffer().get(a, i, k), in);
         return a;
     }
 
     static void writeLongs(long[] a, DataOutputView out) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(Math.min(CHUNK, 8 * a.length));
-        for (int i = 0; i < a.length; ) {
-            int k = Math.min(a.length - i, buf.capacity() / 8);
-            buf.clear();
-            buf.asLongBuffer().put(a, i, k);
-            out.write(buf.array(), 0, 8 * k);
-            i += k;
-        }
+        write(a.length, 8, (buf, i, k) -> buf.asLongBuffer().put(a, i, k), out);
     }
 
     static long[] readLongs(int n, DataInputView in) throws IOException {
         long[] a = new long[n];
-        byte[] bytes = new byte[Math.min(CHUNK, 8 * n)];
-        for (int i = 0; i < n; ) {
-            int k = Math.min(n - i, bytes.length / 8);
-            in.readFully(bytes, 0, 8 * k);
-            ByteBuffer.wrap(bytes, 0, 8 * k).asLongBuffer().get(a, i, k);
-            i += k;
-        }
+        read(n, 8, (buf, i, k) -> buf.asLongBuffer().get(a, i, k), in);
         return a;
     }
 
     static void writeFloats(float[] a, DataOutputView out) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(Math.min(CHUNK, 4 * a.length));
-        for (int i = 0; i < a.length; ) {
-            int k = Math.min(a.length - i, buf.capacity() / 4);
-            buf.clear();
-            buf.asFloatBuffer().put(a, i, k);
-            out.write(buf.array(), 0, 4 * k);
-            i += k;
-        }
+        write(a.length, 4, (buf, i, k) -> buf.asFloatBuffer().put(a, i, k), out);
     }
 
     static float[] readFloats(int n, DataInputView in) throws IOException {
         float[] a = new float[n];
-        byte[] bytes = new byte[Math.min(CHUNK, 4 * n)];
-        for (int i = 0; i < n; ) {
-            int k = Math.min(n - i, bytes.length / 4);
-            in.readFully(bytes, 0, 4 * k);
-            ByteBuffer.wrap(bytes, 0, 4 * k).asFloatBuffer().get(a, i, k);
-            i += k;
-        }
+        read(n, 4, (buf, i, k) -> buf.asFloatBuffer().get(a, i, k), in);
         return a;
-    }
-
-    @Override
-    public CellBatch deserialize(CellBatch reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
     }
 
     @Override

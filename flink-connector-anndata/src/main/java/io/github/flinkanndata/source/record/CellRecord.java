@@ -18,21 +18,14 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
  * replacement, so a global index may occur several times in an epoch.)
  *
  * <p>Immutable by convention: callers must not modify the arrays it hands out.
+ *
+ * @param epoch the epoch (0-based) the sample was drawn in
  */
 @PublicEvolving
 @TypeInfo(CellRecordTypeInfo.Factory.class)
-public final class CellRecord {
-    private final int epoch;
-    private final Sample sample;
-
-    public CellRecord(int epoch, Sample sample) {
-        this.epoch = epoch;
-        this.sample = Objects.requireNonNull(sample);
-    }
-
-    /** The epoch (0-based) the sample was drawn in. */
-    public int epoch() {
-        return epoch;
+public record CellRecord(int epoch, Sample sample) {
+    public CellRecord {
+        Objects.requireNonNull(sample);
     }
 
     /** The sample's global index in the collection (lamindb's index). */
@@ -48,10 +41,6 @@ public final class CellRecord {
     /** The sample's row in its store (before the obs filter). */
     public long row() {
         return sample.row();
-    }
-
-    public Sample sample() {
-        return sample;
     }
 
     /** A matrix row ({@code X}, {@code raw.X}, a layer), or null if the store lacks it. */

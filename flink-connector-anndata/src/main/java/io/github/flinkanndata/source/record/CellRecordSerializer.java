@@ -8,7 +8,6 @@ import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -36,7 +35,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * </ul>
  */
 @Internal
-public final class CellRecordSerializer extends TypeSerializerSingleton<CellRecord> {
+public final class CellRecordSerializer extends RecordSerializer<CellRecord> {
     private static final long serialVersionUID = 1L;
 
     public static final CellRecordSerializer INSTANCE = new CellRecordSerializer();
@@ -46,28 +45,8 @@ public final class CellRecordSerializer extends TypeSerializerSingleton<CellReco
             new Sample(0, 0, 0, NO_KEYS, new MatrixRow[0], NO_KEYS, new MatrixRow[0], NO_KEYS, new Object[0]));
 
     @Override
-    public boolean isImmutableType() {
-        return true;
-    }
-
-    @Override
     public CellRecord createInstance() {
         return EMPTY;
-    }
-
-    @Override
-    public CellRecord copy(CellRecord from) {
-        return from;
-    }
-
-    @Override
-    public CellRecord copy(CellRecord from, CellRecord reuse) {
-        return from;
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -125,16 +104,6 @@ public final class CellRecordSerializer extends TypeSerializerSingleton<CellReco
             obs[i] = ValueIO.readObs(in);
         }
         return new CellRecord(epoch, new Sample(index, store, row, layerKeys, layers, obsmKeys, obsm, obsKeys, obs));
-    }
-
-    @Override
-    public CellRecord deserialize(CellRecord reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
     }
 
     @Override

@@ -13,16 +13,11 @@ import javax.annotation.Nullable;
  * draws} (weighted sampling) the run is read once and the positions {@code from + draws[i]} are
  * emitted in that order, repeats allowed: the enumerator drew them, so the reader needs no
  * weights. Immutable.
+ *
+ * @param draws offsets into the run to emit (weighted sampling), or null to emit every row once
  */
-public final class Segment implements Serializable {
-    private static final long serialVersionUID = 1L;
-
-    private final int store;
-    private final long from;
-    private final long to;
-    @Nullable private final int[] draws;
-
-    public Segment(int store, long from, long to, @Nullable int[] draws) {
+public record Segment(int store, long from, long to, @Nullable int[] draws) implements Serializable {
+    public Segment {
         if (store < 0 || from < 0 || to < from) {
             throw new IllegalArgumentException(
                     "invalid segment: store " + store + ", positions [" + from + ", " + to + ")");
@@ -35,32 +30,10 @@ public final class Segment implements Serializable {
                 }
             }
         }
-        this.store = store;
-        this.from = from;
-        this.to = to;
-        this.draws = draws;
     }
 
     public static Segment range(int store, long from, long to) {
         return new Segment(store, from, to, null);
-    }
-
-    public int store() {
-        return store;
-    }
-
-    public long from() {
-        return from;
-    }
-
-    public long to() {
-        return to;
-    }
-
-    /** Offsets into the run to emit (weighted sampling), or null to emit every row once. */
-    @Nullable
-    public int[] draws() {
-        return draws;
     }
 
     /** Number of samples this segment emits. */
@@ -68,6 +41,7 @@ public final class Segment implements Serializable {
         return draws != null ? draws.length : Math.toIntExact(to - from);
     }
 
+    /** Equal draws are equal arrays, not the same array. */
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof Segment)) {

@@ -7,8 +7,8 @@ import io.github.flinkanndata.collection.MatrixRow;
 import io.github.flinkanndata.collection.Missing;
 import io.github.flinkanndata.collection.Sample;
 import io.github.flinkanndata.format.tree.DataType;
+import io.github.flinkanndata.source.output.CellFieldMapper.Kind;
 import io.github.flinkanndata.source.record.CellRecord;
-import io.github.flinkanndata.table.MappedColumn.Kind;
 import io.github.flinkanndata.table.MappedColumn.ObsType;
 import java.util.List;
 import org.apache.flink.table.api.TableException;
@@ -18,7 +18,7 @@ import org.apache.flink.table.data.StringData;
 import org.junit.jupiter.api.Test;
 
 /** From records to rows: casts to FLOAT, sparse columns, NULLs, and labels of the wrong type. */
-class CellRowConverterTest {
+class RowDataFormatTest {
     private static final List<String> PATHS = List.of("/data/a.h5ad", "/data/b.zarr");
 
     /** Sample 7, row 3 of store 1: X int64 dense, layer bool, obsm float64; obs as given. */
@@ -32,7 +32,7 @@ class CellRowConverterTest {
     }
 
     private static RowData convert(CellRecord r, MappedColumn... columns) {
-        return new CellRowConverter(List.of(columns), PATHS).map(r);
+        return new RowDataFormat(List.of(columns), PATHS, null).map(r);
     }
 
     private static float[] floats(ArrayData a) {
