@@ -3,6 +3,7 @@
 #   python/setup-venv.sh           -> python/.venv          from requirements.txt (anndata, lamindb)
 #   python/setup-venv.sh pyflink   -> python/.venv-pyflink  from requirements-pyflink.txt (apache-flink)
 #   python/setup-venv.sh s3        -> python/.venv-s3       from requirements-s3.txt (moto, the loopback S3 server)
+#   python/setup-venv.sh torch     -> python/.venv-torch    from requirements-torch.txt (torch, pyarrow: serving to PyTorch ranks)
 # Idempotent: a stamp file holds the hash of requirements.txt and the interpreter version, and
 # the install is skipped while it matches. Needs no network other than PyPI.
 #   PYTHON=/path/to/python3.11 python/setup-venv.sh   # to choose the interpreter

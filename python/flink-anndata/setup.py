@@ -16,6 +16,8 @@ from setuptools.command.build_py import build_py
 HERE = Path(__file__).resolve().parent
 IN_TREE = HERE / "src" / "flink_anndata" / "lib"
 MAVEN_TARGET = HERE.parents[1] / "flink-sql-connector-anndata" / "target"
+# anndata-serve.jar, the launcher of flink_anndata.serve (a Flink job with its runtime, ~120 MB)
+SERVE_JAR = HERE.parents[1] / "flink-anndata-serving" / "target" / "anndata-serve.jar"
 PREFIX = "flink-sql-connector-anndata-"
 
 
@@ -42,6 +44,20 @@ def connector_jar() -> Path:
         "flink-sql-connector-anndata/target), or set FLINK_ANNDATA_BUILD_JAR")
 
 
+def serve_jar():
+    """$FLINK_ANNDATA_BUILD_SERVE_JAR, a jar already in the package, or the Maven build's; else None."""
+    given = os.environ.get("FLINK_ANNDATA_BUILD_SERVE_JAR")
+    if given:
+        p = Path(given).resolve()
+        if not p.is_file():
+            raise SystemExit(f"FLINK_ANNDATA_BUILD_SERVE_JAR names no file: {p}")
+        return p
+    for p in (IN_TREE / "anndata-serve.jar", SERVE_JAR):
+        if p.is_file():
+            return p
+    return None
+
+
 class BuildPyWithJar(build_py):
     def run(self):
         super().run()
@@ -49,11 +65,18 @@ class BuildPyWithJar(build_py):
         lib = Path(self.build_lib) / "flink_anndata" / "lib"
         lib.mkdir(parents=True, exist_ok=True)
         for old in lib.glob("*.jar"):
-            if old.resolve() != jar:
+            if old.resolve() != jar and old.name != "anndata-serve.jar":
                 old.unlink()
         if not (lib / jar.name).exists():
             shutil.copy2(jar, lib / jar.name)
         print(f"flink-anndata: bundled {jar.name}")
+        serve = serve_jar()
+        if serve is None:
+            print("flink-anndata: warning: no anndata-serve.jar (build flink-anndata-serving): "
+                  "flink_anndata.serve will need $FLINK_ANNDATA_SERVE_JAR")
+        else:
+            shutil.copy2(serve, lib / "anndata-serve.jar")
+            print("flink-anndata: bundled anndata-serve.jar")
 
 
 setup(cmdclass={"build_py": BuildPyWithJar})

@@ -7,7 +7,19 @@ gateway and describes the records it emits (Flink ``Row`` objects, see ``AnnData
 from flink_anndata.jar import add_jar, bundled_jar, jar_path
 from flink_anndata.arrays import SparseRow, to_numpy
 from flink_anndata.batches import CellBatch, MatrixBatch, to_batch
-from flink_anndata.source import UNBOUNDED, AnnDataSource, AnnDataSourceBuilder
+from flink_anndata.serving import AnnDataBatches, ServingError, ServingJob, serve, serve_jar
+
+_PYFLINK = ("UNBOUNDED", "AnnDataSource", "AnnDataSourceBuilder")
+
+
+def __getattr__(name):
+    # the source needs PyFlink; serving (serve, AnnDataBatches) does not, so it loads on first use
+    if name in _PYFLINK:
+        from flink_anndata import source
+
+        return getattr(source, name)
+    raise AttributeError(f"module 'flink_anndata' has no attribute {name!r}")
+
 
 __all__ = [
     "UNBOUNDED",
@@ -16,9 +28,14 @@ __all__ = [
     "CellBatch",
     "MatrixBatch",
     "SparseRow",
+    "AnnDataBatches",
+    "ServingError",
+    "ServingJob",
     "add_jar",
     "bundled_jar",
     "jar_path",
+    "serve",
+    "serve_jar",
     "to_batch",
     "to_numpy",
 ]

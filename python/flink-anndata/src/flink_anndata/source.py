@@ -183,6 +183,15 @@ class AnnDataSourceBuilder:
     def seed(self, seed: int) -> "AnnDataSourceBuilder":
         return self._set("seed", str(_int("seed", seed)))
 
+    def start_token(self, token: Optional[str]) -> "AnnDataSourceBuilder":
+        """Starts from a trainer's position token (``fab1:<key>:<epoch>:<next>``, e.g. an
+        ``AnnDataBatches.state_dict()["token"]``); numbered batches only."""
+        if token is None:
+            return self._set("start_token", None)
+        if isinstance(token, Mapping):
+            token = token.get("token")
+        return self._set("start_token", str(token))
+
     def fetch_rows(self, rows: int) -> "AnnDataSourceBuilder":
         return self._set("fetch_rows", str(_int("fetch_rows", rows)))
 

@@ -1,0 +1,110 @@
+"""Throughput of the serving path (issue 20, item 5): cells/s and MB/s per trainer rank pulling
+numbered mini-batches from anndata-serve over Arrow Flight, for 1 and 2 ranks.
+
+Each rank is its own process (as under torchrun) and touches every value it receives (a sum over
+the CSR data), converting to a torch CSR tensor when --torch is given. The clock of a rank runs
+from its first batch to its last, so the job's start (JVM, planning) is not counted; MB are the
+Arrow buffers received (indptr, indices, data, global_index).
+
+usage: python benchmarks/serving.py STORE... [--batch-size 512] [--ranks 1 2] [--batches 200]
+       [--parallelism 2] [--torch] [--jar anndata-serve.jar]
+Run it with python/.venv-torch/bin/python (flink_anndata installed there by scripts/python-test.sh),
+or any Python with pyarrow where python/flink-anndata/src is importable. Report `uptime` beside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "python" / "flink-anndata" / "src"))
+
+from flink_anndata import AnnDataBatches, serve  # noqa: E402
+
+
+def _rank(endpoint_dir: str, rank: int, world: int, limit: int, use_torch: bool, out) -> None:
+    try:
+        _pull(endpoint_dir, rank, world, limit, use_torch, out)
+    except BaseException as e:  # noqa: BLE001 - reported to the parent, which stops
+        out.put({"rank": rank, "error": repr(e)})
+        raise
+
+
+def _pull(endpoint_dir: str, rank: int, world: int, limit: int, use_torch: bool, out) -> None:
+    ds = AnnDataBatches(endpoint_dir, rank, world, x_format="torch" if use_torch else "numpy", timeout=300)
+    cells = 0
+    nbytes = 0
+    batches = 0
+    checksum = 0.0
+    start = None
+    for x, obs in ds:
+        if start is None:
+            start = time.perf_counter()  # from the first batch: the job's start-up is not counted
+        else:
+            if use_torch:
+                vals = x.values()
+                nnz = vals.numel()
+                checksum += float(vals.sum())
+                n = x.shape[0]
+            else:
+                indptr, indices, data, shape = x
+                nnz = len(data)
+                checksum += float(data.sum())
+                n = shape[0]
+            cells += n
+            nbytes += (n + 1) * 4 + nnz * 8 + n * 8
+            batches += 1
+        if batches >= limit:
+            break
+    elapsed = time.perf_counter() - (start or time.perf_counter())
+    out.put({"rank": rank, "batches": batches, "cells": cells, "seconds": elapsed,
+             "cells_per_s": cells / elapsed if elapsed else 0.0, "mb_per_s": nbytes / 1e6 / elapsed if elapsed else 0.0,
+             "checksum": checksum})
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("stores", nargs="+")
+    ap.add_argument("--batch-size", type=int, default=512)
+    ap.add_argument("--ranks", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--batches", type=int, default=200, help="batches per rank (after the first)")
+    ap.add_argument("--parallelism", type=int, default=2)
+    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--torch", action="store_true", help="build torch CSR tensors")
+    ap.add_argument("--jar", default=os.environ.get("FLINK_ANNDATA_SERVE_JAR"))
+    args = ap.parse_args()
+    jar = args.jar
+    if jar is None and (REPO / "flink-anndata-serving" / "target" / "anndata-serve.jar").is_file():
+        jar = str(REPO / "flink-anndata-serving" / "target" / "anndata-serve.jar")
+    ctx = mp.get_context("spawn")
+    for world in args.ranks:
+        with serve(args.stores, args.batch_size, world_size=world, epochs=args.epochs, parallelism=args.parallelism,
+                   jar=jar, idle_timeout=120, options={"anndata.block-size": 512, "anndata.window-blocks": 32}) as job:
+            q = ctx.Queue()
+            procs = [ctx.Process(target=_rank, args=(str(job.endpoint_dir), r, world, args.batches + 1, args.torch, q))
+                     for r in range(world)]
+            for p in procs:
+                p.start()
+            results = sorted((q.get(timeout=1800) for _ in procs), key=lambda r: r["rank"])
+            for p in procs:
+                p.join()
+            for r in results:
+                if "error" in r:
+                    raise SystemExit(f"rank {r['rank']} failed: {r['error']}")
+        load = os.getloadavg()
+        for r in results:
+            print(json.dumps({"world": world, "batch_size": args.batch_size, "torch": args.torch,
+                              "load_avg_1m": round(load[0], 2), **{k: (round(v, 1) if isinstance(v, float) else v)
+                                                                  for k, v in r.items()}}), flush=True)
+        print(json.dumps({"world": world, "total_cells_per_s": round(sum(r["cells_per_s"] for r in results)),
+                          "total_mb_per_s": round(sum(r["mb_per_s"] for r in results), 1)}), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,400 @@
+package io.github.flinkanndata.serving;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.flinkanndata.source.record.BatchToken;
+import io.github.flinkanndata.source.record.BatchAssembler;
+import io.github.flinkanndata.source.record.BatchPiece;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.arrow.flight.CallStatus;
+import org.apache.arrow.flight.FlightServer;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.NoOpFlightProducer;
+import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One subtask of the serving sink: assembles the pieces routed to it into whole batches, queues
+ * them per rank (bounded), and serves them to the ranks over an Arrow Flight server of its own,
+ * announced in {@code <endpointDir>/endpoint-<subtask>.json}.
+ *
+ * <p>A rank pulls with {@code DoGet}; its ticket (JSON) names {@code rank}, {@code world}, and the
+ * {@code epoch} and {@code g} of the first batch it still needs (none: where the job started),
+ * optionally {@code max} (batches in this stream). The ticket acknowledges everything before that position; the stream carries the
+ * rank's next batches in order, one Arrow record batch each, and ends after {@code max} batches,
+ * when the next batch is not here yet (having sent some), or when the schema changes. After the
+ * last batch of the job, a stream ends with a metadata-only message {@code {"end":true}}.
+ */
+final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> {
+    private static final Logger LOG = LoggerFactory.getLogger(ServingWriter.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Most whole batches any rank had queued at once in this JVM (for tests of the bound). */
+    static final AtomicInteger HIGH_WATER = new AtomicInteger();
+
+    private final ServingOptions options;
+    private final int subtask;
+    private final int parallelism;
+    private final BatchAssembler assembler = new BatchAssembler();
+    private final Map<Integer, RankQueue> ranks = new TreeMap<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final BufferAllocator allocator;
+    private final FlightServer server;
+    private final Path endpointFile;
+    private boolean inputEnded;
+    private boolean closed;
+
+    ServingWriter(ServingOptions options, int subtask, int parallelism, int attempt,
+            Collection<BatchPiece> restored) throws IOException {
+        this.options = options;
+        this.subtask = subtask;
+        this.parallelism = parallelism;
+        BatchToken start = options.startToken();
+        long now = System.currentTimeMillis();
+        for (int r = subtask; r < options.worldSize(); r += parallelism) {
+            ranks.put(r, new RankQueue(r, options.worldSize(), start == null ? 0 : start.epoch(),
+                    start == null ? 0 : start.next(), now));
+        }
+        for (BatchPiece p : restored) {
+            RankQueue q = queueOf(p);
+            BatchPiece whole = assembler.add(p);
+            if (whole != null) {
+                q.learn(whole.epoch(), whole.batchesInEpoch());
+                q.items.put(RankQueue.pos(whole.epoch(), whole.batch()), whole);
+            }
+        }
+        this.allocator = new RootAllocator();
+        try {
+            this.server = FlightServer.builder(allocator, Location.forGrpcInsecure(options.bindHost(), 0),
+                    new Producer()).build().start();
+        } catch (IOException | RuntimeException e) {
+            allocator.close();
+            throw e;
+        }
+        this.endpointFile = Paths.get(options.endpointDir()).resolve("endpoint-" + subtask + ".json");
+        announce(attempt);
+        LOG.info("serving ranks {} of {} at {}:{}", ranks.keySet(), options.worldSize(), options.bindHost(),
+                server.getPort());
+    }
+
+    private void announce(int attempt) throws IOException {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("host", options.bindHost());
+        node.put("port", server.getPort());
+        node.put("uri", "grpc+tcp://" + options.bindHost() + ":" + server.getPort());
+        node.putPOJO("ranks", new ArrayList<>(ranks.keySet()));
+        node.put("world", options.worldSize());
+        node.put("subtask", subtask);
+        node.put("attempt", attempt);
+        Files.createDirectories(endpointFile.getParent());
+        Path tmp = endpointFile.resolveSibling(".endpoint-" + subtask + ".json.tmp");
+        Files.write(tmp, JSON.writeValueAsBytes(node));
+        Files.move(tmp, endpointFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private RankQueue queueOf(BatchPiece p) {
+        int rank = (int) (p.batch() % options.worldSize());
+        RankQueue q = ranks.get(rank);
+        if (q == null) {
+            throw new IllegalStateException("batch " + p.batch() + " of rank " + rank + " reached sink subtask "
+                    + subtask + " of " + parallelism + ", which serves ranks " + ranks.keySet()
+                    + ": route pieces with partitionCustom((rank, n) -> rank % n, piece -> batch % W), and keep the"
+                    + " sink's parallelism when restoring");
+        }
+        return q;
+    }
+
+    @Override
+    public void write(BatchPiece piece, Context context) throws IOException, InterruptedException {
+        RankQueue q = queueOf(piece);
+        BatchPiece whole = assembler.add(piece);
+        if (whole == null || !q.served(whole.batch(), whole.batchesInEpoch())) {
+            return; // incomplete, or the epoch's remainder that no rank gets
+        }
+        long pos = RankQueue.pos(whole.epoch(), whole.batch());
+        lock.lock();
+        try {
+            q.learn(whole.epoch(), whole.batchesInEpoch());
+            if (pos < q.ackPos) {
+                return; // the rank has it already (a replay after a failover)
+            }
+            // Block while the queue is full and the rank can drain it; a full queue whose next batch
+            // has not arrived takes more (batches arrive out of order from parallel readers).
+            while (q.items.size() >= options.bufferBatches() && q.canProgress() && !closed) {
+                checkIdle(q, System.currentTimeMillis());
+                changed.await(200, TimeUnit.MILLISECONDS);
+            }
+            q.items.put(pos, whole);
+            HIGH_WATER.accumulateAndGet(q.items.size(), Math::max);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void checkIdle(RankQueue q, long now) {
+        if (q.activeStreams == 0 && now - q.lastActivity > options.idleTimeoutMillis()) {
+            throw new SuppressRestartsException(new IllegalStateException("rank " + q.rank + " of "
+                    + options.worldSize() + " has not pulled a batch for " + options.idleTimeoutMillis() / 1000
+                    + " s (the idle timeout): the trainer is gone, so the serving job stops"));
+        }
+    }
+
+    @Override
+    public void flush(boolean endOfInput) throws IOException, InterruptedException {
+        if (!endOfInput) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (assembler.openBatches() > 0) {
+                throw new IllegalStateException("the input ended with " + assembler.openBatches()
+                        + " incomplete batches: " + assembler.pending());
+            }
+            inputEnded = true;
+            changed.signalAll();
+            // serve until every rank has been told the stream ended
+            while (!closed) {
+                boolean done = true;
+                long now = System.currentTimeMillis();
+                for (RankQueue q : ranks.values()) {
+                    if (!q.endSent) {
+                        done = false;
+                        checkIdle(q, now);
+                    }
+                }
+                if (done) {
+                    break;
+                }
+                changed.await(200, TimeUnit.MILLISECONDS);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public List<BatchPiece> snapshotState(long checkpointId) {
+        lock.lock();
+        try {
+            List<BatchPiece> state = new ArrayList<>(assembler.pending());
+            for (RankQueue q : ranks.values()) {
+                state.addAll(q.items.values());
+            }
+            return state;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        lock.lock();
+        try {
+            closed = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            server.shutdown();
+            server.awaitTermination(5, TimeUnit.SECONDS);
+        } finally {
+            server.close();
+            allocator.close();
+        }
+    }
+
+    /** Serves the ranks' DoGet calls. */
+    private final class Producer extends NoOpFlightProducer {
+        @Override
+        public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
+            RankQueue q;
+            long want;
+            int max;
+            try {
+                JsonNode t = JSON.readTree(new String(ticket.getBytes(), StandardCharsets.UTF_8));
+                int rank = t.path("rank").asInt(-1);
+                int world = t.path("world").asInt(-1);
+                max = t.path("max").asInt(options.bufferBatches());
+                // no position: a rank that starts with the job (wherever the job's token put it)
+                want = t.hasNonNull("epoch") ? RankQueue.pos(t.path("epoch").asInt(0), t.path("g").asLong(0)) : -1;
+                if (world != options.worldSize()) {
+                    throw CallStatus.INVALID_ARGUMENT.withDescription("this job serves " + options.worldSize()
+                            + " ranks, the ticket says " + world).toRuntimeException();
+                }
+                q = ranks.get(rank);
+                if (q == null) {
+                    throw CallStatus.NOT_FOUND.withDescription("rank " + rank + " is not served here (ranks "
+                            + ranks.keySet() + ")").toRuntimeException();
+                }
+            } catch (IOException e) {
+                listener.error(CallStatus.INVALID_ARGUMENT.withDescription("bad ticket: " + e.getMessage())
+                        .toRuntimeException());
+                return;
+            } catch (RuntimeException e) {
+                listener.error(e);
+                return;
+            }
+            lock.lock();
+            try {
+                long p = want < 0 ? q.ackPos : q.normalize(want);
+                if (p < q.ackPos) {
+                    listener.error(CallStatus.INVALID_ARGUMENT.withDescription("rank " + q.rank
+                            + " asks for epoch " + RankQueue.epochOf(p) + " batch " + RankQueue.batchOf(p)
+                            + ", before what it acknowledged (epoch " + RankQueue.epochOf(q.ackPos) + " batch "
+                            + RankQueue.batchOf(q.ackPos) + "): restart the job from the rank's token")
+                            .toRuntimeException());
+                    return;
+                }
+                q.acknowledge(p);
+                q.activeStreams++;
+                q.lastActivity = System.currentTimeMillis();
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            try {
+                stream(q, Math.max(1, max), listener);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                listener.error(CallStatus.CANCELLED.withDescription("server stopping").toRuntimeException());
+            } catch (RuntimeException e) {
+                LOG.warn("stream of rank {} failed", q.rank, e);
+                listener.error(CallStatus.INTERNAL.withDescription(String.valueOf(e)).toRuntimeException());
+            } finally {
+                lock.lock();
+                try {
+                    q.activeStreams--;
+                    q.lastActivity = System.currentTimeMillis();
+                    changed.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+
+        private void stream(RankQueue q, int max, ServerStreamListener listener) throws InterruptedException {
+            VectorSchemaRoot root = null;
+            try {
+                int sent = 0;
+                while (sent < max) {
+                    BatchPiece batch;
+                    boolean end = false;
+                    lock.lock();
+                    try {
+                        while (true) {
+                            if (closed) {
+                                listener.error(CallStatus.UNAVAILABLE.withDescription(
+                                        "the serving sink is closing (the job restarts, fails or ends)")
+                                        .toRuntimeException());
+                                return;
+                            }
+                            if (listener.isCancelled()) {
+                                return;
+                            }
+                            batch = q.head();
+                            if (batch != null) {
+                                break;
+                            }
+                            if (inputEnded && q.items.tailMap(q.sendPos).isEmpty()) {
+                                end = true;
+                                break;
+                            }
+                            if (sent > 0) {
+                                break; // let the rank acknowledge what it has while the next batch is read
+                            }
+                            changed.await(100, TimeUnit.MILLISECONDS);
+                            q.lastActivity = System.currentTimeMillis();
+                        }
+                    } finally {
+                        lock.unlock();
+                    }
+                    if (end) {
+                        if (root == null) {
+                            root = VectorSchemaRoot.create(new Schema(List.of()), allocator);
+                            listener.start(root);
+                        }
+                        putMetadata(listener, "{\"end\":true}");
+                        lock.lock();
+                        try {
+                            q.endSent = true;
+                            changed.signalAll();
+                        } finally {
+                            lock.unlock();
+                        }
+                        break;
+                    }
+                    if (batch == null) {
+                        break;
+                    }
+                    Schema schema = ArrowBatches.schema(batch.cells());
+                    if (root == null) {
+                        root = VectorSchemaRoot.create(schema, allocator);
+                        listener.start(root);
+                    } else if (!root.getSchema().equals(schema)) {
+                        break; // the next stream carries the new schema
+                    }
+                    ArrowBatches.fill(root, batch.cells());
+                    String meta = ArrowBatches.metadata(batch, q.rank, options.worldSize());
+                    lock.lock();
+                    try {
+                        if (q.head() != batch) {
+                            break; // acknowledged meanwhile by another stream of the same rank
+                        }
+                        q.sendPos = q.next(q.sendPos);
+                        q.lastActivity = System.currentTimeMillis();
+                    } finally {
+                        lock.unlock();
+                    }
+                    ArrowBuf buf = metadataBuffer(meta);
+                    listener.putNext(buf);
+                    sent++;
+                }
+                if (root == null) {
+                    root = VectorSchemaRoot.create(new Schema(List.of()), allocator);
+                    listener.start(root);
+                }
+                listener.completed();
+            } finally {
+                if (root != null) {
+                    root.close();
+                }
+            }
+        }
+
+        private ArrowBuf metadataBuffer(String meta) {
+            byte[] bytes = meta.getBytes(StandardCharsets.UTF_8);
+            ArrowBuf buf = allocator.buffer(bytes.length);
+            buf.writeBytes(bytes);
+            return buf;
+        }
+
+        private void putMetadata(ServerStreamListener listener, String meta) {
+            listener.putMetadata(metadataBuffer(meta));
+        }
+    }
+}

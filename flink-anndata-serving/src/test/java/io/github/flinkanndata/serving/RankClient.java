@@ -1,0 +1,154 @@
+package io.github.flinkanndata.serving;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.ListVector;
+
+/** A trainer rank in Java: finds its server in the endpoint folder, pulls batches, reconnects. */
+final class RankClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One received batch: its place, cells and CSR of X. */
+    record Received(int epoch, long g, long batches, String key, long[] globalIndex, int[] indptr, int[] indices,
+            float[] values) {
+        String id() {
+            return epoch + ":" + g;
+        }
+    }
+
+    private final Path dir;
+    private final int rank;
+    private final int world;
+    private int epoch;
+    private long g;
+    final List<Received> received = new ArrayList<>();
+    int reconnects;
+
+    RankClient(Path dir, int rank, int world, int epoch, long next) {
+        this.dir = dir;
+        this.rank = rank;
+        this.world = world;
+        this.epoch = epoch;
+        this.g = next + rank;
+    }
+
+    /**
+     * Pulls until the end of the stream, at most {@code limit} batches (then returns false), waiting
+     * {@code pauseMillis} after each batch; fails after {@code timeoutMillis} without a server.
+     */
+    boolean run(int limit, long pauseMillis, long timeoutMillis) throws Exception {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        try (BufferAllocator allocator = new RootAllocator()) {
+            while (true) {
+                JsonNode ep = endpoint();
+                if (ep == null) {
+                    if (System.currentTimeMillis() > deadline) {
+                        throw new IllegalStateException("no endpoint for rank " + rank + " in " + dir);
+                    }
+                    Thread.sleep(50);
+                    continue;
+                }
+                try (FlightClient client = FlightClient.builder(allocator,
+                        Location.forGrpcInsecure(ep.get("host").asText(), ep.get("port").asInt())).build()) {
+                    while (true) {
+                        String ticket = "{\"rank\":" + rank + ",\"world\":" + world + ",\"epoch\":" + epoch + ",\"g\":"
+                                + g + ",\"max\":4}";
+                        try (FlightStream stream = client.getStream(new Ticket(ticket.getBytes(StandardCharsets.UTF_8)))) {
+                            while (stream.next()) {
+                                ArrowBuf buf = stream.getLatestMetadata();
+                                byte[] bytes = new byte[(int) buf.readableBytes()];
+                                buf.getBytes(0, bytes);
+                                JsonNode meta = JSON.readTree(bytes);
+                                if (meta.path("end").asBoolean(false)) {
+                                    return true;
+                                }
+                                received.add(decode(meta, stream.getRoot()));
+                                epoch = meta.get("epoch").asInt();
+                                g = meta.get("g").asLong() + world;
+                                deadline = System.currentTimeMillis() + timeoutMillis;
+                                if (pauseMillis > 0) {
+                                    Thread.sleep(pauseMillis);
+                                }
+                                if (received.size() >= limit) {
+                                    stream.cancel("enough", null);
+                                    return false;
+                                }
+                            }
+                        }
+                    }
+                } catch (FlightRuntimeException e) {
+                    reconnects++;
+                    if (System.currentTimeMillis() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(100);
+                }
+            }
+        }
+    }
+
+    private JsonNode endpoint() throws Exception {
+        if (!Files.isDirectory(dir)) {
+            return null;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "endpoint-*.json")) {
+            for (Path f : files) {
+                JsonNode n = JSON.readTree(f.toFile());
+                for (JsonNode r : n.get("ranks")) {
+                    if (r.asInt() == rank) {
+                        return n;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private static Received decode(JsonNode meta, VectorSchemaRoot root) {
+        int n = root.getRowCount();
+        BigIntVector gi = (BigIntVector) root.getVector("global_index");
+        long[] global = new long[n];
+        for (int i = 0; i < n; i++) {
+            global[i] = gi.get(i);
+        }
+        int[] indptr = null;
+        int[] indices = null;
+        float[] values = null;
+        if (root.getSchema().findField("X.indices") != null) {
+            ListVector li = (ListVector) root.getVector("X.indices");
+            ListVector lv = (ListVector) root.getVector("X.values");
+            indptr = new int[n + 1];
+            for (int i = 0; i <= n; i++) {
+                indptr[i] = li.getOffsetBuffer().getInt((long) i * 4);
+            }
+            IntVector iv = (IntVector) li.getDataVector();
+            Float4Vector fv = (Float4Vector) lv.getDataVector();
+            indices = new int[indptr[n]];
+            values = new float[indptr[n]];
+            for (int j = 0; j < indptr[n]; j++) {
+                indices[j] = iv.get(j);
+                values[j] = fv.get(j);
+            }
+        }
+        return new Received(meta.get("epoch").asInt(), meta.get("g").asLong(), meta.get("G").asLong(),
+                meta.get("key").asText(), global, indptr, indices, values);
+    }
+}

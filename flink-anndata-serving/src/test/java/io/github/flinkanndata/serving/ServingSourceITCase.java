@@ -1,0 +1,264 @@
+package io.github.flinkanndata.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.flinkanndata.collection.AnnDataCollection;
+import io.github.flinkanndata.collection.CollectionOptions;
+import io.github.flinkanndata.source.AnnDataSource;
+import io.github.flinkanndata.source.AnnDataSourceBuilder;
+import io.github.flinkanndata.source.config.SamplingMode;
+import io.github.flinkanndata.source.output.CellOutputFormat;
+import io.github.flinkanndata.source.record.BatchPiece;
+import io.github.flinkanndata.source.record.CellRecord;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.flink.api.common.JobExecutionResult;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The serving sink behind the real source ({@code numberedBatches}) on the repository's mixed
+ * stores (h5ad, zarr v2, sharded zarr v3): what each rank gets is the same at source parallelism 1
+ * and 4, every batch holds the cells at positions [gB, (g+1)B) of the epoch's order (the order a
+ * plain cell source emits at parallelism 1), and its CSR equals what {@code AnnDataCollection}
+ * reads for those cells.
+ */
+@Timeout(240)
+class ServingSourceITCase {
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+
+    private static final int B = 4;
+    private static final int W = 2;
+    private static final int EPOCHS = 2;
+
+    @TempDir
+    Path dir;
+
+    private static List<String> stores() {
+        List<String> out = new ArrayList<>();
+        for (String n : new String[] {"mixed_m1.h5ad", "mixed_m2_v2.zarr", "mixed_m3_v3_sharded.zarr"}) {
+            // the connector's reference stores (its module's test resources, beside this module)
+            out.add(Paths.get("..", "flink-connector-anndata", "src", "test", "resources", "reference", "stores", n)
+                    .toAbsolutePath().normalize().toString());
+        }
+        return out;
+    }
+
+    private static AnnDataSourceBuilder builder() {
+        return builder(EPOCHS);
+    }
+
+    private static AnnDataSourceBuilder builder(int epochs) {
+        return AnnDataSource.builder(stores()).obsKeys("cell_type").sampling(SamplingMode.BLOCK_SHUFFLED)
+                .blockSize(3).windowBlocks(2).seed(7).epochs(epochs);
+    }
+
+    private List<RankClient> serve(int parallelism, Path endpoints) throws Exception {
+        return serve(parallelism, endpoints, EPOCHS, null);
+    }
+
+    private List<RankClient> serve(int parallelism, Path endpoints, int epochs, FailOnce failure) throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(50));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(parallelism);
+        env.enableCheckpointing(100);
+        AnnDataSource<BatchPiece> source = builder(epochs).build(CellOutputFormat.numberedBatches(B));
+        DataStream<BatchPiece> pieces = env.fromSource(source, WatermarkStrategy.noWatermarks(), "batches");
+        if (failure != null) {
+            pieces = pieces.map(failure);
+        }
+        BatchServingSink.sinkTo(pieces,
+                ServingOptions.builder(endpoints.toString()).worldSize(W).bufferBatches(3)
+                        .idleTimeout(Duration.ofSeconds(60)).build(), W);
+        JobClient job = env.executeAsync("serve");
+        ExecutorService pool = Executors.newFixedThreadPool(W);
+        try {
+            List<RankClient> clients = new ArrayList<>();
+            List<Future<Boolean>> ends = new ArrayList<>();
+            for (int r = 0; r < W; r++) {
+                RankClient c = new RankClient(endpoints, r, W, 0, 0);
+                clients.add(c);
+                ends.add(pool.submit(() -> c.run(Integer.MAX_VALUE, failure == null ? 0 : 2, 60_000)));
+            }
+            CompletableFuture<JobExecutionResult> result = job.getJobExecutionResult();
+            for (Future<Boolean> f : ends) {
+                while (true) {
+                    try {
+                        assertThat(f.get(1, TimeUnit.SECONDS)).isTrue();
+                        break;
+                    } catch (TimeoutException e) {
+                        if (result.isCompletedExceptionally()) {
+                            result.get();
+                        }
+                    }
+                }
+            }
+            result.get(60, TimeUnit.SECONDS);
+            return clients;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Each epoch's sample order: the global indices a plain cell source emits at parallelism 1. */
+    private static Map<Integer, List<Long>> epochOrders() throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        Map<Integer, List<Long>> orders = new HashMap<>();
+        try (CloseableIterator<CellRecord> it = env.fromSource(builder().build(), WatermarkStrategy.noWatermarks(),
+                "cells").executeAndCollect()) {
+            while (it.hasNext()) {
+                CellRecord r = it.next();
+                orders.computeIfAbsent(r.epoch(), e -> new ArrayList<>()).add(r.globalIndex());
+            }
+        }
+        return orders;
+    }
+
+    /**
+     * A failure mid-epoch (after two checkpoints) restarts the job: each rank still gets every one of
+     * its batches exactly once, equal to an undisturbed run's.
+     */
+    @Test
+    void aFailoverMidEpochSendsNoBatchTwiceAndSkipsNone() throws Exception {
+        FailOnce.reset();
+        List<RankClient> failed = serve(2, dir.resolve("fail"), 8, new FailOnce(30));
+        assertThat(FailOnce.FAILED.get()).as("the failure was injected").isTrue();
+        List<RankClient> clean = serve(1, dir.resolve("clean"), 8, null);
+        int reconnects = 0;
+        for (int r = 0; r < W; r++) {
+            List<RankClient.Received> a = failed.get(r).received;
+            List<RankClient.Received> b = clean.get(r).received;
+            List<String> ids = new ArrayList<>();
+            a.forEach(x -> ids.add(x.id()));
+            List<String> want = new ArrayList<>();
+            b.forEach(x -> want.add(x.id()));
+            assertThat(ids).as("rank %d after a failover", r).isEqualTo(want);
+            for (int i = 0; i < a.size(); i++) {
+                assertThat(a.get(i).globalIndex()).containsExactly(b.get(i).globalIndex());
+            }
+            reconnects += failed.get(r).reconnects;
+        }
+        assertThat(reconnects).as("ranks reconnected after the failover").isPositive();
+    }
+
+    /** Forwards pieces; fails once after {@code after} pieces and two completed checkpoints. */
+    static final class FailOnce implements MapFunction<BatchPiece, BatchPiece>, CheckpointListener {
+        private static final long serialVersionUID = 1L;
+        static final AtomicBoolean FAILED = new AtomicBoolean();
+        static final AtomicInteger CHECKPOINTS = new AtomicInteger();
+        static final AtomicInteger SEEN = new AtomicInteger();
+        private final int after;
+
+        FailOnce(int after) {
+            this.after = after;
+        }
+
+        static void reset() {
+            FAILED.set(false);
+            CHECKPOINTS.set(0);
+            SEEN.set(0);
+        }
+
+        @Override
+        public BatchPiece map(BatchPiece p) throws Exception {
+            if (!FAILED.get() && SEEN.incrementAndGet() >= after) {
+                if (CHECKPOINTS.get() < 2) {
+                    Thread.sleep(20); // hold back until a checkpoint holds real progress
+                } else if (FAILED.compareAndSet(false, true)) {
+                    throw new IllegalStateException("injected failure after " + SEEN.get() + " pieces");
+                }
+            }
+            return p;
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            CHECKPOINTS.incrementAndGet();
+        }
+    }
+
+    @Test
+    void ranksGetTheSameBatchesAtAnyParallelismAndEachIsItsSlotOfTheEpochOrder() throws Exception {
+        List<RankClient> one = serve(1, dir.resolve("p1"));
+        List<RankClient> four = serve(4, dir.resolve("p4"));
+        Map<Integer, List<Long>> orders = epochOrders();
+        long n = orders.get(0).size();
+        long batches = n / B;
+        long share = (batches / W) * W;
+        try (AnnDataCollection c = AnnDataCollection.open(CollectionOptions.builder(stores()).obsKeys("cell_type").build())) {
+            assertThat(n).isEqualTo(c.size());
+            for (int r = 0; r < W; r++) {
+                List<RankClient.Received> a = one.get(r).received;
+                List<RankClient.Received> b = four.get(r).received;
+                assertThat(a).as("rank %d", r).hasSize((int) (EPOCHS * share / W));
+                assertThat(b).hasSameSizeAs(a);
+                for (int i = 0; i < a.size(); i++) {
+                    RankClient.Received x = a.get(i);
+                    RankClient.Received y = b.get(i);
+                    assertThat(y.id()).isEqualTo(x.id());
+                    assertThat(y.globalIndex()).as("batch %s at parallelism 4 and 1", x.id()).containsExactly(x.globalIndex());
+                    assertThat(x.g() % W).isEqualTo(r);
+                    assertThat(x.batches()).isEqualTo(batches);
+                    List<Long> slot = orders.get(x.epoch()).subList((int) (x.g() * B), (int) ((x.g() + 1) * B));
+                    assertThat(x.globalIndex()).as("batch %s", x.id()).containsExactly(slot.stream().mapToLong(Long::longValue).toArray());
+                    for (int k = 0; k < B; k++) {
+                        double[] expected = c.get(x.globalIndex()[k]).layer("X").toDoubles();
+                        double[] got = new double[expected.length];
+                        for (int j = x.indptr()[k]; j < x.indptr()[k + 1]; j++) {
+                            got[x.indices()[j]] = x.values()[j];
+                        }
+                        float[] e32 = new float[expected.length];
+                        float[] g32 = new float[expected.length];
+                        for (int j = 0; j < expected.length; j++) {
+                            e32[j] = (float) expected[j];
+                            g32[j] = (float) got[j];
+                        }
+                        assertThat(g32).as("X of cell %d in batch %s", x.globalIndex()[k], x.id()).containsExactly(e32);
+                    }
+                }
+                // the ids a rank gets: g = r, r + W, ... below floor(G / W) * W, epoch after epoch
+                List<String> ids = new ArrayList<>();
+                a.forEach(x -> ids.add(x.id()));
+                List<String> expectedIds = new ArrayList<>();
+                for (int e = 0; e < EPOCHS; e++) {
+                    for (long g = r; g < share; g += W) {
+                        expectedIds.add(e + ":" + g);
+                    }
+                }
+                assertThat(ids).isEqualTo(expectedIds);
+            }
+        }
+    }
+}

@@ -1,0 +1,443 @@
+"""Serving mini-batches to PyTorch ranks: ``serve`` starts the Java job, ``AnnDataBatches`` pulls.
+
+``serve(paths, batch_size, world_size=W, ...)`` starts ``anndata-serve.jar`` (a Flink job on an
+embedded cluster, or submitted to a running one) as a subprocess. The job reads the collection as
+numbered mini-batches — batch ``g`` of an epoch is the cells at positions ``[g*B, (g+1)*B)`` of
+the epoch's sample order, a pure function of (collection, settings, seed, epoch, g) — and serves
+them over Arrow Flight: rank ``r`` of ``W`` gets the batches with ``g ≡ r (mod W)``, in order,
+``floor(G / W)`` per epoch (the last ``G mod W`` batches of an epoch are dropped, so DDP ranks
+step in lockstep), epoch after epoch.
+
+``AnnDataBatches(endpoint_dir, rank, world_size)`` finds its server in the endpoint folder (each
+server writes ``endpoint-<i>.json``), pulls, reconnects when the connection drops (a Flink
+failover), and yields ``(X, obs)`` per batch. ``state_dict()`` returns the position token after
+the last yielded batch, ``{"token": "fab1:<key>:<epoch>:<next>"}`` — the same on every rank of a
+lockstep step — and ``load_state_dict`` resumes there; ``serve(..., token=...)`` starts a job at a
+token (with the same world size, or another one that divides ``next``).
+
+No PyFlink is needed for this path: pyarrow, and torch for tensors (imported on first use).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+import warnings
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+SERVE_JAR_ENV = "FLINK_ANNDATA_SERVE_JAR"
+_LIB = Path(__file__).resolve().parent / "lib"
+# Arrow's Java memory module reads direct buffers through java.nio internals
+_JVM_OPENS = "--add-opens=java.base/java.nio=ALL-UNNAMED"
+
+
+class ServingError(RuntimeError):
+    """The serving job failed (its message is the job's failure cause), or cannot be reached."""
+
+
+def serve_jar(jar: Optional[str] = None) -> Path:
+    """The launcher jar: ``jar``, else ``$FLINK_ANNDATA_SERVE_JAR``, else the one bundled in the package."""
+    source = "the jar argument"
+    if jar is None and os.environ.get(SERVE_JAR_ENV):
+        jar, source = os.environ[SERVE_JAR_ENV], "$" + SERVE_JAR_ENV
+    if jar is None:
+        bundled = _LIB / "anndata-serve.jar"
+        if bundled.is_file():
+            return bundled
+        raise FileNotFoundError(
+            f"flink_anndata was installed without anndata-serve.jar ({_LIB}): build it with "
+            "`mvn -B -ntp -DskipTests -pl flink-connector-anndata,flink-anndata-serving package` and "
+            f"reinstall the package, or set {SERVE_JAR_ENV}")
+    path = Path(jar).expanduser().resolve()
+    if not path.is_file():
+        raise FileNotFoundError(f"the serving jar given by {source} does not exist: {path}")
+    return path
+
+
+def _token_text(token: Any) -> Optional[str]:
+    if token is None:
+        return None
+    if isinstance(token, Mapping):
+        token = token.get("token")
+        if token is None:
+            return None
+    text = str(token)
+    parse_token(text)
+    return text
+
+
+def parse_token(text: str) -> Tuple[str, int, int]:
+    """``fab1:<key>:<epoch>:<next>`` as (key, epoch, next); ValueError if it is not one."""
+    parts = text.strip().split(":")
+    if len(parts) != 4 or parts[0] != "fab1":
+        raise ValueError(f"not a batch token (fab1:<key>:<epoch>:<next>): {text!r}")
+    return parts[1], int(parts[2]), int(parts[3])
+
+
+def read_status(endpoint_dir: Union[str, Path]) -> Optional[Dict[str, Any]]:
+    """The job's ``status.json`` (state RUNNING, FINISHED or FAILED, with ``error``), or None."""
+    try:
+        return json.loads((Path(endpoint_dir) / "status.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+class ServingJob:
+    """A running ``anndata-serve`` process; a context manager that stops it on exit."""
+
+    def __init__(self, process: subprocess.Popen, endpoint_dir: Path, world_size: int, owns_dir: bool,
+                 log_path: Path):
+        self.process = process
+        self.endpoint_dir = endpoint_dir
+        self.world_size = world_size
+        self.log_path = log_path
+        self._owns_dir = owns_dir
+
+    def dataset(self, rank: int, **kwargs):
+        """``AnnDataBatches`` of ``rank`` for this job."""
+        return AnnDataBatches(self.endpoint_dir, rank, self.world_size, job=self, **kwargs)
+
+    def status(self) -> Optional[Dict[str, Any]]:
+        return read_status(self.endpoint_dir)
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def failure(self) -> Optional[str]:
+        """The job's failure cause if it failed (or died), else None."""
+        st = self.status()
+        if st is not None and st.get("state") == "FAILED":
+            return st.get("error") or "the serving job failed"
+        code = self.process.poll()
+        if code is not None and code != 0:
+            tail = self.log().strip().splitlines()[-3:]
+            return f"the serving job exited with code {code}: " + " | ".join(tail)
+        return None
+
+    def wait(self, timeout: Optional[float] = None) -> int:
+        """Waits for the job to end; raises ServingError if it failed."""
+        code = self.process.wait(timeout)
+        if code != 0:
+            raise ServingError(self.failure() or f"the serving job exited with code {code}")
+        return code
+
+    def stop(self, timeout: float = 20.0) -> None:
+        """Stops the job (SIGTERM, then SIGKILL) and removes a temporary endpoint folder."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self._owns_dir:
+            shutil.rmtree(self.endpoint_dir, ignore_errors=True)
+
+    def __enter__(self) -> "ServingJob":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def serve(paths: Union[str, Sequence[str]], batch_size: int, *, obs_keys: Optional[Sequence[str]] = None,
+          layers_keys: Optional[Sequence[str]] = None, seed: int = 0, epochs: int = 1, world_size: int = 1,
+          token: Any = None, sampling: str = "block_shuffled", parallelism: int = 2,
+          endpoint_dir: Optional[Union[str, Path]] = None, buffer: int = 8, idle_timeout: float = 600,
+          checkpoint_interval_ms: int = 5000, options: Optional[Mapping[str, Any]] = None,
+          jobmanager: Optional[str] = None, bind: str = "127.0.0.1", java: Optional[str] = None,
+          jar: Optional[str] = None, jvm_args: Sequence[str] = ()) -> ServingJob:
+    """Starts the serving job and returns its handle (use it as a context manager).
+
+    ``token`` (a token text, or a ``state_dict()``) resumes where a trainer's checkpoint left off.
+    ``options`` are further source options (``anndata.*`` keys). ``jobmanager`` (``host:port``)
+    submits to a running Flink cluster; the default runs an embedded one in the subprocess.
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    owns = endpoint_dir is None
+    folder = Path(tempfile.mkdtemp(prefix="anndata-serve-")) if owns else Path(endpoint_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in list(folder.glob("endpoint-*.json")) + [folder / "status.json"]:
+        stale.unlink(missing_ok=True)
+    cmd: List[str] = [java or shutil.which("java") or "java", _JVM_OPENS, *jvm_args, "-jar", str(serve_jar(jar))]
+    cmd += [str(p) for p in paths]
+    cmd += ["--batch-size", str(int(batch_size)), "--endpoint-dir", str(folder), "--world-size", str(int(world_size)),
+            "--epochs", str(int(epochs)), "--seed", str(int(seed)), "--sampling", sampling,
+            "--parallelism", str(int(parallelism)), "--buffer", str(int(buffer)),
+            "--idle-timeout", str(max(1, int(round(idle_timeout)))),
+            "--checkpoint-interval", str(int(checkpoint_interval_ms)), "--bind", bind]
+    if obs_keys:
+        cmd += ["--obs-keys", ",".join(obs_keys)]
+    if layers_keys:
+        cmd += ["--layers-keys", ",".join(layers_keys)]
+    text = _token_text(token)
+    if text is not None:
+        cmd += ["--token", text]
+    for k, v in (options or {}).items():
+        cmd += ["--option", f"{k}={v}"]
+    if jobmanager:
+        cmd += ["--jobmanager", jobmanager]
+    log_path = folder / "serve.log"
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    return ServingJob(process, folder, int(world_size), owns, log_path)
+
+
+class _CsrBatch(tuple):
+    """X without torch: ``(indptr, indices, data, shape)`` numpy arrays (zero-copy views of Arrow buffers)."""
+
+
+def _find_endpoint(folder: Path, rank: int) -> Optional[Dict[str, Any]]:
+    for f in sorted(folder.glob("endpoint-*.json")):
+        try:
+            ep = json.loads(f.read_text())
+        except (OSError, ValueError):
+            continue
+        if rank in ep.get("ranks", []):
+            return ep
+    return None
+
+
+class _BatchesCore:
+    """The client of one rank; ``AnnDataBatches`` adds torch's IterableDataset when torch exists."""
+
+    def __init__(self, endpoint_dir: Union[str, Path], rank: Optional[int] = None, world_size: Optional[int] = None,
+                 *, token: Any = None, matrix: str = "X", x_format: Optional[str] = None, timeout: float = 120.0,
+                 window: int = 8, job: Optional[ServingJob] = None):
+        if rank is None:
+            rank = int(os.environ.get("RANK", "0"))
+        if world_size is None:
+            world_size = int(os.environ.get("WORLD_SIZE", "1"))
+        if not 0 <= rank < world_size:
+            raise ValueError(f"rank {rank} outside [0, {world_size})")
+        self.endpoint_dir = Path(endpoint_dir)
+        self.rank = rank
+        self.world_size = world_size
+        self.matrix = matrix
+        self.x_format = x_format
+        self.timeout = timeout
+        self.window = window
+        self.job = job
+        self.last: Optional[Dict[str, Any]] = None  # the metadata of the last yielded batch
+        self._token: Optional[str] = None
+        self._pos: Optional[Tuple[int, int]] = None  # (epoch, g) of this rank's next batch
+        self._key: Optional[str] = None
+        self.load_state_dict({"token": _token_text(token)})
+
+    # -- position -------------------------------------------------------------------------------
+    def state_dict(self) -> Dict[str, Optional[str]]:
+        """The lockstep token after the last yielded batch: ``{"token": "fab1:<key>:<epoch>:<next>"}``."""
+        return {"token": self._token}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        text = _token_text(state)
+        self._token = text
+        if text is None:
+            self._pos = None
+            self._key = None
+            return
+        key, epoch, nxt = parse_token(text)
+        if nxt % self.world_size:
+            raise ValueError(f"token {text} is not at a step boundary of {self.world_size} ranks "
+                             f"(its next batch {nxt} is not a multiple of the world size)")
+        self._key = key
+        self._pos = (epoch, nxt + self.rank)
+
+    # -- iteration ------------------------------------------------------------------------------
+    def __iter__(self) -> Iterator[Tuple[Any, Dict[str, Any]]]:
+        import pyarrow.flight as flight
+
+        last_progress = time.monotonic()
+        client = None
+        uri = None
+        try:
+            while True:
+                ep = _find_endpoint(self.endpoint_dir, self.rank)
+                if ep is None:
+                    self._check_alive(last_progress, "no server announces rank %d in %s" % (self.rank, self.endpoint_dir))
+                    time.sleep(0.1)
+                    continue
+                if client is None or uri != ep["uri"]:
+                    if client is not None:
+                        client.close()
+                    uri = ep["uri"]
+                    client = flight.FlightClient(uri)
+                ticket: Dict[str, Any] = {"rank": self.rank, "world": self.world_size, "max": self.window}
+                if self._pos is not None:
+                    ticket["epoch"], ticket["g"] = self._pos
+                try:
+                    reader = client.do_get(flight.Ticket(json.dumps(ticket).encode()))
+                    while True:
+                        try:
+                            chunk = reader.read_chunk()
+                        except StopIteration:
+                            break
+                        meta = json.loads(bytes(chunk.app_metadata)) if chunk.app_metadata is not None else {}
+                        if meta.get("end"):
+                            return
+                        if chunk.data is None:
+                            continue
+                        if self._key is not None and meta["key"] != self._key:
+                            raise ServingError(f"the job serves batches of {meta['key']}, the token names {self._key}")
+                        x, obs = self._decode(chunk.data, meta)
+                        self._key = meta["key"]
+                        epoch, g = int(meta["epoch"]), int(meta["g"])
+                        self._pos = (epoch, g + self.world_size)
+                        self._token = f"fab1:{self._key}:{epoch}:{g - self.rank + self.world_size}"
+                        self.last = meta
+                        last_progress = time.monotonic()
+                        yield x, obs
+                except (flight.FlightUnavailableError, flight.FlightCancelledError, flight.FlightTimedOutError,
+                        flight.FlightInternalError, ConnectionError, OSError) as e:
+                    # the server went away (a Flink failover restarts it elsewhere) or broke the
+                    # stream: raise if the job failed, else reconnect until `timeout` without a batch
+                    self._check_alive(last_progress, str(e))
+                    client.close()
+                    client = None
+                    time.sleep(0.2)
+                except flight.FlightServerError as e:
+                    raise ServingError(self._failure() or str(e)) from e
+        finally:
+            if client is not None:
+                client.close()
+
+    def _failure(self) -> Optional[str]:
+        if self.job is not None:
+            return self.job.failure()
+        st = read_status(self.endpoint_dir)
+        if st is not None and st.get("state") == "FAILED":
+            return st.get("error") or "the serving job failed"
+        if st is not None and st.get("pid"):
+            try:
+                os.kill(int(st["pid"]), 0)
+            except ProcessLookupError:
+                return f"the serving job (pid {st['pid']}) is gone"
+            except PermissionError:
+                pass
+        return None
+
+    def _check_alive(self, last_progress: float, what: str) -> None:
+        failure = self._failure()
+        if failure is not None:
+            raise ServingError(failure)
+        st = read_status(self.endpoint_dir)
+        if st is not None and st.get("state") == "FINISHED":
+            raise ServingError(f"the serving job finished before rank {self.rank} was told the stream ended ({what})")
+        if time.monotonic() - last_progress > self.timeout:
+            raise TimeoutError(f"rank {self.rank}: no batch for {self.timeout:.0f} s ({what}); job status: {st}")
+
+    def _decode(self, batch, meta: Dict[str, Any]):
+        names = batch.schema.names
+        n = batch.num_rows
+        width = int(meta.get("widths", {}).get(self.matrix, 0))
+        fmt = self.x_format or ("torch" if _torch() is not None else "numpy")
+        if self.matrix + ".indices" in names:
+            col = batch.column(names.index(self.matrix + ".indices"))
+            indptr = col.offsets.to_numpy()
+            indices = col.values.to_numpy()
+            data = batch.column(names.index(self.matrix + ".values")).values.to_numpy()
+            if fmt == "torch":
+                torch = _torch()
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", UserWarning)  # "sparse CSR support is in beta"
+                    x = torch.sparse_csr_tensor(_tensor(indptr), _tensor(indices), _tensor(data), size=(n, width),
+                                                check_invariants=False)
+            else:
+                x = _CsrBatch((indptr, indices, data, (n, width)))
+        elif self.matrix in names:
+            col = batch.column(names.index(self.matrix))
+            values = col.values.to_numpy()
+            if hasattr(col.type, "list_size"):
+                arr = values.reshape(n, col.type.list_size)
+            else:  # ragged dense rows (absent cells): padded with zeros to the widest
+                offsets = col.offsets.to_numpy()
+                arr = np.zeros((n, width), dtype=np.float32)
+                for i in range(n):
+                    arr[i, : offsets[i + 1] - offsets[i]] = values[offsets[i]:offsets[i + 1]]
+            x = _tensor(arr) if fmt == "torch" else arr
+        else:
+            raise KeyError(f"batches carry no matrix {self.matrix!r}: columns {names}")
+        obs: Dict[str, Any] = {"global_index": batch.column(names.index("global_index")).to_numpy()}
+        for i, name in enumerate(names):
+            if name.startswith("obs."):
+                col = batch.column(i)
+                obs[name[4:]] = _obs_column(col)
+        return x, obs
+
+
+def _obs_column(col):
+    """An obs column as numpy: category codes int32 with -1 where missing (as pandas' codes),
+    numbers float64 with NaN where missing; labels (text, bool) with None where missing as a list."""
+    import pyarrow as pa
+
+    if col.null_count == 0 and not pa.types.is_string(col.type):
+        return col.to_numpy(zero_copy_only=False)
+    if pa.types.is_int32(col.type):
+        return col.fill_null(-1).to_numpy()
+    if pa.types.is_floating(col.type) or pa.types.is_int64(col.type):
+        return col.cast(pa.float64()).to_numpy(zero_copy_only=False)
+    return col.to_pylist()
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch
+
+
+def _tensor(arr: np.ndarray):
+    torch = _torch()
+    with warnings.catch_warnings():
+        # Arrow's buffers are read-only; the tensor shares them (no copy) and is never written
+        warnings.simplefilter("ignore", UserWarning)
+        return torch.from_numpy(arr)
+
+
+_CLASS = None
+_LOCK = threading.Lock()
+
+
+def _batches_class():
+    global _CLASS
+    with _LOCK:
+        if _CLASS is None:
+            torch = _torch()
+            if torch is not None:
+                from torch.utils.data import IterableDataset
+
+                _CLASS = type("AnnDataBatches", (_BatchesCore, IterableDataset), {"__doc__": _BatchesCore.__doc__,
+                                                                                   "__module__": __name__})
+            else:
+                _CLASS = type("AnnDataBatches", (_BatchesCore,), {"__doc__": _BatchesCore.__doc__,
+                                                                  "__module__": __name__})
+        return _CLASS
+
+
+def AnnDataBatches(endpoint_dir: Union[str, Path], rank: Optional[int] = None, world_size: Optional[int] = None,
+                   **kwargs):
+    """The batches of one rank: a ``torch.utils.data.IterableDataset`` when torch is installed
+    (use ``DataLoader(ds, batch_size=None)``), a plain iterable otherwise.
+
+    Yields ``(X, obs)``: X a ``torch.sparse_csr_tensor`` (sparse matrices) or dense tensor (dense
+    ones) — ``x_format="numpy"`` gives ``(indptr, indices, data, shape)`` arrays instead — and obs a
+    dict of the obs columns plus ``global_index`` (category codes as int32 arrays, -1 where
+    missing; numbers float64, NaN where missing; text labels as lists, None where missing). ``rank`` and
+    ``world_size`` default to ``$RANK`` and ``$WORLD_SIZE`` (torchrun's). ``token`` (or
+    ``load_state_dict``) resumes; ``timeout`` bounds the wait for a batch when no server answers.
+    """
+    return _batches_class()(endpoint_dir, rank, world_size, **kwargs)

@@ -1,0 +1,216 @@
+"""flink_anndata.serve and AnnDataBatches against the real anndata-serve job (Arrow Flight).
+
+Resuming from a saved token yields exactly the uninterrupted stream (W = 1, 2, and 4 -> 2); a job
+that fails raises in the rank; where torch is importable, X is a sparse CSR tensor sharing Arrow's
+buffers and a 2-rank gloo DDP run trains to completion. Runs in python/.venv-torch
+(scripts/python-test.sh): pyarrow and torch, no PyFlink.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+import pytest
+
+from conftest import MIXED
+
+flight = pytest.importorskip("pyarrow.flight")
+
+import flink_anndata  # noqa: E402
+from flink_anndata import AnnDataBatches, ServingError, serve  # noqa: E402
+
+B = 4
+EPOCHS = 2
+SEED = 5
+SETTINGS = dict(obs_keys=["cell_type"], seed=SEED, epochs=EPOCHS, idle_timeout=60, parallelism=2,
+                checkpoint_interval_ms=500)
+
+Item = Tuple[int, int, Tuple[int, ...]]  # (epoch, g, global indices)
+
+
+def _jar() -> Optional[str]:
+    env = os.environ.get("FLINK_ANNDATA_SERVE_JAR")
+    if env:
+        return env
+    repo = Path(__file__).resolve().parents[3]
+    built = repo / "flink-anndata-serving" / "target" / "anndata-serve.jar"
+    try:
+        flink_anndata.serve_jar()
+        return None  # the bundled one
+    except FileNotFoundError:
+        if built.is_file():
+            return str(built)
+    pytest.fail("anndata-serve.jar is missing: `mvn -B -ntp -DskipTests -pl flink-connector-anndata,"
+                "flink-anndata-serving package`, then reinstall the package")
+
+
+def _pull(job, rank: int, world: int, token=None, limit: Optional[int] = None) -> Tuple[List[Item], dict]:
+    ds = AnnDataBatches(job.endpoint_dir, rank, world, token=token, timeout=120, x_format="numpy")
+    out: List[Item] = []
+    for x, obs in ds:
+        indptr, indices, data, shape = x
+        assert shape[0] == B and len(indptr) == B + 1 and len(indices) == len(data) == indptr[-1]
+        out.append((ds.last["epoch"], ds.last["g"], tuple(int(i) for i in obs["global_index"])))
+        if limit is not None and len(out) >= limit:
+            break
+    return out, ds.state_dict()
+
+
+def _pull_all(job, world: int, token=None, limit: Optional[int] = None):
+    results: Dict[int, Tuple[List[Item], dict]] = {}
+    errors: List[BaseException] = []
+
+    def run(r):
+        try:
+            results[r] = _pull(job, r, world, token, limit)
+        except BaseException as e:  # noqa: BLE001 - re-raised below
+            errors.append(e)
+
+    threads = [threading.Thread(target=run, args=(r,)) for r in range(world)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(300)
+    if errors:
+        raise errors[0]
+    return [results[r][0] for r in range(world)], [results[r][1] for r in range(world)]
+
+
+@pytest.fixture(scope="module")
+def full() -> List[Item]:
+    """The uninterrupted stream of one rank (W = 1): every batch of every epoch, in order."""
+    with serve(MIXED, B, world_size=1, jar=_jar(), **SETTINGS) as job:
+        (items,), _ = _pull_all(job, 1)
+        job.wait(60)
+    assert len(items) >= 16
+    return items
+
+
+def _share(full: List[Item], world: int, rank: int) -> List[Item]:
+    """What rank r of W must get: g ≡ r (mod W), below floor(G / W) * W of each epoch."""
+    g_per_epoch = {}
+    for e, g, _ in full:
+        g_per_epoch[e] = max(g_per_epoch.get(e, -1), g)
+    out = []
+    for e, g, cells in full:
+        batches = g_per_epoch[e] + 1  # W = 1 gets every batch
+        if g % world == rank and g < (batches // world) * world:
+            out.append((e, g, cells))
+    return out
+
+
+@pytest.mark.parametrize("world", [1, 2])
+def test_resume_from_a_saved_token_equals_the_uninterrupted_stream(full, world):
+    steps = 3
+    with serve(MIXED, B, world_size=world, jar=_jar(), **SETTINGS) as job:
+        first, states = _pull_all(job, world, limit=steps)
+    tokens = {s["token"] for s in states}
+    assert len(tokens) == 1, f"ranks disagree on the lockstep token: {tokens}"
+    token = tokens.pop()
+    assert token.endswith(f":0:{steps * world}")
+    with serve(MIXED, B, world_size=world, token=token, jar=_jar(), **SETTINGS) as job:
+        rest, _ = _pull_all(job, world, token=token)
+        job.wait(60)
+    for r in range(world):
+        assert first[r] + rest[r] == _share(full, world, r), f"rank {r} of {world}"
+
+
+def test_resume_with_fewer_ranks_at_a_step_boundary(full):
+    # 4 ranks take 2 steps (batches 0..7 of epoch 0), then 2 ranks go on from the token
+    with serve(MIXED, B, world_size=4, jar=_jar(), **SETTINGS) as job:
+        first, states = _pull_all(job, 4, limit=2)
+    token = states[0]["token"]
+    assert all(s["token"] == token for s in states) and token.endswith(":0:8")
+    with serve(MIXED, B, world_size=2, token=token, jar=_jar(), **SETTINGS) as job:
+        rest, _ = _pull_all(job, 2, token={"token": token})
+        job.wait(60)
+    got = sorted(i for items in first + rest for i in items)
+    want = sorted(i for r in range(2) for i in _share(full, 2, r))
+    assert got == want
+
+
+def test_a_failing_job_raises_in_the_rank():
+    # the rank stops pulling for longer than the idle timeout: the job ends (the trainer looks gone),
+    # and when the rank pulls again it raises with the job's failure cause
+    settings = dict(SETTINGS, idle_timeout=3, epochs=50)
+    with serve(MIXED, B, world_size=1, jar=_jar(), **settings) as job:
+        ds = AnnDataBatches(job.endpoint_dir, 0, 1, timeout=120, x_format="numpy", job=job)
+        it = iter(ds)
+        next(it)
+        time.sleep(8)
+        with pytest.raises(ServingError, match="idle timeout"):
+            for _ in it:
+                pass
+        assert job.status()["state"] == "FAILED"
+
+
+def test_x_is_a_sparse_csr_tensor_over_arrow_buffers():
+    torch = pytest.importorskip("torch")
+    with serve(MIXED, B, world_size=1, jar=_jar(), **dict(SETTINGS, epochs=1)) as job:
+        ds = AnnDataBatches(job.endpoint_dir, 0, 1, timeout=120)
+        assert isinstance(ds, torch.utils.data.IterableDataset)
+        n = 0
+        for x, obs in torch.utils.data.DataLoader(ds, batch_size=None):
+            assert x.layout == torch.sparse_csr and x.shape[0] == B
+            assert x.crow_indices()[-1] == x.values().numel()
+            assert torch.as_tensor(obs["cell_type"]).dtype == torch.int32  # category codes
+            n += 1
+        job.wait(60)
+    assert n > 0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_two_rank_gloo_ddp_trains_to_completion():
+    pytest.importorskip("torch")
+    world = 2
+    with serve(MIXED, B, world_size=world, jar=_jar(), **SETTINGS) as job:
+        env = dict(os.environ, MASTER_ADDR="127.0.0.1", MASTER_PORT=str(_free_port()), WORLD_SIZE=str(world))
+        worker = Path(__file__).with_name("ddp_worker.py")
+        procs = [subprocess.Popen([sys.executable, str(worker), str(job.endpoint_dir)],
+                                  env=dict(env, RANK=str(r)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for r in range(world)]
+        outs = []
+        try:
+            for p in procs:
+                out, err = p.communicate(timeout=240)  # a hang fails here
+                assert p.returncode == 0, err[-2000:]
+                outs.append(json.loads(out.strip().splitlines()[-1]))
+        finally:
+            for p in procs:
+                if p.poll() is None:
+                    p.kill()
+        job.wait(60)
+    assert outs[0]["steps"] == outs[1]["steps"] > 0
+    assert outs[0]["token"] == outs[1]["token"]
+
+
+def test_the_readme_training_script_resumes_from_its_checkpoint(tmp_path):
+    pytest.importorskip("torch")
+    ckpt = tmp_path / "ckpt.pt"
+    cmd = [sys.executable, "-m", "flink_anndata.examples.train_torch", *MIXED, "--batch-size", str(B),
+           "--epochs", "1", "--endpoint-dir", str(tmp_path / "serve"), "--checkpoint", str(ckpt), "--every", "2"]
+    env = dict(os.environ)
+    if _jar():
+        env["FLINK_ANNDATA_SERVE_JAR"] = _jar()
+    first = subprocess.run(cmd + ["--stop-after", "4"], capture_output=True, text=True, timeout=300, env=env)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert "4 steps" in first.stdout and first.stdout.strip().endswith(":0:4")
+    rest = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
+    assert rest.returncode == 0, rest.stderr[-3000:]
+    # the rest of the epoch: G - 4 steps, ending at the epoch's last batch
+    steps = int(rest.stdout.split(":")[1].split("steps")[0])
+    token_next = int(rest.stdout.strip().rsplit(":", 1)[1])
+    assert steps > 0 and token_next == 4 + steps
