@@ -77,6 +77,7 @@ def main() -> None:
     ap.add_argument("--parallelism", type=int, default=2)
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--torch", action="store_true", help="build torch CSR tensors")
+    ap.add_argument("--checkpoint-interval", type=int, default=30000, help="the job's checkpoint interval, ms")
     ap.add_argument("--jar", default=os.environ.get("FLINK_ANNDATA_SERVE_JAR"))
     args = ap.parse_args()
     jar = args.jar
@@ -85,6 +86,7 @@ def main() -> None:
     ctx = mp.get_context("spawn")
     for world in args.ranks:
         with serve(args.stores, args.batch_size, world_size=world, epochs=args.epochs, parallelism=args.parallelism,
+                   checkpoint_interval_ms=args.checkpoint_interval,
                    jar=jar, idle_timeout=120, options={"anndata.block-size": 512, "anndata.window-blocks": 32}) as job:
             q = ctx.Queue()
             procs = [ctx.Process(target=_rank, args=(str(job.endpoint_dir), r, world, args.batches + 1, args.torch, q))

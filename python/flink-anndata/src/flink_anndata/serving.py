@@ -156,7 +156,7 @@ def serve(paths: Union[str, Sequence[str]], batch_size: int, *, obs_keys: Option
           layers_keys: Optional[Sequence[str]] = None, seed: int = 0, epochs: int = 1, world_size: int = 1,
           token: Any = None, sampling: str = "block_shuffled", parallelism: int = 2,
           endpoint_dir: Optional[Union[str, Path]] = None, buffer: int = 8, idle_timeout: float = 600,
-          checkpoint_interval_ms: int = 5000, options: Optional[Mapping[str, Any]] = None,
+          checkpoint_interval_ms: int = 30000, options: Optional[Mapping[str, Any]] = None,
           jobmanager: Optional[str] = None, bind: str = "127.0.0.1", java: Optional[str] = None,
           jar: Optional[str] = None, jvm_args: Sequence[str] = ()) -> ServingJob:
     """Starts the serving job and returns its handle (use it as a context manager).
