@@ -4,13 +4,18 @@ import io.github.flinkanndata.collection.Missing;
 import io.github.flinkanndata.source.record.BatchPiece;
 import io.github.flinkanndata.source.record.CellBatch;
 import io.github.flinkanndata.source.record.MatrixBlock;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.Float8Vector;
@@ -190,22 +195,34 @@ public final class ArrowBatches {
         offsets(v, m);
         IntVector data = (IntVector) v.getDataVector();
         int[] idx = m.indices();
-        data.allocateNew(idx.length);
-        for (int j = 0; j < idx.length; j++) {
-            data.set(j, idx[j]);
-        }
-        data.setValueCount(idx.length);
+        ByteBuffer bytes = ByteBuffer.allocate(idx.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asIntBuffer().put(idx);
+        copyAllValid(data, bytes.array(), idx.length);
     }
 
     private static void fillFloatList(ListVector v, MatrixBlock m) {
         offsets(v, m);
         Float4Vector data = (Float4Vector) v.getDataVector();
         float[] values = m.values();
-        data.allocateNew(values.length);
-        for (int j = 0; j < values.length; j++) {
-            data.set(j, values[j]);
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(values);
+        copyAllValid(data, bytes.array(), values.length);
+    }
+
+    /**
+     * Fills a 4-byte fixed-width vector with {@code n} values given as little-endian bytes, all
+     * valid, in two bulk copies: the per-value {@code set} checks bounds and sets a validity bit for
+     * every value, which took most of the serving thread's time on batches of a million values.
+     */
+    private static void copyAllValid(BaseFixedWidthVector data, byte[] littleEndian, int n) {
+        data.allocateNew(n);
+        data.getDataBuffer().setBytes(0, littleEndian, 0, (long) n * 4);
+        ArrowBuf validity = data.getValidityBuffer();
+        validity.setOne(0L, (long) (n / 8));
+        for (int i = n / 8 * 8; i < n; i++) {
+            BitVectorHelper.setBit(validity, i);
         }
-        data.setValueCount(values.length);
+        data.setValueCount(n);
     }
 
     private static void fillObs(FieldVector v, Object[] values) {
