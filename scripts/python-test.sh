@@ -19,7 +19,7 @@ bash python/setup-venv.sh pyflink
 py="$PWD/python/.venv-pyflink/bin/python"
 
 if ! ls flink-sql-connector-anndata/target/flink-sql-connector-anndata-*.jar >/dev/null 2>&1 \
-   || [[ ! -f examples/target/anndata-cli.jar ]]; then
+   || [[ ! -f tools/target/anndata-cli.jar ]]; then
   echo "== building the jars"
   mvn -B -ntp -DskipTests -Dmaven.javadoc.skip=true package
 fi
