@@ -5,6 +5,7 @@ import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import java.io.IOException;
 import java.util.List;
+import java.util.ServiceLoader;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -12,8 +13,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * Where an example job runs and how it reads its stores before the job starts. {@link #local()}
  * uses Flink's public API only: the context environment under {@code flink run}, else a local
  * one, and stores given as local paths or {@code file:} URIs. The {@code anndata-cli} tool (module
- * {@code tools}) supplies its own: an embedded cluster that leaves nothing in the temp folder, and
- * stores on any scheme Flink has a file system for.
+ * {@code tools}) supplies its own, also registered as a service for {@link #discover()}: an
+ * embedded cluster that leaves nothing in the temp folder, and stores on any scheme Flink has a
+ * file system for.
  */
 public interface JobRuntime extends AutoCloseable {
     /**
@@ -42,5 +44,13 @@ public interface JobRuntime extends AutoCloseable {
     /** The runtime of the public API: see the class comment. */
     static JobRuntime local() {
         return new LocalJobRuntime();
+    }
+
+    /**
+     * A new instance of the first runtime registered as a {@link ServiceLoader} service (the
+     * tool's, when it is on the class path, as in {@code anndata-cli.jar}), else {@link #local()}.
+     */
+    static JobRuntime discover() {
+        return ServiceLoader.load(JobRuntime.class).findFirst().orElseGet(JobRuntime::local);
     }
 }

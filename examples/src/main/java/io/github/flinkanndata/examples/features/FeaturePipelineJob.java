@@ -113,9 +113,9 @@ public final class FeaturePipelineJob implements Callable<Integer> {
 
     private final Supplier<JobRuntime> runtimes;
 
-    /** The pipeline on {@link JobRuntime#local()}. */
+    /** The pipeline on {@link JobRuntime#discover()}. */
     public FeaturePipelineJob() {
-        this(JobRuntime::local);
+        this(JobRuntime::discover);
     }
 
     /** The pipeline on a runtime of each run's own ({@code anndata-cli features} passes the tool's). */
@@ -123,9 +123,11 @@ public final class FeaturePipelineJob implements Callable<Integer> {
         this.runtimes = runtimes;
     }
 
-    /** Runs the pipeline on {@link JobRuntime#local()}; arguments as for {@code anndata-cli features}. */
+    /** Runs the pipeline on {@link JobRuntime#discover()}; arguments as for {@code anndata-cli features}. */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new FeaturePipelineJob()).execute(args));
+        CommandLine cli = new CommandLine(new FeaturePipelineJob());
+        cli.getCommandSpec().mixinStandardHelpOptions(true); // anndata-cli gives its subcommands -h, -V
+        System.exit(cli.execute(args));
     }
 
     @Override

@@ -127,9 +127,9 @@ public final class ContinuousTrainingJob implements Callable<Integer> {
 
     private final Supplier<JobRuntime> runtimes;
 
-    /** The job on {@link JobRuntime#local()}. */
+    /** The job on {@link JobRuntime#discover()}. */
     public ContinuousTrainingJob() {
-        this(JobRuntime::local);
+        this(JobRuntime::discover);
     }
 
     /** The job on a runtime of each run's own ({@code anndata-cli train} passes the tool's). */
@@ -137,9 +137,11 @@ public final class ContinuousTrainingJob implements Callable<Integer> {
         this.runtimes = runtimes;
     }
 
-    /** Runs the job with the options of {@code anndata-cli train}, on {@link JobRuntime#local()}. */
+    /** Runs the job with the options of {@code anndata-cli train}, on {@link JobRuntime#discover()}. */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new ContinuousTrainingJob()).execute(args));
+        CommandLine cli = new CommandLine(new ContinuousTrainingJob());
+        cli.getCommandSpec().mixinStandardHelpOptions(true); // anndata-cli gives its subcommands -h, -V
+        System.exit(cli.execute(args));
     }
 
     @Override

@@ -4,7 +4,8 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 
 /**
- * Runs an example job's command in this JVM, on {@link JobRuntime#local()}, as its {@code main}
+ * Runs an example job's command in this JVM (on {@link JobRuntime#local()}: no other runtime is on
+ * this module's class path), as its {@code main}
  * would, with a failure as one {@code error: } line on {@code err} and exit code 2 (the form of
  * {@code anndata-cli}) (test helper).
  */

@@ -61,6 +61,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * endpoint cannot be switched off, so {@code web.upload.dir} points at a folder of this run, which
  * {@link #close()} deletes once the cluster is down.
  *
+ * <p>It is the example jobs' {@link JobRuntime}: {@code train} and {@code features} pass it, and
+ * it is registered as that service, so their main classes run on it when this module is on the
+ * class path ({@code java -cp anndata-cli.jar ...ContinuousTrainingJob}).
+ *
  * <p>An unbounded {@code train} ends when the user stops the JVM (Ctrl-C, SIGTERM); a shutdown
  * hook then shuts the cluster down the same way. A JVM killed outright (SIGKILL) runs no code and
  * still leaves the files.
