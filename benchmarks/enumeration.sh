@@ -21,8 +21,8 @@ if [[ ! -f "$data/c50/.done" || ! -f "$data/c500/.done" ]]; then
   rm -rf "$data"
   python/.venv/bin/python -W ignore benchmarks/gen_enum_stores.py "$data" --stores "$stores" --cells 50 500
 fi
-jar=examples/target/anndata-cli.jar
-[[ -f "$jar" ]] || mvn -B -ntp -q -DskipTests package -pl examples -am
+jar=tools/target/anndata-cli.jar
+[[ -f "$jar" ]] || mvn -B -ntp -q -DskipTests package -pl tools -am
 echo "enumeration: load $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
-java -Xmx1g -cp "$jar" io.github.flinkanndata.examples.bench.EnumerationBenchmark \
+java -Xmx1g -cp "$jar" io.github.flinkanndata.tools.bench.EnumerationBenchmark \
   --out target/bench/enum.jsonl --repeat 3 "$data/c50" "$data/c500" 2>/dev/null

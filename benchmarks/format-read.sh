@@ -15,5 +15,5 @@ if [[ ! -f "$out/.done" ]]; then
   python/.venv/bin/python benchmarks/gen_format_stores.py "$out" --cells "$cells" --genes "$genes" --nnz "$nnz"
   touch "$out/.done"
 fi
-[[ -f examples/target/anndata-cli.jar ]] || mvn -B -ntp -q -DskipTests package
-java -Xmx2g -cp examples/target/anndata-cli.jar io.github.flinkanndata.examples.bench.FormatReadBenchmark "$out" "$random" 3
+[[ -f tools/target/anndata-cli.jar ]] || mvn -B -ntp -q -DskipTests package
+java -Xmx2g -cp tools/target/anndata-cli.jar io.github.flinkanndata.tools.bench.FormatReadBenchmark "$out" "$random" 3

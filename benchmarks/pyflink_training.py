@@ -55,7 +55,7 @@ def python_job(learner: str, epochs: int) -> dict:
 
 def java_job(epochs: int) -> dict:
     t0 = time.perf_counter()
-    out = subprocess.run(["java", "-jar", "examples/target/anndata-cli.jar", "train", "--epochs", str(epochs)],
+    out = subprocess.run(["java", "-jar", "tools/target/anndata-cli.jar", "train", "--epochs", str(epochs)],
                          check=True, capture_output=True, text=True).stdout
     wall = time.perf_counter() - t0
     last = [s for s in out.splitlines() if s.startswith("epoch=") and " complete " in s][-1]

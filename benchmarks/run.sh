@@ -52,14 +52,14 @@ if [[ ! -d "$heap" ]]; then
     for f in "$data"/h5ad_none/*.h5ad; do ln -s "$(realpath "$f")" "$heap/c$(printf %03d $k)_$(basename "$f")"; done
   done
 fi
-jar=examples/target/anndata-cli.jar
+jar=tools/target/anndata-cli.jar
 cp="${BENCH_CLASSPATH:-$jar}" # BENCH_CLASSPATH: classes to try ahead of the jar (A/B runs)
 # BENCH_XMX: heap of the benchmark JVM (default 1g: the TaskManager heap target)
 [[ -f "$jar" ]] || mvn -B -ntp -q -DskipTests package
 rm -f "$raw"
 java_bench() { # FORM DIR CASES...
   local form=$1 dir=$2; shift 2
-  java "-Xmx${BENCH_XMX:-1g}" -cp "$cp" io.github.flinkanndata.examples.bench.LoaderBenchmark \
+  java "-Xmx${BENCH_XMX:-1g}" -cp "$cp" io.github.flinkanndata.tools.bench.LoaderBenchmark \
     --form "$form" --stores "$dir" --out "$raw" --warmup "$warmup" --seconds "$seconds" \
     --block 512 --window 32 "$@" 2>/dev/null | cut -c1-160
 }

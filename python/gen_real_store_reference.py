@@ -8,7 +8,7 @@ Usage: python/.venv/bin/python python/gen_real_store_reference.py [REAL_STORES_D
 The real stores were written by ten years of anndata releases (see testdata/real-stores/README.md).
 Each case below is one MappedCollection over some of them; its result is recorded as "error" or as
 "expected" (len, shape, joins, encoders, merged categories and every sample), for the Java test
-examples/.../cli/RealStoresDumpReferenceTest, which runs the `dump` and `summary` commands on the same
+tools/.../cli/RealStoresDumpReferenceTest, which runs the `dump` and `summary` commands on the same
 stores with the same options and compares.
 
 What lamindb 2.12.1 cannot read is left out (the cases below never name it; `main` probes each one

@@ -4,7 +4,7 @@
 # Starts a standalone Flink 2.3.0 cluster from the pinned apache-flink Python package (its pyflink
 # folder is a Flink distribution: bin/, lib/ with flink-dist and flink-connector-files): one
 # JobManager and two TaskManagers, separate JVMs on loopback, on free ports. Submits
-# ClusterExactlyOnceJob (examples/target/anndata-jobs.jar) over a collection of five stores
+# ClusterExactlyOnceJob (tools/target/anndata-jobs.jar) over a collection of five stores
 # (h5ad, zarr v2 directories, a zarr v3 sharded zip) for several epochs, checkpointing into a FileSink.
 # After a completed checkpoint, while an epoch is in progress, it kill -9s one TaskManager, starts
 # a replacement, waits for the job to finish, and checks:
@@ -22,7 +22,7 @@
 # `anndata-cli dump` over the local copies, exactly once per (epoch, index).
 # Every process it starts (the JVMs, moto) is stopped on exit; logs stay under target/cluster-test/.
 #
-# Needs: the Maven build (examples/target/anndata-cli.jar and anndata-jobs.jar, the shaded jar in
+# Needs: the Maven build (tools/target/anndata-cli.jar and anndata-jobs.jar, the shaded jar in
 # flink-sql-connector-anndata/target, the S3 plugin in flink-connector-anndata/target/test-plugins), Java 17, Maven (fetches flink-sql-gateway 2.3.0), Python
 # 3.11 with venv (for the PyFlink and moto venvs), curl and jq.
 #   bash scripts/cluster-test.sh
@@ -103,7 +103,7 @@ for f in bin/jobmanager.sh bin/taskmanager.sh bin/flink bin/config.sh lib/flink-
 done
 ls "$FLINK_HOME"/lib/flink-connector-files-*.jar >/dev/null 2>&1 || fail "no flink-connector-files in $FLINK_HOME/lib"
 for j in anndata-cli.jar anndata-jobs.jar; do
-  [[ -f "examples/target/$j" ]] || fail "examples/target/$j is missing: build first (mvn -B -ntp -DskipTests package)"
+  [[ -f "tools/target/$j" ]] || fail "tools/target/$j is missing: build first (mvn -B -ntp -DskipTests package)"
 done
 for t in curl jq java; do command -v "$t" >/dev/null || fail "$t is required"; done
 moto="$root/python/.venv-s3/bin/moto_server"
@@ -192,7 +192,7 @@ log "Flink $version from $FLINK_HOME; JobManager RPC port $rpc_port, REST $rest"
 fx="$root/flink-connector-anndata/src/test/resources/fixtures"
 stores=("$root/examples/data/pbmc68k_reduced.h5ad" "$fx/h5ad/rich_gzip.h5ad" "$fx/zarr2/rich_default.zarr"
         "$fx/zarr3/sharded.zarr.zip" "$fx/zarr2/blosc_zstd_bitshuffle.zarr")
-java -jar examples/target/anndata-cli.jar dump "${stores[@]}" --join outer > "$work/expected.jsonl"
+java -jar tools/target/anndata-cli.jar dump "${stores[@]}" --join outer > "$work/expected.jsonl"
 n=$(wc -l < "$work/expected.jsonl")
 (( n > 0 )) || fail "dump printed no samples"
 log "collection: ${#stores[@]} stores, $n samples (dump), $epochs epochs -> $(( n * epochs )) expected (epoch, index) pairs"
@@ -260,7 +260,7 @@ log "cluster up: JobManager pid $jm_pid, TaskManagers pids $tm1 $tm2"
 
 # ---- the job ----------------------------------------------------------------------------------
 "$FLINK_HOME/bin/flink" run -d \
-  -c io.github.flinkanndata.examples.cluster.ClusterExactlyOnceJob examples/target/anndata-jobs.jar \
+  -c io.github.flinkanndata.tools.cluster.ClusterExactlyOnceJob tools/target/anndata-jobs.jar \
   --output "$out" --epochs "$epochs" --parallelism "$parallelism" --pace-ms "$pace_ms" \
   --checkpoint-interval-ms 1000 "${stores[@]}" > "$work/submit.out" 2>&1 || fail "flink run failed"
 job_id="$(grep -Eo 'JobID [0-9a-f]{32}' "$work/submit.out" | awk '{print $2}' | head -n 1)"
@@ -326,7 +326,7 @@ log "TaskManagers registered at the end: $tms_now (the killed one is gone)"
 (( tms_now == 2 )) || fail "expected the survivor and the replacement, found $tms_now TaskManagers"
 
 log "checking the committed output against dump"
-java -cp examples/target/anndata-cli.jar io.github.flinkanndata.examples.cluster.CommittedOutputCheck \
+java -cp tools/target/anndata-cli.jar io.github.flinkanndata.tools.cluster.CommittedOutputCheck \
   "$out" "$work/expected.jsonl" "$epochs" | tee "$work/check.txt"
 log "figures: cluster start $(( cluster_up - started ))s into the run, job submitted after $(( submitted - cluster_up ))s, killed $(( killed_at - submitted ))s into the job, finished $(( finished_at - killed_at ))s after the kill"
 log "PASS: $(( n * epochs )) (epoch, index) pairs exactly once after kill -9 of a TaskManager"
@@ -359,7 +359,7 @@ FLINK_OPT_DIR="$opt" timeout "$(left)" "$FLINK_HOME/bin/sql-client.sh" -f "$work
 # tableau rows "| <label> | <n> |" after the header row; NULL prints as <NULL>
 table_rows() { grep -E '^\|' | sed 1d | awk -F'|' '{gsub(/^ +| +$/, "", $2); gsub(/^ +| +$/, "", $3); print $2 "\t" $3}' | LC_ALL=C sort; }
 got="$(table_rows < "$work/sql-client.out")"
-want="$(java -jar examples/target/anndata-cli.jar dump --join outer --obs-keys cell_type --encode-labels false \
+want="$(java -jar tools/target/anndata-cli.jar dump --join outer --obs-keys cell_type --encode-labels false \
   --layers-keys '' "${sql_stores[@]}" | jq -r '.cell_type // "<NULL>"' | LC_ALL=C sort | uniq -c \
   | awk '{c = $1; $1 = ""; sub(/^ /, ""); print $0 "\t" c}' | LC_ALL=C sort)"
 echo "$got" > "$work/sql-counts.tsv"
@@ -376,12 +376,12 @@ log "SQL client: $(wc -l <<<"$got") groups, counts equal dump's, in $(( $(date +
 # local copies, each (epoch, index) once
 s3_epochs=2
 out_s3="$work/output-s3"
-java -jar examples/target/anndata-cli.jar dump "${s3_local[@]}" --join outer > "$work/expected-s3.jsonl"
+java -jar tools/target/anndata-cli.jar dump "${s3_local[@]}" --join outer > "$work/expected-s3.jsonl"
 n_s3=$(wc -l < "$work/expected-s3.jsonl")
 (( n_s3 > 0 )) || fail "dump printed no samples for the S3 collection"
 s3_started=$(date +%s)
 "$FLINK_HOME/bin/flink" run -d \
-  -c io.github.flinkanndata.examples.cluster.ClusterExactlyOnceJob examples/target/anndata-jobs.jar \
+  -c io.github.flinkanndata.tools.cluster.ClusterExactlyOnceJob tools/target/anndata-jobs.jar \
   --output "$out_s3" --epochs "$s3_epochs" --parallelism "$parallelism" --pace-ms 0 \
   --checkpoint-interval-ms 1000 "${s3_paths[@]}" > "$work/submit-s3.out" 2>&1 \
   || { cat "$work/submit-s3.out" >&2; fail "flink run over s3:// failed"; }
@@ -402,7 +402,7 @@ s3_finished() {
 }
 wait_for "$(left)" "the job over s3:// to finish" s3_finished
 log "S3: job FINISHED in $(( $(date +%s) - s3_started ))s; checking its committed output against dump of the local copies"
-java -cp examples/target/anndata-cli.jar io.github.flinkanndata.examples.cluster.CommittedOutputCheck \
+java -cp tools/target/anndata-cli.jar io.github.flinkanndata.tools.cluster.CommittedOutputCheck \
   "$out_s3" "$work/expected-s3.jsonl" "$s3_epochs" | tee "$work/check-s3.txt" \
   || fail "the output of the job over s3:// differs from dump of the local stores"
 log "S3: PASS: $(( n_s3 * s3_epochs )) (epoch, index) pairs exactly once over s3://, samples equal dump's"

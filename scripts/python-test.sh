@@ -23,7 +23,7 @@ bash python/setup-venv.sh pyflink
 py="$PWD/python/.venv-pyflink/bin/python"
 
 if ! ls flink-sql-connector-anndata/target/flink-sql-connector-anndata-*.jar >/dev/null 2>&1 \
-   || [[ ! -f examples/target/anndata-cli.jar ]] \
+   || [[ ! -f tools/target/anndata-cli.jar ]] \
    || [[ ! -f flink-anndata-serving/target/anndata-serve.jar ]]; then
   echo "== building the jars"
   mvn -B -ntp -DskipTests -Dmaven.javadoc.skip=true package

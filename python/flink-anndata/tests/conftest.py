@@ -2,7 +2,7 @@
 a source.
 
 The connector jar is the one bundled in the installed package (or $FLINK_ANNDATA_JAR); the CLI jar
-comes from the Maven build (examples/target). A missing one fails the tests with the command that
+comes from the Maven build (tools/target). A missing one fails the tests with the command that
 builds it, rather than skipping them.
 """
 
@@ -30,7 +30,7 @@ ND = [str(STORES / "obsm_nd.h5ad"), str(STORES / "obsm_nd_v2.zarr"), str(STORES 
 
 def _built(path: Path) -> Path:
     if not path.is_file():
-        pytest.fail(f"{path} is missing: build it with `mvn -B -ntp -DskipTests -pl examples -am package`")
+        pytest.fail(f"{path} is missing: build it with `mvn -B -ntp -DskipTests -pl tools -am package`")
     return path
 
 
@@ -51,7 +51,7 @@ def connector_jar() -> Path:
 
 @pytest.fixture(scope="session")
 def cli_jar() -> Path:
-    return _built(REPO / "examples" / "target" / "anndata-cli.jar")
+    return _built(REPO / "tools" / "target" / "anndata-cli.jar")
 
 
 @pytest.fixture(scope="session")

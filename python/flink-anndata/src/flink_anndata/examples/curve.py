@@ -14,7 +14,7 @@ cells that passed in each window; the Python example's over its whole fixed hold
 moment (lines with ``holdout_loss``); the legend says which.
 
 Command line: ``python -m flink_anndata.examples.curve REPORT.txt -o curve.png [--title T]``
-(``-`` reads standard input), e.g. ``java -jar examples/target/anndata-cli.jar train | tee r.txt``.
+(``-`` reads standard input), e.g. ``java -jar tools/target/anndata-cli.jar train | tee r.txt``.
 The PNG carries the plotted series in a text chunk ``Series`` (JSON: name -> number of points).
 """
 

@@ -1,7 +1,7 @@
 package io.github.flinkanndata.examples.features;
 
 import io.github.flinkanndata.collection.MatrixRow;
-import io.github.flinkanndata.format.Values;
+import io.github.flinkanndata.examples.common.StoredValues;
 import io.github.flinkanndata.source.record.CellRecord;
 import org.apache.flink.api.common.functions.MapFunction;
 
@@ -50,12 +50,12 @@ final class CellFeaturesFunction implements MapFunction<CellRecord, CellFeatures
                     + row.width() + " genes in '" + layer + "', the gene list " + genes.size());
         }
         int[] idx = row.indices();
-        Object stored = row.values();
+        double[] stored = StoredValues.asDoubles(row.values());
         double library = 0;
         double mito = 0;
         int detected = 0;
         for (int k = 0; k < idx.length; k++) {
-            double x = Values.asDouble(stored, k);
+            double x = stored[k];
             if (!(x >= 0) || Double.isInfinite(x)) {
                 throw new IllegalStateException("'" + layer + "' is not a matrix of counts: cell " + r.globalIndex()
                         + " (store " + r.storeIndex() + ", row " + r.row() + ") has " + x + " for gene "
@@ -80,7 +80,7 @@ final class CellFeaturesFunction implements MapFunction<CellRecord, CellFeatures
         f.values = new double[detected];
         int out = 0;
         for (int k = 0; k < idx.length; k++) {
-            double x = Values.asDouble(stored, k);
+            double x = stored[k];
             if (x != 0) {
                 f.indices[out] = idx[k];
                 f.values[out] = Math.log1p(x * targetSum / library);

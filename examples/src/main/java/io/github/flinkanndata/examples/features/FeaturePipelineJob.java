@@ -3,9 +3,7 @@ package io.github.flinkanndata.examples.features;
 import io.github.flinkanndata.collection.AnnDataCollection;
 import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.collection.CollectionPlan;
-import io.github.flinkanndata.examples.cli.AnnDataCli;
-import io.github.flinkanndata.examples.cli.EmbeddedCluster;
-import io.github.flinkanndata.examples.cli.Stores;
+import io.github.flinkanndata.examples.common.JobRuntime;
 import io.github.flinkanndata.examples.sink.JsonLinesCommitSink;
 import io.github.flinkanndata.source.AnnDataSource;
 import io.github.flinkanndata.source.config.OutputForm;
@@ -20,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -30,6 +29,7 @@ import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -111,33 +111,50 @@ public final class FeaturePipelineJob implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    /** Runs the pipeline; arguments as for {@code anndata-cli features}. */
+    private final Supplier<JobRuntime> runtimes;
+
+    /** The pipeline on {@link JobRuntime#discover()}. */
+    public FeaturePipelineJob() {
+        this(JobRuntime::discover);
+    }
+
+    /** The pipeline on a runtime of each run's own ({@code anndata-cli features} passes the tool's). */
+    public FeaturePipelineJob(Supplier<JobRuntime> runtimes) {
+        this.runtimes = runtimes;
+    }
+
+    /** Runs the pipeline on {@link JobRuntime#discover()}; arguments as for {@code anndata-cli features}. */
     public static void main(String[] args) {
-        String[] all = new String[args.length + 1];
-        all[0] = "features";
-        System.arraycopy(args, 0, all, 1, args.length);
-        System.exit(AnnDataCli.run(all, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        CommandLine cli = new CommandLine(new FeaturePipelineJob());
+        cli.getCommandSpec().mixinStandardHelpOptions(true); // anndata-cli gives its subcommands -h, -V
+        System.exit(cli.execute(args));
     }
 
     @Override
     public Integer call() throws Exception {
         validate();
+        // the runtime is closed before the command returns, after the jobs it ran have shut down
+        try (JobRuntime runtime = runtimes.get()) {
+            return run(runtime);
+        }
+    }
+
+    private int run(JobRuntime runtime) throws Exception {
         CollectionOptions collection = CollectionOptions.builder(paths)
                 .layersKeys(layer).obsKeys(labelKey).encodeLabels(false).join(join).build();
         GeneCatalog genes;
         long cells;
         // planned here, as the job's enumerator will: a bad path or store fails before the job
-        try (AnnDataCollection c = Stores.open(collection)) {
+        try (AnnDataCollection c = runtime.open(collection)) {
             checkLabelKey(c.plan());
-            genes = GeneCatalog.of(c, paths, mitoPrefix);
+            genes = GeneCatalog.of(runtime, c, paths, mitoPrefix);
             cells = c.size();
         }
         Files.createDirectories(outputDir);
         Files.deleteIfExists(outputDir.resolve(NORMALIZED_FILE)); // not left over from an earlier run
         List<JsonLinesCommitSink> sinks = new ArrayList<>();
-        // the cluster is closed before the command returns: see EmbeddedCluster for what it cleans up
-        try (EmbeddedCluster cluster = new EmbeddedCluster()) {
-            StreamExecutionEnvironment env = environment(cluster);
+        try {
+            StreamExecutionEnvironment env = environment(runtime);
             DataStream<CellRecord> records = env.fromSource(
                     AnnDataSource.builder(collection).output(OutputForm.SPARSE).sampling(SamplingMode.SEQUENTIAL)
                             .epochs(1).build(),
@@ -195,14 +212,14 @@ public final class FeaturePipelineJob implements Callable<Integer> {
         }
     }
 
-    private StreamExecutionEnvironment environment(EmbeddedCluster cluster) throws IOException {
+    private StreamExecutionEnvironment environment(JobRuntime runtime) throws IOException {
         Configuration conf = new Configuration();
         // every record type has a Flink serializer; fail rather than fall back to Kryo silently
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         if (checkpointInterval > 0) {
             conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(checkpointInterval));
         }
-        return cluster.localEnvironment(parallelism, conf);
+        return runtime.localEnvironment(parallelism, conf);
     }
 
     /** Sends {@code lines} to a fresh {@code name} in the output folder, through a committing sink. */

@@ -1,7 +1,7 @@
 package io.github.flinkanndata.examples.features;
 
 import io.github.flinkanndata.collection.AnnDataCollection;
-import io.github.flinkanndata.examples.cli.Stores;
+import io.github.flinkanndata.examples.common.JobRuntime;
 import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import java.io.IOException;
 import java.io.Serializable;
@@ -49,7 +49,7 @@ final class GeneCatalog implements Serializable {
      *
      * @throws IllegalArgumentException when there is no join and the stores' genes differ
      */
-    static GeneCatalog of(AnnDataCollection collection, List<String> paths, String mitoPrefix)
+    static GeneCatalog of(JobRuntime runtime, AnnDataCollection collection, List<String> paths, String mitoPrefix)
             throws AnnDataFormatException, IOException {
         List<String> joint = collection.varJoint();
         if (joint != null) {
@@ -58,9 +58,7 @@ final class GeneCatalog implements Serializable {
         List<String> first = null;
         for (String path : paths) {
             List<String> vars;
-            try (Stores.Store store = Stores.store(path)) {
-                vars = store.get().var().index();
-            }
+            vars = runtime.varIndex(path);
             if (first == null) {
                 first = new ArrayList<>(vars);
             } else if (!first.equals(vars)) {

@@ -1,8 +1,7 @@
 package io.github.flinkanndata.examples.training;
 
 import io.github.flinkanndata.collection.CollectionOptions;
-import io.github.flinkanndata.examples.cli.AnnDataCli;
-import io.github.flinkanndata.examples.cli.EmbeddedCluster;
+import io.github.flinkanndata.examples.common.JobRuntime;
 import io.github.flinkanndata.source.AnnDataSource;
 import io.github.flinkanndata.source.AnnDataSourceBuilder;
 import io.github.flinkanndata.source.config.OutputForm;
@@ -18,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -27,6 +27,7 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -124,17 +125,34 @@ public final class ContinuousTrainingJob implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    /** Runs {@code anndata-cli train ARGS}. */
+    private final Supplier<JobRuntime> runtimes;
+
+    /** The job on {@link JobRuntime#discover()}. */
+    public ContinuousTrainingJob() {
+        this(JobRuntime::discover);
+    }
+
+    /** The job on a runtime of each run's own ({@code anndata-cli train} passes the tool's). */
+    public ContinuousTrainingJob(Supplier<JobRuntime> runtimes) {
+        this.runtimes = runtimes;
+    }
+
+    /** Runs the job with the options of {@code anndata-cli train}, on {@link JobRuntime#discover()}. */
     public static void main(String[] args) {
-        String[] withCommand = new String[args.length + 1];
-        withCommand[0] = "train";
-        System.arraycopy(args, 0, withCommand, 1, args.length);
-        System.exit(AnnDataCli.run(withCommand, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        CommandLine cli = new CommandLine(new ContinuousTrainingJob());
+        cli.getCommandSpec().mixinStandardHelpOptions(true); // anndata-cli gives its subcommands -h, -V
+        System.exit(cli.execute(args));
     }
 
     @Override
     public Integer call() throws Exception {
-        Prepared job = prepare();
+        try (JobRuntime runtime = runtimes.get()) {
+            return run(runtime);
+        }
+    }
+
+    private int run(JobRuntime runtime) throws Exception {
+        Prepared job = prepare(runtime);
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "training on %d cells x %d features of %s: %d classes of '%s' "
                         + "(majority class '%s': %.3f), %s sampling, %s, holdout %.2f%n",
@@ -143,11 +161,11 @@ public final class ContinuousTrainingJob implements Callable<Integer> {
                 epochs == AnnDataSourceBuilder.UNBOUNDED ? "unbounded epochs" : epochs == 1 ? "1 epoch" : epochs + " epochs",
                 holdout);
         out.flush();
-        // Under flink run the job goes to the cluster; else to an embedded one, closed before the
-        // command returns (after the iterator, which cancels a job still running): see
-        // EmbeddedCluster for what that cleans up.
-        try (EmbeddedCluster cluster = new EmbeddedCluster()) {
-            StreamExecutionEnvironment env = cluster.environment(parallelism, job.conf());
+        // Under flink run the job goes to the cluster; else to a local one, which the runtime
+        // shuts down before the command returns (after the iterator, which cancels a job still
+        // running)
+        try {
+            StreamExecutionEnvironment env = runtime.environment(parallelism, job.conf());
             // closed in finally rather than by try-with-resources: its close() declares Exception
             CloseableIterator<String> lines = job.pipeline(env, UnaryOperator.identity())
                     .executeAndCollect("anndata-cli train");
@@ -185,7 +203,7 @@ public final class ContinuousTrainingJob implements Callable<Integer> {
     }
 
     /** Checks the options and builds the job (reads the collection's labels and shape once). */
-    Prepared prepare() throws Exception {
+    Prepared prepare(JobRuntime runtime) throws Exception {
         check(parallelism > 0, "--parallelism must be > 0, was %s", parallelism);
         check(reportEvery > 0, "--report-every must be > 0, was %s", reportEvery);
         long interval = checkpointInterval != null ? checkpointInterval : failAfter != null ? 100 : 1000;
@@ -195,7 +213,7 @@ public final class ContinuousTrainingJob implements Callable<Integer> {
         List<String> stores = paths != null ? paths : List.of(bundledData());
         CollectionOptions options = CollectionOptions.builder(stores)
                 .layersKeys(List.of(layer)).obsKeys(List.of(labelKey)).join(join).build();
-        TrainingData data = TrainingData.inspect(options, labelKey, layer);
+        TrainingData data = TrainingData.inspect(runtime, options, labelKey, layer);
         LearnerConfig config = new LearnerConfig(data.classes().size(), data.features(), learningRate, decayCells, l2,
                 standardize);
         Holdout held = new Holdout(holdout);
@@ -230,11 +248,14 @@ public final class ContinuousTrainingJob implements Callable<Integer> {
         if (Files.isRegularFile(fromProject)) {
             return fromProject.toAbsolutePath().normalize().toString();
         }
-        // examples/target/anndata-cli.jar and examples/target/classes both sit two levels below examples/
+        // examples/target/classes sits two levels below examples/; tools/target/anndata-cli.jar two
+        // below tools/, beside examples/
         Path code = Paths.get(ContinuousTrainingJob.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        Path besideCode = code.getParent().getParent().resolve(BUNDLED);
-        if (Files.isRegularFile(besideCode)) {
-            return besideCode.toAbsolutePath().normalize().toString();
+        Path module = code.getParent().getParent();
+        for (Path candidate : List.of(module.resolve(BUNDLED), module.resolveSibling("examples").resolve(BUNDLED))) {
+            if (Files.isRegularFile(candidate)) {
+                return candidate.toAbsolutePath().normalize().toString();
+            }
         }
         throw new IllegalArgumentException("the bundled dataset examples/" + BUNDLED
                 + " was not found (run from the project directory or pass --paths)");

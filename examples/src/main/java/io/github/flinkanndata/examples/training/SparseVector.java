@@ -1,7 +1,7 @@
 package io.github.flinkanndata.examples.training;
 
 import io.github.flinkanndata.collection.MatrixRow;
-import io.github.flinkanndata.format.Values;
+import io.github.flinkanndata.examples.common.StoredValues;
 
 /**
  * A learner input: the non-zero features of one cell as column indices (distinct, each in {@code
@@ -17,13 +17,7 @@ public record SparseVector(int width, int[] indices, double[] values) {
 
     /** The sparse form of a matrix row (any numeric type), values as doubles. */
     public static SparseVector of(MatrixRow row) {
-        int[] indices = row.indices();
-        Object raw = row.values();
-        double[] values = new double[indices.length];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = Values.asDouble(raw, i);
-        }
-        return new SparseVector(row.width(), indices, values);
+        return new SparseVector(row.width(), row.indices(), StoredValues.asDoubles(row.values()));
     }
 
     /** A vector from a dense array, keeping the non-zero entries. */

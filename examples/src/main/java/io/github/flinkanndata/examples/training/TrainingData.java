@@ -5,7 +5,7 @@ import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.collection.LabelEncoder;
 import io.github.flinkanndata.collection.MatrixRow;
 import io.github.flinkanndata.collection.Missing;
-import io.github.flinkanndata.examples.cli.Stores;
+import io.github.flinkanndata.examples.common.JobRuntime;
 import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -31,11 +31,11 @@ public record TrainingData(long cells, int features, List<String> classes, @Null
 
     /**
      * Opens the collection (metadata, the label column and the first cell) and reads its shape
-     * and classes; paths are read as the source reads them ({@link Stores}).
+     * and classes; paths are read as {@code runtime} reads them.
      */
-    public static TrainingData inspect(CollectionOptions options, String labelKey, String layer)
+    public static TrainingData inspect(JobRuntime runtime, CollectionOptions options, String labelKey, String layer)
             throws AnnDataFormatException {
-        try (AnnDataCollection c = Stores.open(options)) {
+        try (AnnDataCollection c = runtime.open(options)) {
             if (c.size() == 0) {
                 throw new IllegalArgumentException("the collection " + options.paths() + " has no cells");
             }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.flinkanndata.collection.CollectionOptions;
-import io.github.flinkanndata.examples.cli.AnnDataCli;
+import io.github.flinkanndata.examples.common.JobRuns;
 import io.github.flinkanndata.format.AnnDataStore;
 import io.github.flinkanndata.testutil.TestData;
 import java.io.PrintWriter;
@@ -45,7 +45,7 @@ class FeaturePipelineITCase {
     void threeStoresOuterJoinInParallelEqualTheDirectComputation() throws Exception {
         List<String> paths = List.of(store("mixed_m1.h5ad"), store("mixed_m2_v2.zarr"), store("mixed_m3_v3_sharded.zarr"));
         Path out = tmp.resolve("out");
-        List<String> args = new ArrayList<>(List.of("features"));
+        List<String> args = new ArrayList<>();
         args.addAll(paths);
         args.addAll(List.of("--layer", "counts", "--join", "outer", "--mito-prefix", "g0", "--hvg-top", "5",
                 "--hvg-every", "4", "--parallelism", "2", "--write-normalized", "--output-dir", out.toString()));
@@ -89,7 +89,7 @@ class FeaturePipelineITCase {
     void realStoreWithoutJoinEqualsTheDirectComputationIncludingPeriodicLists() throws Exception {
         String path = TestData.realStore("anndataR/example.h5ad").toString();
         Path out = tmp.resolve("out");
-        String printed = run(List.of("features", path, "--layer", "counts", "--label-key", "leiden", "--join", "none",
+        String printed = run(List.of(path, "--layer", "counts", "--label-key", "leiden", "--join", "none",
                 "--hvg-top", "10", "--hvg-every", "3", "--parallelism", "1", "--output-dir", out.toString()));
 
         List<String> storeGenes;
@@ -257,7 +257,7 @@ class FeaturePipelineITCase {
     private static String run(List<String> args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = AnnDataCli.run(args.toArray(new String[0]), new PrintWriter(out), new PrintWriter(err));
+        int code = JobRuns.run(new FeaturePipelineJob(), args.toArray(new String[0]), new PrintWriter(out), new PrintWriter(err));
         assertThat(code).as("exit code; stderr: %s", err).isZero();
         return out.toString();
     }

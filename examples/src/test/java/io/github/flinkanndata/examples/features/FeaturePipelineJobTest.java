@@ -3,7 +3,7 @@ package io.github.flinkanndata.examples.features;
 import static io.github.flinkanndata.examples.features.FeaturePipelineITCase.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.flinkanndata.examples.cli.AnnDataCli;
+import io.github.flinkanndata.examples.common.JobRuns;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -16,15 +16,14 @@ class FeaturePipelineJobTest {
     @TempDir Path tmp;
 
     private String fails(String... extra) {
-        String[] args = new String[extra.length + 4];
-        args[0] = "features";
-        args[1] = store("mixed_m1.h5ad");
-        args[2] = "--output-dir";
-        args[3] = tmp.resolve("out").toString();
-        System.arraycopy(extra, 0, args, 4, extra.length);
+        String[] args = new String[extra.length + 3];
+        args[0] = store("mixed_m1.h5ad");
+        args[1] = "--output-dir";
+        args[2] = tmp.resolve("out").toString();
+        System.arraycopy(extra, 0, args, 3, extra.length);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = AnnDataCli.run(args, new PrintWriter(out), new PrintWriter(err));
+        int code = JobRuns.run(new FeaturePipelineJob(), args, new PrintWriter(out), new PrintWriter(err));
         assertThat(code).as("exit code; out: %s", out).isEqualTo(2);
         assertThat(err.toString()).startsWith("error: ");
         return err.toString();
@@ -57,7 +56,7 @@ class FeaturePipelineJobTest {
     @Test
     void outputDirIsRequired() {
         StringWriter err = new StringWriter();
-        int code = AnnDataCli.run(new String[] {"features", store("mixed_m1.h5ad")}, new PrintWriter(new StringWriter()),
+        int code = JobRuns.run(new FeaturePipelineJob(), new String[] {store("mixed_m1.h5ad")}, new PrintWriter(new StringWriter()),
                 new PrintWriter(err));
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("--output-dir");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.flinkanndata.collection.AnnDataCollection;
 import io.github.flinkanndata.collection.CollectionOptions;
+import io.github.flinkanndata.examples.common.JobRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class GeneCatalogTest {
     private static GeneCatalog catalog(String join, String prefix, String... paths) throws Exception {
         try (AnnDataCollection c = AnnDataCollection.open(CollectionOptions.builder(paths).join(join).build())) {
-            return GeneCatalog.of(c, List.of(paths), prefix);
+            return GeneCatalog.of(JobRuntime.local(), c, List.of(paths), prefix);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.github.flinkanndata.examples.training;
 
+import io.github.flinkanndata.examples.common.JobRuntime;
 import io.github.flinkanndata.source.record.CellRecord;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -96,7 +97,7 @@ public final class SoakRun {
         args.add(String.join(",", java.util.Collections.nCopies(copies, pbmc)));
         ContinuousTrainingJob job = new ContinuousTrainingJob();
         new CommandLine(job).parseArgs(args.toArray(new String[0]));
-        ContinuousTrainingJob.Prepared prepared = job.prepare();
+        ContinuousTrainingJob.Prepared prepared = job.prepare(JobRuntime.local());
 
         Configuration conf = new Configuration(prepared.conf());
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");

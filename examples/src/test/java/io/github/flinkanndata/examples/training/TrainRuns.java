@@ -3,7 +3,7 @@ package io.github.flinkanndata.examples.training;
 import io.github.flinkanndata.collection.AnnDataCollection;
 import io.github.flinkanndata.collection.CollectionOptions;
 import io.github.flinkanndata.collection.Missing;
-import io.github.flinkanndata.examples.cli.AnnDataCli;
+import io.github.flinkanndata.examples.common.JobRuns;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Paths;
@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Runs {@code anndata-cli train} in this JVM and reads its output and the bundled dataset (test helper). */
+/** Runs the training job (the options of {@code anndata-cli train}) in this JVM and reads its output and the bundled dataset (test helper). */
 final class TrainRuns {
     /** The bundled dataset, from the examples module (the tests' working directory). */
     static final String PBMC = Paths.get("data/pbmc68k_reduced.h5ad").toAbsolutePath().toString();
@@ -56,12 +56,9 @@ final class TrainRuns {
     }
 
     static Result train(String... args) {
-        String[] all = new String[args.length + 1];
-        all[0] = "train";
-        System.arraycopy(args, 0, all, 1, args.length);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = AnnDataCli.run(all, new PrintWriter(out), new PrintWriter(err));
+        int code = JobRuns.run(new ContinuousTrainingJob(), args, new PrintWriter(out), new PrintWriter(err));
         return new Result(code, out.toString(), err.toString());
     }
 
