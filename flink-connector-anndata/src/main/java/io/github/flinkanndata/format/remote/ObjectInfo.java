@@ -1,5 +1,6 @@
 package io.github.flinkanndata.format.remote;
 
+import io.github.flinkanndata.annotation.Internal;
 import java.util.Objects;
 import javax.annotation.Nullable;
 
@@ -12,6 +13,7 @@ import javax.annotation.Nullable;
  * bytes of its predecessor, and {@link RangeReader} fails when the version of an object changes
  * while a job reads it. Immutable.
  */
+@Internal
 public final class ObjectInfo {
     private final String uri;
     private final String key;

@@ -1,5 +1,6 @@
 package io.github.flinkanndata.format.remote;
 
+import io.github.flinkanndata.annotation.Internal;
 import java.io.IOException;
 import java.util.List;
 import javax.annotation.Nullable;
@@ -14,6 +15,7 @@ import javax.annotation.Nullable;
  * one object of a single-file store, or the directory of a zarr directory store). Implementations
  * must be safe for concurrent use.
  */
+@Internal
 public interface ObjectStorage {
     /** The store's location as the user wrote it, for messages and cache keys. */
     String location();

@@ -1,5 +1,6 @@
 package io.github.flinkanndata.format.remote;
 
+import io.github.flinkanndata.annotation.Internal;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -20,6 +21,7 @@ import java.util.concurrent.ConcurrentMap;
  * store must therefore not be written within the tolerance before a job starts reading it.
  * Thread-safe.
  */
+@Internal
 public final class ObjectVersions {
     /** Default clock tolerance: two seconds. */
     public static final long DEFAULT_TOLERANCE_MILLIS = 2_000;

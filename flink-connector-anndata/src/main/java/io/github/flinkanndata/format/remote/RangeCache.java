@@ -1,5 +1,6 @@
 package io.github.flinkanndata.format.remote;
 
+import io.github.flinkanndata.annotation.Internal;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,6 +16,7 @@ import javax.annotation.Nullable;
  * <p>A range larger than half the bound is not kept (it would evict everything else). Cached
  * arrays are shared: callers must not modify them. Thread-safe.
  */
+@Internal
 public final class RangeCache {
     private static final long ENTRY_OVERHEAD = 96; // key, entry and map node, measured roughly
 

@@ -1,5 +1,6 @@
 package io.github.flinkanndata.format.remote;
 
+import io.github.flinkanndata.annotation.Internal;
 import java.io.EOFException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -45,6 +46,7 @@ import javax.annotation.Nullable;
  * (Flink's S3, GCS, HDFS file systems) give single streams; no library here coalesces and caches
  * ranges over an arbitrary file system. Thread-safe.
  */
+@Internal
 public final class RangeReader {
     /** A range of one object. */
     public static final class Range {

@@ -1,5 +1,6 @@
 package io.github.flinkanndata.format.remote;
 
+import io.github.flinkanndata.annotation.Internal;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -21,6 +22,7 @@ import java.nio.channels.WritableByteChannel;
  *
  * <p>Positional reads are thread-safe; the channel's own position is guarded by this object.
  */
+@Internal
 public final class RemoteFileChannel extends java.nio.channels.FileChannel {
     /** Page of small reads: large enough for a zip's central-directory records and HDF5 headers. */
     public static final int DEFAULT_PAGE_BYTES = 64 << 10;

@@ -1,10 +1,13 @@
 package io.github.flinkanndata.format.remote;
 
+import io.github.flinkanndata.annotation.Internal;
+
 /**
  * Told about every request {@link RangeReader} makes and every range it finds cached, so that the
  * source can keep metrics (bytes fetched, requests, hits and misses, fetch latency) without this
  * layer knowing Flink. Called from fetch threads: implementations must be thread-safe and quick.
  */
+@Internal
 public interface RemoteReadListener {
     RemoteReadListener NONE = new RemoteReadListener() {};
 

@@ -1,5 +1,6 @@
 package io.github.flinkanndata.format.remote;
 
+import io.github.flinkanndata.annotation.Internal;
 import java.io.Serializable;
 
 /**
@@ -8,6 +9,7 @@ import java.io.Serializable;
  * often an object's version is checked again. Immutable and serializable (it travels in the job
  * graph inside the source's settings).
  */
+@Internal
 public final class RemoteReadSettings implements Serializable {
     private static final long serialVersionUID = 1L;
 

@@ -1,11 +1,12 @@
 package io.github.flinkanndata.source.assigner;
 
-import io.github.flinkanndata.source.split.Seeds;
-import io.github.flinkanndata.source.split.RowSpace;
 import io.github.flinkanndata.source.split.AnnDataSplit;
+import io.github.flinkanndata.source.split.RowSpace;
+import io.github.flinkanndata.source.split.Seeds;
 import io.github.flinkanndata.source.split.Segment;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.annotation.Internal;
 
 /**
  * Shuffling at block-read speed: each epoch visits all blocks of {@code blockSize} consecutive
@@ -17,6 +18,7 @@ import java.util.List;
  * O(blocks) memory on the enumerator, kept for the current epoch only and recomputed after a
  * restore; it is never part of the checkpoint.
  */
+@Internal
 public final class BlockShuffledSplits implements EpochSplits {
     private final Blocks blocks;
     private final int windowBlocks;

@@ -1,6 +1,7 @@
 package io.github.flinkanndata.source.assigner;
 
 import io.github.flinkanndata.source.split.AnnDataSplit;
+import org.apache.flink.annotation.Internal;
 
 /**
  * A sampling policy: the sequence of splits of every epoch, produced lazily and reproducibly. The
@@ -8,6 +9,7 @@ import io.github.flinkanndata.source.split.AnnDataSplit;
  * splits for equal arguments in any process, so a restored enumerator continues exactly where the
  * checkpoint left off.
  */
+@Internal
 public interface EpochSplits {
 
     /** Number of stores the policy samples (a prefix of the plan's stores). */

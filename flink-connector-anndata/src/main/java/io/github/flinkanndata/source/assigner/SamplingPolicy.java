@@ -1,12 +1,13 @@
 package io.github.flinkanndata.source.assigner;
 
-import io.github.flinkanndata.source.split.RowSpace;
 import io.github.flinkanndata.collection.AnnDataCollection;
 import io.github.flinkanndata.collection.CollectionPlan;
 import io.github.flinkanndata.format.tree.AnnDataFormatException;
+import io.github.flinkanndata.source.split.RowSpace;
 import java.io.Serializable;
 import java.util.List;
 import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
 
 /**
  * A sampling policy as the source's settings chose it: serializable (it travels in the job
@@ -14,6 +15,7 @@ import javax.annotation.Nullable;
  * owns whatever that takes. {@link Growable} policies need the plan alone and can therefore follow
  * a collection that grows; the growing enumerator takes only those.
  */
+@Internal
 public interface SamplingPolicy extends Serializable {
 
     /** The splits of every epoch over the whole planned collection; runs off the coordinator thread. */

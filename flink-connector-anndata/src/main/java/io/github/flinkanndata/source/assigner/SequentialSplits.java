@@ -1,15 +1,17 @@
 package io.github.flinkanndata.source.assigner;
 
-import io.github.flinkanndata.source.split.RowSpace;
 import io.github.flinkanndata.source.split.AnnDataSplit;
+import io.github.flinkanndata.source.split.RowSpace;
 import io.github.flinkanndata.source.split.Segment;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.flink.annotation.Internal;
 
 /**
  * MappedCollection order: every store's kept rows in order, store after store, cut into splits of
  * {@code rowsPerSplit} rows that never cross a store boundary. Same order in every epoch.
  */
+@Internal
 public final class SequentialSplits implements EpochSplits {
     private final RowSpace space;
     private final int rowsPerSplit;

@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.Deque;
 import java.util.List;
 import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
 
 /**
  * Hands out the splits of consecutive epochs in the order a sampling policy ({@link EpochSplits})
@@ -23,6 +24,7 @@ import javax.annotation.Nullable;
  *
  * <p>Not thread-safe: used by the enumerator on the coordinator thread only.
  */
+@Internal
 public final class SplitAssigner {
     public static final int UNBOUNDED = -1;
 

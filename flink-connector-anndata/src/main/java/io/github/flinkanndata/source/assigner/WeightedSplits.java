@@ -1,13 +1,14 @@
 package io.github.flinkanndata.source.assigner;
 
-import io.github.flinkanndata.source.split.Seeds;
-import io.github.flinkanndata.source.split.RowSpace;
 import io.github.flinkanndata.source.split.AnnDataSplit;
+import io.github.flinkanndata.source.split.RowSpace;
+import io.github.flinkanndata.source.split.Seeds;
 import io.github.flinkanndata.source.split.Segment;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.apache.flink.annotation.Internal;
 
 /**
  * Weighted sampling with replacement (a {@code WeightedRandomSampler} over the label weights),
@@ -23,6 +24,7 @@ import java.util.SplittableRandom;
  * <p>Draws are seeded by {@code (seed, epoch, ordinal)}. The prefix sums of the weights (one double
  * per sample) are derived from the plan's labels and are never checkpointed.
  */
+@Internal
 public final class WeightedSplits implements EpochSplits {
     private final Blocks blocks;
     private final int windowBlocks;

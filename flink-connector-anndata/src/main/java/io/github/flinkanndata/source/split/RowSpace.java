@@ -2,11 +2,13 @@ package io.github.flinkanndata.source.split;
 
 import java.io.Serializable;
 import java.util.Arrays;
+import org.apache.flink.annotation.Internal;
 
 /**
  * The rows sampling works on: for each store, the number of rows kept by the obs filter. A global
  * index {@code g} is position {@code g - offset(s)} of store {@code s}. O(stores), immutable.
  */
+@Internal
 public final class RowSpace implements Serializable {
     private static final long serialVersionUID = 1L;
 

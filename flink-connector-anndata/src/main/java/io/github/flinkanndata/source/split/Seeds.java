@@ -1,10 +1,13 @@
 package io.github.flinkanndata.source.split;
 
+import org.apache.flink.annotation.Internal;
+
 /**
  * Derives independent seeds from (seed, epoch, ordinal, ...) with the SplitMix64 finaliser, so
  * that every random choice of the source is a pure function of its coordinates and is recomputed
  * identically after a restore. Never a free-running generator.
  */
+@Internal
 public final class Seeds {
     private Seeds() {}
 

@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Objects;
 import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
 
 /**
  * A contiguous run of kept-row positions {@code [from, to)} inside one store, read with one range
@@ -16,6 +17,7 @@ import javax.annotation.Nullable;
  *
  * @param draws offsets into the run to emit (weighted sampling), or null to emit every row once
  */
+@Internal
 public record Segment(int store, long from, long to, @Nullable int[] draws) implements Serializable {
     public Segment {
         if (store < 0 || from < 0 || to < from) {
