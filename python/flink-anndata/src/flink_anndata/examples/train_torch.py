@@ -2,8 +2,8 @@
 under torchrun (DDP, gloo on CPU or nccl on GPUs).
 
     python -m flink_anndata.examples.train_torch STORE... --batch-size 64 --epochs 2 \\
-        --endpoint-dir /tmp/serve --checkpoint ckpt.pt
-    torchrun --nproc-per-node 2 -m flink_anndata.examples.train_torch STORE... --endpoint-dir /tmp/serve ...
+        --endpoint-dir serve-endpoints --checkpoint ckpt.pt
+    torchrun --nproc-per-node 2 -m flink_anndata.examples.train_torch STORE... --endpoint-dir serve-endpoints ...
 
 Rank 0 starts the serving job (one per node, an embedded Flink cluster) for all ranks; every rank
 pulls its own batches (g ≡ rank mod W). The checkpoint holds the model and the data position
