@@ -32,6 +32,8 @@ public final class CollectionPlan implements Serializable {
     private final Join effectiveJoin;
     @Nullable private final String[] varJoint;
     private final LinkedHashMap<String, LabelEncoder> encoders;
+    // computed on first use: a hash over every gene name, asked for by each fetch of numbered batches
+    @Nullable private transient volatile String fingerprint;
     // what planning found worth a warning; not part of the plan's value (never encoded, lost in
     // Java serialization): only the side that planned reports it
     @Nullable private transient List<String> warnings;
@@ -196,6 +198,15 @@ public final class CollectionPlan implements Serializable {
      * with equal fingerprints number their samples alike, which is what a position token needs.
      */
     public String fingerprint() {
+        String f = fingerprint;
+        if (f == null) {
+            f = computeFingerprint();
+            fingerprint = f;
+        }
+        return f;
+    }
+
+    private String computeFingerprint() {
         java.security.MessageDigest sha;
         try {
             sha = java.security.MessageDigest.getInstance("SHA-256");

@@ -125,10 +125,9 @@ public abstract class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataS
         BatchToken start = settings.startToken();
         if (start != null && restored.epoch() == 0 && restored.cursor() == 0 && returned.isEmpty()) {
             // nothing handed out yet (a fresh start, or a checkpoint before the first split)
-            assigner = SplitAssigner.startingAt(prepared.policy(), settings.epochs(), start.epoch(),
-                    StartTokens.position(start, prepared.plan(), settings));
-            LOG.info("starting from {}: epoch {}, sample {} of the epoch's order", start, start.epoch(),
-                    StartTokens.position(start, prepared.plan(), settings));
+            long position = StartTokens.position(start, prepared.plan(), settings);
+            assigner = SplitAssigner.startingAt(prepared.policy(), settings.epochs(), start.epoch(), position);
+            LOG.info("starting from {}: epoch {}, sample {} of the epoch's order", start, start.epoch(), position);
         } else {
             assigner = new SplitAssigner(prepared.policy(), settings.epochs(), restored.epoch(), restored.cursor(),
                     returned);
