@@ -28,24 +28,32 @@ sys.path.insert(0, str(REPO / "python" / "flink-anndata" / "src"))
 from flink_anndata import AnnDataBatches, serve  # noqa: E402
 
 
-def _rank(endpoint_dir: str, rank: int, world: int, limit: int, use_torch: bool, out) -> None:
+def _rank(endpoint_dir: str, rank: int, world: int, limit: int, use_torch: bool, warmup: float, out) -> None:
     try:
-        _pull(endpoint_dir, rank, world, limit, use_torch, out)
+        _pull(endpoint_dir, rank, world, limit, use_torch, warmup, out)
     except BaseException as e:  # noqa: BLE001 - reported to the parent, which stops
         out.put({"rank": rank, "error": repr(e)})
         raise
 
 
-def _pull(endpoint_dir: str, rank: int, world: int, limit: int, use_torch: bool, out) -> None:
+def _pull(endpoint_dir: str, rank: int, world: int, limit: int, use_torch: bool, warmup: float, out) -> None:
     ds = AnnDataBatches(endpoint_dir, rank, world, x_format="torch" if use_torch else "numpy", timeout=300)
     cells = 0
     nbytes = 0
     batches = 0
     checksum = 0.0
     start = None
+    first = None
     for x, obs in ds:
+        if first is None:
+            first = time.perf_counter()
         if start is None:
-            start = time.perf_counter()  # from the first batch: the job's start-up is not counted
+            # the clock starts `warmup` seconds after the first batch: neither the job's start-up
+            # nor the JIT compiler's first minute (a third of the JVM's CPU at first) is counted
+            if time.perf_counter() - first >= warmup:
+                start = time.perf_counter()
+                cpu0 = time.process_time()
+                out.put({"rank": rank, "started": True})
         else:
             if use_torch:
                 vals = x.values()
@@ -63,9 +71,20 @@ def _pull(endpoint_dir: str, rank: int, world: int, limit: int, use_torch: bool,
         if batches >= limit:
             break
     elapsed = time.perf_counter() - (start or time.perf_counter())
+    rank_cpu = time.process_time() - cpu0 if start is not None else 0.0
     out.put({"rank": rank, "batches": batches, "cells": cells, "seconds": elapsed,
+             "rank_cpu_ms_per_1k_cells": 1e6 * rank_cpu / cells if cells else 0.0,
              "cells_per_s": cells / elapsed if elapsed else 0.0, "mb_per_s": nbytes / 1e6 / elapsed if elapsed else 0.0,
              "checksum": checksum})
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process (Linux /proc), 0 elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 def main() -> None:
@@ -73,12 +92,14 @@ def main() -> None:
     ap.add_argument("stores", nargs="+")
     ap.add_argument("--batch-size", type=int, default=512)
     ap.add_argument("--ranks", type=int, nargs="+", default=[1, 2])
-    ap.add_argument("--batches", type=int, default=200, help="batches per rank (after the first)")
+    ap.add_argument("--batches", type=int, default=200, help="batches per rank (after the warm-up)")
+    ap.add_argument("--warmup", type=float, default=20.0, help="seconds of pulling before the clock starts")
     ap.add_argument("--parallelism", type=int, default=2)
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--torch", action="store_true", help="build torch CSR tensors")
     ap.add_argument("--checkpoint-interval", type=int, default=30000, help="the job's checkpoint interval, ms")
     ap.add_argument("--jar", default=os.environ.get("FLINK_ANNDATA_SERVE_JAR"))
+    ap.add_argument("--jvm-arg", action="append", default=[], help="an option of the serving JVM (repeatable)")
     args = ap.parse_args()
     jar = args.jar
     if jar is None and (REPO / "flink-anndata-serving" / "target" / "anndata-serve.jar").is_file():
@@ -87,13 +108,18 @@ def main() -> None:
     for world in args.ranks:
         with serve(args.stores, args.batch_size, world_size=world, epochs=args.epochs, parallelism=args.parallelism,
                    checkpoint_interval_ms=args.checkpoint_interval,
-                   jar=jar, idle_timeout=120, options={"anndata.block-size": 512, "anndata.window-blocks": 32}) as job:
+                   jar=jar, jvm_args=args.jvm_arg, idle_timeout=120, options={"anndata.block-size": 512, "anndata.window-blocks": 32}) as job:
             q = ctx.Queue()
-            procs = [ctx.Process(target=_rank, args=(str(job.endpoint_dir), r, world, args.batches + 1, args.torch, q))
+            procs = [ctx.Process(target=_rank, args=(str(job.endpoint_dir), r, world, args.batches, args.torch,
+                                                        args.warmup, q))
                      for r in range(world)]
             for p in procs:
                 p.start()
-            results = sorted((q.get(timeout=1800) for _ in procs), key=lambda r: r["rank"])
+            messages = [q.get(timeout=1800) for _ in procs]  # each rank's first batch (or its error)
+            cpu0 = _cpu_seconds(job.process.pid)
+            messages += [q.get(timeout=1800) for m in messages if "started" in m]
+            server_cpu = _cpu_seconds(job.process.pid) - cpu0
+            results = sorted((m for m in messages if "started" not in m), key=lambda r: r["rank"])
             for p in procs:
                 p.join()
             for r in results:
@@ -104,7 +130,10 @@ def main() -> None:
             print(json.dumps({"world": world, "batch_size": args.batch_size, "torch": args.torch,
                               "load_avg_1m": round(load[0], 2), **{k: (round(v, 1) if isinstance(v, float) else v)
                                                                   for k, v in r.items()}}), flush=True)
+        cells = sum(r["cells"] for r in results)
         print(json.dumps({"world": world, "total_cells_per_s": round(sum(r["cells_per_s"] for r in results)),
+                          # the serving JVM's CPU (all its threads, GC included) while the ranks pulled
+                          "server_cpu_ms_per_1k_cells": round(1e6 * server_cpu / cells, 1) if cells else None,
                           "total_mb_per_s": round(sum(r["mb_per_s"] for r in results), 1)}), flush=True)
 
 

@@ -4,12 +4,11 @@ import io.github.flinkanndata.collection.Missing;
 import io.github.flinkanndata.source.record.BatchPiece;
 import io.github.flinkanndata.source.record.CellBatch;
 import io.github.flinkanndata.source.record.MatrixBlock;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.function.Function;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BaseFixedWidthVector;
@@ -56,32 +55,49 @@ public final class ArrowBatches {
 
     private ArrowBatches() {}
 
-    /** The schema of a batch (batches of one collection share it unless an obs column's type varies). */
-    public static Schema schema(CellBatch b) {
+    /**
+     * The schema of a batch given in parts (consecutive cells; batches of one collection share it
+     * unless an obs column's type varies).
+     */
+    public static Schema schema(List<CellBatch> parts) {
+        CellBatch first = parts.get(0);
         List<Field> fields = new ArrayList<>();
         fields.add(new Field("global_index", FieldType.notNullable(INT64), null));
-        addMatrices(fields, "", b.matrices());
-        addMatrices(fields, "obsm.", b.obsm());
-        for (Map.Entry<String, Object[]> e : b.obs().entrySet()) {
-            fields.add(new Field("obs." + e.getKey(), FieldType.nullable(obsType(e.getValue())), null));
+        for (String k : first.matrices().keySet()) {
+            addMatrix(fields, k, blocks(parts, b -> b.matrices().get(k)));
+        }
+        for (String k : first.obsm().keySet()) {
+            addMatrix(fields, "obsm." + k, blocks(parts, b -> b.obsm().get(k)));
+        }
+        for (String k : first.obs().keySet()) {
+            fields.add(new Field("obs." + k, FieldType.nullable(obsType(parts, k)), null));
         }
         return new Schema(fields);
     }
 
-    private static void addMatrices(List<Field> fields, String prefix, Map<String, MatrixBlock> blocks) {
-        for (Map.Entry<String, MatrixBlock> e : blocks.entrySet()) {
-            String name = prefix + e.getKey();
-            MatrixBlock m = e.getValue();
-            if (m.isSparse()) {
-                fields.add(list(name + ".indices", INT32));
-                fields.add(list(name + ".values", FLOAT32));
-            } else if (fixedWidth(m) >= 0) {
-                Field item = new Field("item", FieldType.notNullable(FLOAT32), null);
-                fields.add(new Field(name, FieldType.notNullable(new ArrowType.FixedSizeList(fixedWidth(m))),
-                        List.of(item)));
-            } else {
-                fields.add(list(name, FLOAT32));
+    /** One matrix's blocks, one per part; they must agree on sparse or dense. */
+    private static List<MatrixBlock> blocks(List<CellBatch> parts, Function<CellBatch, MatrixBlock> get) {
+        List<MatrixBlock> out = new ArrayList<>(parts.size());
+        for (CellBatch b : parts) {
+            MatrixBlock m = get.apply(b);
+            if (m == null || m.isSparse() != get.apply(parts.get(0)).isSparse()) {
+                throw new IllegalArgumentException("the parts of a batch differ in their matrices");
             }
+            out.add(m);
+        }
+        return out;
+    }
+
+    private static void addMatrix(List<Field> fields, String name, List<MatrixBlock> blocks) {
+        if (blocks.get(0).isSparse()) {
+            fields.add(list(name + ".indices", INT32));
+            fields.add(list(name + ".values", FLOAT32));
+        } else if (fixedWidth(blocks) >= 0) {
+            Field item = new Field("item", FieldType.notNullable(FLOAT32), null);
+            fields.add(new Field(name, FieldType.notNullable(new ArrowType.FixedSizeList(fixedWidth(blocks))),
+                    List.of(item)));
+        } else {
+            fields.add(list(name, FLOAT32));
         }
     }
 
@@ -90,33 +106,35 @@ public final class ArrowBatches {
                 List.of(new Field("item", FieldType.notNullable(item), null)));
     }
 
-    /** The common width of a dense block whose rows are all present, else -1. */
-    private static int fixedWidth(MatrixBlock m) {
-        if (m.rows() == 0) {
-            return -1;
-        }
-        int w = m.widths()[0];
-        for (int i = 0; i < m.rows(); i++) {
-            if (!m.present(i) || m.widths()[i] != w) {
-                return -1;
+    /** The common width of dense blocks whose rows are all present, else -1. */
+    private static int fixedWidth(List<MatrixBlock> blocks) {
+        int w = -1;
+        for (MatrixBlock m : blocks) {
+            for (int i = 0; i < m.rows(); i++) {
+                if (!m.present(i) || (w >= 0 && m.widths()[i] != w)) {
+                    return -1;
+                }
+                w = m.widths()[i];
             }
         }
         return w;
     }
 
-    private static ArrowType obsType(Object[] values) {
+    private static ArrowType obsType(List<CellBatch> parts, String key) {
         Class<?> seen = null;
-        for (Object v : values) {
-            if (v == null || v == Missing.MISSING) {
-                continue;
-            }
-            Class<?> c = v.getClass();
-            if (seen == null) {
-                seen = c;
-            } else if (seen != c) {
-                boolean numbers = (seen == Long.class || seen == Double.class || seen == Integer.class)
-                        && (c == Long.class || c == Double.class || c == Integer.class);
-                return numbers ? FLOAT64 : ArrowType.Utf8.INSTANCE;
+        for (CellBatch b : parts) {
+            for (Object v : b.obs().get(key)) {
+                if (v == null || v == Missing.MISSING) {
+                    continue;
+                }
+                Class<?> c = v.getClass();
+                if (seen == null) {
+                    seen = c;
+                } else if (seen != c) {
+                    boolean numbers = (seen == Long.class || seen == Double.class || seen == Integer.class)
+                            && (c == Long.class || c == Double.class || c == Integer.class);
+                    return numbers ? FLOAT64 : ArrowType.Utf8.INSTANCE;
+                }
             }
         }
         if (seen == Integer.class) {
@@ -131,92 +149,120 @@ public final class ArrowBatches {
         return ArrowType.Utf8.INSTANCE;
     }
 
-    /** Fills {@code root} (whose schema is {@link #schema} of the batch) with the batch's cells. */
-    public static void fill(VectorSchemaRoot root, CellBatch b) {
-        int n = b.size();
+    /**
+     * Fills {@code root} (whose schema is {@link #schema} of the parts) with the cells of a batch
+     * given in parts, in order. The parts are copied straight into the Arrow buffers: they are not
+     * joined first.
+     */
+    public static void fill(VectorSchemaRoot root, List<CellBatch> parts) {
+        int n = 0;
+        for (CellBatch b : parts) {
+            n += b.size();
+        }
         root.clear();
         BigIntVector gi = (BigIntVector) root.getVector("global_index");
         gi.allocateNew(n);
-        long[] global = b.globalIndex();
-        for (int i = 0; i < n; i++) {
-            gi.set(i, global[i]);
+        long at = 0;
+        for (CellBatch b : parts) {
+            gi.getDataBuffer().nioBuffer(at * 8, b.size() * 8).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer()
+                    .put(b.globalIndex(), 0, b.size());
+            at += b.size();
         }
-        gi.setValueCount(n);
-        fillMatrices(root, "", b.matrices());
-        fillMatrices(root, "obsm.", b.obsm());
-        for (Map.Entry<String, Object[]> e : b.obs().entrySet()) {
-            fillObs(root.getVector("obs." + e.getKey()), e.getValue());
+        allValid(gi, n);
+        CellBatch first = parts.get(0);
+        for (String k : first.matrices().keySet()) {
+            fillMatrix(root, k, blocks(parts, b -> b.matrices().get(k)), n);
+        }
+        for (String k : first.obsm().keySet()) {
+            fillMatrix(root, "obsm." + k, blocks(parts, b -> b.obsm().get(k)), n);
+        }
+        for (String k : first.obs().keySet()) {
+            fillObs(root.getVector("obs." + k), parts, k, n);
         }
         root.setRowCount(n);
     }
 
-    private static void fillMatrices(VectorSchemaRoot root, String prefix, Map<String, MatrixBlock> blocks) {
-        for (Map.Entry<String, MatrixBlock> e : blocks.entrySet()) {
-            String name = prefix + e.getKey();
-            MatrixBlock m = e.getValue();
-            if (m.isSparse()) {
-                fillIntList((ListVector) root.getVector(name + ".indices"), m);
-                fillFloatList((ListVector) root.getVector(name + ".values"), m);
-            } else if (root.getVector(name) instanceof FixedSizeListVector) {
-                FixedSizeListVector v = (FixedSizeListVector) root.getVector(name);
-                v.allocateNew();
-                Float4Vector data = (Float4Vector) v.getDataVector();
-                float[] values = m.values();
-                data.allocateNew(values.length);
-                for (int j = 0; j < values.length; j++) {
-                    data.set(j, values[j]);
-                }
-                data.setValueCount(values.length);
-                for (int i = 0; i < m.rows(); i++) {
-                    v.setNotNull(i);
-                }
-                v.setValueCount(m.rows());
-            } else {
-                fillFloatList((ListVector) root.getVector(name), m);
+    private static void fillMatrix(VectorSchemaRoot root, String name, List<MatrixBlock> blocks, int rows) {
+        if (blocks.get(0).isSparse()) {
+            ListVector indices = (ListVector) root.getVector(name + ".indices");
+            offsets(indices, blocks, rows);
+            copyInts((IntVector) indices.getDataVector(), blocks);
+            ListVector values = (ListVector) root.getVector(name + ".values");
+            offsets(values, blocks, rows);
+            copyFloats((Float4Vector) values.getDataVector(), blocks);
+        } else if (root.getVector(name) instanceof FixedSizeListVector v) {
+            v.allocateNew();
+            copyFloats((Float4Vector) v.getDataVector(), blocks);
+            for (int i = 0; i < rows; i++) {
+                v.setNotNull(i);
             }
+            v.setValueCount(rows);
+        } else {
+            ListVector v = (ListVector) root.getVector(name);
+            offsets(v, blocks, rows);
+            copyFloats((Float4Vector) v.getDataVector(), blocks);
         }
     }
 
-    private static void offsets(ListVector v, MatrixBlock m) {
-        v.setInitialCapacity(m.rows());
+    /** The list offsets (the CSR indptr of the whole batch) and nulls of absent rows. */
+    private static void offsets(ListVector v, List<MatrixBlock> blocks, int rows) {
+        v.setInitialCapacity(rows);
         v.allocateNew();
-        int[] indptr = m.indptr();
-        for (int i = 0; i < m.rows(); i++) {
-            v.startNewValue(i);
-            v.endValue(i, indptr[i + 1] - indptr[i]);
-            if (!m.present(i)) {
-                v.setNull(i);
+        int r = 0;
+        for (MatrixBlock m : blocks) {
+            int[] indptr = m.indptr();
+            for (int i = 0; i < m.rows(); i++, r++) {
+                v.startNewValue(r);
+                v.endValue(r, indptr[i + 1] - indptr[i]);
+                if (!m.present(i)) {
+                    v.setNull(r);
+                }
             }
         }
-        v.setValueCount(m.rows());
+        v.setValueCount(rows);
     }
 
-    private static void fillIntList(ListVector v, MatrixBlock m) {
-        offsets(v, m);
-        IntVector data = (IntVector) v.getDataVector();
-        int[] idx = m.indices();
-        ByteBuffer bytes = ByteBuffer.allocate(idx.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asIntBuffer().put(idx);
-        copyAllValid(data, bytes.array(), idx.length);
-    }
-
-    private static void fillFloatList(ListVector v, MatrixBlock m) {
-        offsets(v, m);
-        Float4Vector data = (Float4Vector) v.getDataVector();
-        float[] values = m.values();
-        ByteBuffer bytes = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(values);
-        copyAllValid(data, bytes.array(), values.length);
-    }
-
-    /**
-     * Fills a 4-byte fixed-width vector with {@code n} values given as little-endian bytes, all
-     * valid, in two bulk copies: the per-value {@code set} checks bounds and sets a validity bit for
-     * every value, which took most of the serving thread's time on batches of a million values.
+    /*
+     * The values go into the Arrow buffer through a little-endian view of it, one bulk copy per
+     * part: Arrow's per-value set checks bounds and sets a validity bit for every value, which took
+     * most of the serving thread's time on batches of a million values, and a heap staging array
+     * of that size cost its allocation and zeroing again.
      */
-    private static void copyAllValid(BaseFixedWidthVector data, byte[] littleEndian, int n) {
+
+    private static void copyInts(IntVector data, List<MatrixBlock> blocks) {
+        int n = 0;
+        for (MatrixBlock m : blocks) {
+            n += m.indices().length;
+        }
         data.allocateNew(n);
-        data.getDataBuffer().setBytes(0, littleEndian, 0, (long) n * 4);
+        long at = 0;
+        for (MatrixBlock m : blocks) {
+            int[] idx = m.indices();
+            data.getDataBuffer().nioBuffer(at * 4, idx.length * 4).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer()
+                    .put(idx);
+            at += idx.length;
+        }
+        allValid(data, n);
+    }
+
+    private static void copyFloats(Float4Vector data, List<MatrixBlock> blocks) {
+        int n = 0;
+        for (MatrixBlock m : blocks) {
+            n += m.values().length;
+        }
+        data.allocateNew(n);
+        long at = 0;
+        for (MatrixBlock m : blocks) {
+            float[] values = m.values();
+            data.getDataBuffer().nioBuffer(at * 4, values.length * 4).order(ByteOrder.LITTLE_ENDIAN)
+                    .asFloatBuffer().put(values);
+            at += values.length;
+        }
+        allValid(data, n);
+    }
+
+    /** Marks the first {@code n} values of a fixed-width vector valid and sets its value count. */
+    private static void allValid(BaseFixedWidthVector data, int n) {
         ArrowBuf validity = data.getValidityBuffer();
         validity.setOne(0L, (long) (n / 8));
         for (int i = n / 8 * 8; i < n; i++) {
@@ -225,27 +271,32 @@ public final class ArrowBatches {
         data.setValueCount(n);
     }
 
-    private static void fillObs(FieldVector v, Object[] values) {
-        int n = values.length;
+    private static void fillObs(FieldVector v, List<CellBatch> parts, String key, int n) {
         v.setInitialCapacity(n);
         v.allocateNew();
-        for (int i = 0; i < n; i++) {
-            Object o = values[i];
-            if (o == null || o == Missing.MISSING) {
-                v.setNull(i);
-            } else if (v instanceof IntVector) {
-                ((IntVector) v).setSafe(i, ((Number) o).intValue());
-            } else if (v instanceof BigIntVector) {
-                ((BigIntVector) v).setSafe(i, ((Number) o).longValue());
-            } else if (v instanceof Float8Vector) {
-                ((Float8Vector) v).setSafe(i, ((Number) o).doubleValue());
-            } else if (v instanceof BitVector) {
-                ((BitVector) v).setSafe(i, ((Boolean) o) ? 1 : 0);
-            } else {
-                ((VarCharVector) v).setSafe(i, o.toString().getBytes(StandardCharsets.UTF_8));
+        int i = 0;
+        for (CellBatch b : parts) {
+            for (Object o : b.obs().get(key)) {
+                setObs(v, i++, o);
             }
         }
         v.setValueCount(n);
+    }
+
+    private static void setObs(FieldVector v, int i, Object o) {
+        if (o == null || o == Missing.MISSING) {
+            v.setNull(i);
+        } else if (v instanceof IntVector) {
+            ((IntVector) v).setSafe(i, ((Number) o).intValue());
+        } else if (v instanceof BigIntVector) {
+            ((BigIntVector) v).setSafe(i, ((Number) o).longValue());
+        } else if (v instanceof Float8Vector) {
+            ((Float8Vector) v).setSafe(i, ((Number) o).doubleValue());
+        } else if (v instanceof BitVector) {
+            ((BitVector) v).setSafe(i, ((Boolean) o) ? 1 : 0);
+        } else {
+            ((VarCharVector) v).setSafe(i, o.toString().getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     /**
@@ -254,26 +305,30 @@ public final class ArrowBatches {
      * the epoch), {@code B} (cells per batch), {@code rank} and {@code world}, and {@code widths}
      * (each matrix's column count, the widest row's).
      */
-    public static String metadata(BatchPiece p, int rank, int world) {
+    public static String metadata(List<BatchPiece> parts, int rank, int world) {
+        BatchPiece p = parts.get(0);
         StringBuilder s = new StringBuilder(128);
         s.append("{\"key\":\"").append(p.key()).append("\",\"epoch\":").append(p.epoch())
                 .append(",\"g\":").append(p.batch()).append(",\"G\":").append(p.batchesInEpoch())
                 .append(",\"B\":").append(p.batchSize()).append(",\"rank\":").append(rank)
                 .append(",\"world\":").append(world).append(",\"widths\":{");
         boolean first = true;
-        for (Map.Entry<String, MatrixBlock> e : p.cells().matrices().entrySet()) {
-            first = width(s, first, e.getKey(), e.getValue());
+        for (String k : p.cells().matrices().keySet()) {
+            first = width(s, first, k, parts, b -> b.matrices().get(k));
         }
-        for (Map.Entry<String, MatrixBlock> e : p.cells().obsm().entrySet()) {
-            first = width(s, first, "obsm." + e.getKey(), e.getValue());
+        for (String k : p.cells().obsm().keySet()) {
+            first = width(s, first, "obsm." + k, parts, b -> b.obsm().get(k));
         }
         return s.append("}}").toString();
     }
 
-    private static boolean width(StringBuilder s, boolean first, String name, MatrixBlock m) {
+    private static boolean width(StringBuilder s, boolean first, String name, List<BatchPiece> parts,
+            Function<CellBatch, MatrixBlock> get) {
         int w = 0;
-        for (int x : m.widths()) {
-            w = Math.max(w, x);
+        for (BatchPiece p : parts) {
+            for (int x : get.apply(p.cells()).widths()) {
+                w = Math.max(w, x);
+            }
         }
         if (!first) {
             s.append(',');

@@ -2,6 +2,7 @@ package io.github.flinkanndata.serving;
 
 import io.github.flinkanndata.source.record.BatchPiece;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -19,7 +20,8 @@ import java.util.TreeMap;
 final class RankQueue {
     final int rank;
     final int world;
-    final TreeMap<Long, BatchPiece> items = new TreeMap<>();
+    /** Whole batches by position, each as its pieces in cell order. */
+    final TreeMap<Long, List<BatchPiece>> items = new TreeMap<>();
     /** Batches per epoch, learnt from the batches. */
     private final Map<Integer, Long> batchesInEpoch = new HashMap<>();
     long ackPos;
@@ -80,7 +82,7 @@ final class RankQueue {
     }
 
     /** The batch at the rank's next position, or null. */
-    BatchPiece head() {
+    List<BatchPiece> head() {
         sendPos = normalize(sendPos);
         return items.get(sendPos);
     }

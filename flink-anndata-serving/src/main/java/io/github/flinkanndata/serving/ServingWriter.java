@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.flinkanndata.source.record.BatchToken;
 import io.github.flinkanndata.source.record.BatchAssembler;
 import io.github.flinkanndata.source.record.BatchPiece;
+import io.github.flinkanndata.source.record.CellBatch;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -80,10 +81,10 @@ final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> 
         }
         for (BatchPiece p : restored) {
             RankQueue q = queueOf(p);
-            BatchPiece whole = assembler.add(p);
+            List<BatchPiece> whole = assembler.addPart(p);
             if (whole != null) {
-                q.learn(whole.epoch(), whole.batchesInEpoch());
-                q.items.put(RankQueue.pos(whole.epoch(), whole.batch()), whole);
+                q.learn(p.epoch(), p.batchesInEpoch());
+                q.items.put(RankQueue.pos(p.epoch(), p.batch()), whole);
             }
         }
         this.allocator = new RootAllocator();
@@ -130,14 +131,15 @@ final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> 
     @Override
     public void write(BatchPiece piece, Context context) throws IOException, InterruptedException {
         RankQueue q = queueOf(piece);
-        BatchPiece whole = assembler.add(piece);
-        if (whole == null || !q.served(whole.batch(), whole.batchesInEpoch())) {
+        // the pieces are served as they are, without joining them into one batch first
+        List<BatchPiece> whole = assembler.addPart(piece);
+        if (whole == null || !q.served(piece.batch(), piece.batchesInEpoch())) {
             return; // incomplete, or the epoch's remainder that no rank gets
         }
-        long pos = RankQueue.pos(whole.epoch(), whole.batch());
+        long pos = RankQueue.pos(piece.epoch(), piece.batch());
         lock.lock();
         try {
-            q.learn(whole.epoch(), whole.batchesInEpoch());
+            q.learn(piece.epoch(), piece.batchesInEpoch());
             if (pos < q.ackPos) {
                 return; // the rank has it already (a replay after a failover)
             }
@@ -202,7 +204,7 @@ final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> 
         try {
             List<BatchPiece> state = new ArrayList<>(assembler.pending());
             for (RankQueue q : ranks.values()) {
-                state.addAll(q.items.values());
+                q.items.values().forEach(state::addAll);
             }
             return state;
         } finally {
@@ -302,7 +304,7 @@ final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> 
             try {
                 int sent = 0;
                 while (sent < max) {
-                    BatchPiece batch;
+                    List<BatchPiece> batch;
                     boolean end = false;
                     lock.lock();
                     try {
@@ -351,14 +353,16 @@ final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> 
                     if (batch == null) {
                         break;
                     }
-                    Schema schema = ArrowBatches.schema(batch.cells());
+                    List<CellBatch> cells = new ArrayList<>(batch.size());
+                    batch.forEach(p -> cells.add(p.cells()));
+                    Schema schema = ArrowBatches.schema(cells);
                     if (root == null) {
                         root = VectorSchemaRoot.create(schema, allocator);
                         listener.start(root);
                     } else if (!root.getSchema().equals(schema)) {
                         break; // the next stream carries the new schema
                     }
-                    ArrowBatches.fill(root, batch.cells());
+                    ArrowBatches.fill(root, cells);
                     String meta = ArrowBatches.metadata(batch, q.rank, options.worldSize());
                     lock.lock();
                     try {

@@ -8,6 +8,7 @@ import io.github.flinkanndata.source.AnnDataSource;
 import io.github.flinkanndata.source.AnnDataSourceBuilder;
 import io.github.flinkanndata.source.config.SamplingMode;
 import io.github.flinkanndata.source.output.CellOutputFormat;
+import io.github.flinkanndata.source.output.NumberedBatchFormat;
 import io.github.flinkanndata.source.record.BatchPiece;
 import io.github.flinkanndata.source.record.CellRecord;
 import java.nio.file.Path;
@@ -82,10 +83,12 @@ class ServingSourceITCase {
     }
 
     private List<RankClient> serve(int parallelism, Path endpoints) throws Exception {
-        return serve(parallelism, endpoints, EPOCHS, null);
+        return serve(parallelism, endpoints, EPOCHS, null, 0);
     }
 
-    private List<RankClient> serve(int parallelism, Path endpoints, int epochs, FailOnce failure) throws Exception {
+    /** {@code pieceBytes} > 0: batches cut into pieces of at most that many matrix bytes (a few cells). */
+    private List<RankClient> serve(int parallelism, Path endpoints, int epochs, FailOnce failure, long pieceBytes)
+            throws Exception {
         Configuration conf = new Configuration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
@@ -93,7 +96,8 @@ class ServingSourceITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(parallelism);
         env.enableCheckpointing(100);
-        AnnDataSource<BatchPiece> source = builder(epochs).build(CellOutputFormat.numberedBatches(B));
+        AnnDataSource<BatchPiece> source = builder(epochs).build(pieceBytes > 0
+                ? NumberedBatchFormat.withPieceBytes(B, pieceBytes) : CellOutputFormat.numberedBatches(B));
         DataStream<BatchPiece> pieces = env.fromSource(source, WatermarkStrategy.noWatermarks(), "batches");
         if (failure != null) {
             pieces = pieces.map(failure);
@@ -153,9 +157,10 @@ class ServingSourceITCase {
     @Test
     void aFailoverMidEpochSendsNoBatchTwiceAndSkipsNone() throws Exception {
         FailOnce.reset();
-        List<RankClient> failed = serve(2, dir.resolve("fail"), 8, new FailOnce(30));
+        // pieces of a few cells: the writer's state holds many pieces of incomplete batches
+        List<RankClient> failed = serve(2, dir.resolve("fail"), 8, new FailOnce(30), 200);
         assertThat(FailOnce.FAILED.get()).as("the failure was injected").isTrue();
-        List<RankClient> clean = serve(1, dir.resolve("clean"), 8, null);
+        List<RankClient> clean = serve(1, dir.resolve("clean"), 8, null, 0);
         int reconnects = 0;
         for (int r = 0; r < W; r++) {
             List<RankClient.Received> a = failed.get(r).received;
@@ -212,7 +217,8 @@ class ServingSourceITCase {
     @Test
     void ranksGetTheSameBatchesAtAnyParallelismAndEachIsItsSlotOfTheEpochOrder() throws Exception {
         List<RankClient> one = serve(1, dir.resolve("p1"));
-        List<RankClient> four = serve(4, dir.resolve("p4"));
+        // at parallelism 4 in pieces of a few cells each, served without joining them first
+        List<RankClient> four = serve(4, dir.resolve("p4"), EPOCHS, null, 200);
         Map<Integer, List<Long>> orders = epochOrders();
         long n = orders.get(0).size();
         long batches = n / B;

@@ -27,6 +27,7 @@ import java.util.stream.Stream;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.configuration.WebOptions;
@@ -225,6 +226,10 @@ public final class ServeJob implements Callable<Integer> {
             cluster.set(TaskManagerOptions.NUM_TASK_SLOTS, Math.max(parallelism, sinks));
             cluster.set(WebOptions.UPLOAD_DIR, tmp.toString());
             cluster.setString("io.tmp.dirs", tmp.toString());
+            if (!cluster.contains(RestOptions.BIND_PORT)) {
+                // any free port: two serving jobs on one node (two trainings) must not collide on 8081
+                cluster.set(RestOptions.BIND_PORT, "0");
+            }
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
             build(env, batches, serving, sinks);
             JobGraph job = env.getStreamGraph().getJobGraph();

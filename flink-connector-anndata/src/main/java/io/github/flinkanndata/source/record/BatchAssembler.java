@@ -28,8 +28,29 @@ public final class BatchAssembler {
      * @throws IllegalArgumentException if the piece overlaps one already held
      */
     public BatchPiece add(BatchPiece piece) {
+        List<BatchPiece> parts = addPart(piece);
+        if (parts == null) {
+            return null;
+        }
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        List<CellBatch> cells = new ArrayList<>(parts.size());
+        parts.forEach(p -> cells.add(p.cells()));
+        return new BatchPiece(piece.key(), piece.epoch(), piece.batch(), 0, piece.batchSize(),
+                piece.batchesInEpoch(), concat(cells));
+    }
+
+    /**
+     * Adds a piece; returns the pieces of the batch it completes, in cell order (together they
+     * cover the batch), or null while the batch is still missing cells. Unlike {@link #add} it
+     * does not copy the cells into one batch, for consumers that can take a batch in parts.
+     *
+     * @throws IllegalArgumentException if the piece overlaps one already held
+     */
+    public List<BatchPiece> addPart(BatchPiece piece) {
         if (piece.complete()) {
-            return piece;
+            return List.of(piece);
         }
         long id = id(piece);
         List<BatchPiece> pieces = open.computeIfAbsent(id, k -> new ArrayList<>());
@@ -46,10 +67,7 @@ public final class BatchAssembler {
         open.remove(id);
         covered.remove(id);
         pieces.sort(Comparator.comparingInt(BatchPiece::offset));
-        List<CellBatch> parts = new ArrayList<>(pieces.size());
-        pieces.forEach(p -> parts.add(p.cells()));
-        return new BatchPiece(piece.key(), piece.epoch(), piece.batch(), 0, piece.batchSize(),
-                piece.batchesInEpoch(), concat(parts));
+        return pieces;
     }
 
     /** The pieces of incomplete batches, for a checkpoint; {@link #add} them again to restore. */

@@ -13,6 +13,7 @@ import io.github.flinkanndata.source.assigner.BlockShuffledSplits;
 import io.github.flinkanndata.source.assigner.EpochSplits;
 import io.github.flinkanndata.source.assigner.SequentialSplits;
 import io.github.flinkanndata.source.output.CellOutputFormat;
+import io.github.flinkanndata.source.output.NumberedBatchFormat;
 import io.github.flinkanndata.source.record.BatchAssembler;
 import io.github.flinkanndata.source.record.BatchPiece;
 import io.github.flinkanndata.source.record.BatchPieceTypeInfo;
@@ -121,6 +122,24 @@ class NumberedBatchesITCase {
         AnnDataSource<BatchPiece> source = builder(sampling).build(CellOutputFormat.numberedBatches(BATCH));
         assertSameBatches(run(source, 1), want);
         assertSameBatches(run(source, 4), want);
+    }
+
+    @Test
+    void batchesCutIntoOneCellPiecesAreTheSameBatches() throws Exception {
+        // a piece limit of one byte: a piece per cell (the real limit cuts batches of large rows so)
+        AnnDataSource<BatchPiece> source = builder(SamplingMode.BLOCK_SHUFFLED)
+                .build(NumberedBatchFormat.withPieceBytes(BATCH, 1));
+        List<BatchPiece> pieces = new ArrayList<>();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(3);
+        try (CloseableIterator<BatchPiece> it = env.fromSource(source, WatermarkStrategy.noWatermarks(), "batches")
+                .executeAndCollect()) {
+            it.forEachRemaining(pieces::add);
+        }
+        // one cell per piece, except that a cell without stored values joins the piece before it
+        assertThat(pieces.stream().mapToInt(p -> p.cells().size()).sum()).isEqualTo(EPOCHS * 28 * BATCH);
+        assertThat(pieces).hasSizeGreaterThan(EPOCHS * 28 * BATCH * 9 / 10);
+        assertSameBatches(run(source, 3), expected(SamplingMode.BLOCK_SHUFFLED));
     }
 
     @Test
