@@ -35,6 +35,9 @@ def main():
     p.add_argument("data")
     p.add_argument("out")
     p.add_argument("--quick", default="0")
+    p.add_argument("--serving", help="JSON lines of benchmarks/serving.py")
+    p.add_argument("--serving-only", action="store_true", help="only the serving comparison (run.sh --serving-only)")
+    p.add_argument("--pyflink", help="JSON lines of benchmarks/pyflink_paths.py")
     a = p.parse_args()
     rows = [json.loads(l) for l in open(a.raw) if l.strip()]
     data = pathlib.Path(a.data)
@@ -86,6 +89,13 @@ def main():
               "preload_nchunks=32, batch_size=256, shuffle=True), zarrs pipeline, sparse batches. "
               "Ceiling: one thread decompressing + decoding the stored chunks of store 0 "
               "(`X/data` + `X/indices`), nothing else.\n")
+
+    if a.serving_only:
+        serving_section(md, derived, a, find("zarr_zstd", "annbatch"), f0, f1,
+                        lambda ok: "n/a" if ok is None else ("met" if ok else "not met"))
+        pathlib.Path(a.out).with_suffix(".md").write_text("\n".join(md) + "\n")
+        print("\n".join(md))
+        return
 
     md.append("\n## Per storage form (cells/s)\n")
     md.append("| storage | MappedCollection | annbatch | ours block p=1 | ours block p=2 | ours uniform p=2 "
@@ -239,12 +249,58 @@ def main():
                   f"{sc['rows_large']:,} rows: {sc['checkpoint_large']:,} B | "
                   f"{status(sc['checkpoint_large'] < 1.2 * sc['checkpoint_small'])} |")
 
+    serving_section(md, derived, a, find("zarr_zstd", "annbatch"), f0, f1, status)
+
     out = pathlib.Path(a.out)
     out.with_suffix(".md").write_text("\n".join(md) + "\n")
     out.with_suffix(".json").write_text(json.dumps({"machine": m, "collection": data.name,
                                                     "nnz_per_cell": nnz_per_cell, "sizes": sizes,
                                                     "derived": derived, "cases": rows}, indent=1))
     print("\n".join(md))
+
+
+def _lines(path):
+    if not path or not pathlib.Path(path).exists():
+        return []
+    return [json.loads(line) for line in open(path) if line.strip().startswith("{")]
+
+
+def serving_section(md, derived, a, annbatch, f0, f1, status):
+    """Per-rank delivery through the serving sink against annbatch and the PyFlink per-row path."""
+    serving = _lines(a.serving)
+    pyflink = _lines(a.pyflink)
+    if not serving:
+        return
+    per_rank = {}
+    for r in serving:
+        if "rank" in r and "cells_per_s" in r:
+            w = r["world"]
+            per_rank[w] = min(per_rank.get(w, r["cells_per_s"]), r["cells_per_s"])
+    rows = [r for r in pyflink if "per_cell" in r]
+    per_row = max((r["per_cell"]["steady_cells_per_s"] for r in rows), default=None)
+    ab = annbatch["cells_per_s"] if annbatch else None
+    derived["serving"] = {"per_rank_cells_per_s": per_rank, "annbatch": ab, "pyflink_per_row": per_row}
+    md.append("\n## Serving mini-batches to PyTorch ranks\n")
+    md.append("`benchmarks/serving.py` on the zarr zstd stores: numbered batches of 512, block-shuffled, source "
+              "parallelism 2, one process per rank pulling over Arrow Flight and summing every value; the clock "
+              "starts after a warm-up. Per rank: the slowest rank. annbatch: the same stores, its Loader; PyFlink "
+              "per row: `pyflink_paths.py`, steady rate of the best parallelism.\n")
+    md.append("| ranks | per rank cells/s | total cells/s | serving JVM CPU ms per 1,000 cells | load |")
+    md.append("|---|---|---|---|---|")
+    for r in serving:
+        if "total_cells_per_s" in r:
+            w = r["world"]
+            load = max((x.get("load_avg_1m", 0) for x in serving if x.get("world") == w and "rank" in x), default=0)
+            md.append(f"| {w} | {f0(per_rank.get(w))} | {f0(r['total_cells_per_s'])} | "
+                      f"{f1(r.get('server_cpu_ms_per_1k_cells'))} | {load:.1f} |")
+    md.append("\n| target | measured | status |")
+    md.append("|---|---|---|")
+    for w in sorted(per_rank):
+        x = per_rank[w]
+        md.append(f"| per rank >= annbatch, {w} rank(s) | {f0(x)} vs {f0(ab)} = "
+                  f"{f1(x / ab) if ab else 'n/a'}x | {status(None if not ab else x >= ab)} |")
+        md.append(f"| per rank >= 10x PyFlink per row, {w} rank(s) | {f0(x)} vs {f0(per_row)} = "
+                  f"{f1(x / per_row) if per_row else 'n/a'}x | {status(None if not per_row else x >= 10 * per_row)} |")
 
 
 if __name__ == "__main__":

@@ -4,16 +4,18 @@
 # single-thread decode ceiling and the scale targets. Writes target/bench/results.{md,json}.
 #
 # usage: bash benchmarks/run.sh [--quick] [--stores N] [--cells C] [--genes G] [--nnz K]
-#                               [--seconds S] [--all-cases] [--skip-peers]
+#                               [--seconds S] [--all-cases] [--skip-peers] [--serving-only]
 #   default: 10 stores x 20,000 cells x 30,000 genes, ~2,000 non-zeros per cell, 10 s per case
 #   --quick: 4 stores x 5,000 cells (same genes and density), 3 s per case
+#   --serving-only: only the serving comparison (issue 20): the serving sink to 1 and 2 PyTorch
+#     ranks, annbatch and the PyFlink per-row path on the zarr zstd stores, in one run
 #   the full Flink matrix (sequential / block / weighted x sparse / dense x p=1 / p=2) runs on the
 #   zarr form; on the other forms the block-shuffled and uniform cases only (--all-cases: on all)
 # First run: installs the peers (benchmarks/.venv, ~6 GB with PyTorch's CUDA wheels) and writes
 # the stores (target/bench/s<N>x<C>x<G>x<K>/, reused by later runs with the same parameters).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-stores=10 cells=20000 genes=30000 nnz=2000 seconds=10 warmup=5 quick=0 peers=1 all=0
+stores=10 cells=20000 genes=30000 nnz=2000 seconds=10 warmup=5 quick=0 peers=1 all=0 serving_only=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) quick=1 stores=4 cells=5000 seconds=3 warmup=2 ;;
@@ -24,6 +26,7 @@ while [[ $# -gt 0 ]]; do
     --seconds) seconds=$2; shift ;;
     --skip-peers) peers=0 ;;
     --all-cases) all=1 ;;
+    --serving-only) serving_only=1 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -68,7 +71,9 @@ peer() { # LOADER FORM DIR
   $py -W ignore benchmarks/peers/bench_peers.py --loader "$1" --form "$2" --stores "$3" --out "$raw" \
     --warmup "$warmup" --seconds "$seconds" --chunk 512 --preload 32 2>/dev/null | cut -c1-160 || log "peer $1 on $2 failed"
 }
-for form in h5ad_none h5ad_gzip zarr_zstd annbatch; do
+forms=(h5ad_none h5ad_gzip zarr_zstd annbatch)
+[[ $serving_only == 1 ]] && forms=()
+for form in "${forms[@]}"; do
   dir="$data/$form"
   log "form $form"
   cases=(ceiling:"$data/manifest_$form.json" coll:range coll:get flink:block:sparse:2 flink:block:sparse:1 flink:uniform:sparse:2
@@ -85,10 +90,26 @@ bash python/setup-venv.sh pyflink >/dev/null
 python/.venv-pyflink/bin/python -m pip install --quiet --disable-pip-version-check --no-deps \
   --no-build-isolation --force-reinstall ./python/flink-anndata >/dev/null
 rm -rf python/flink-anndata/build python/flink-anndata/src/*.egg-info
+rm -f "target/bench/pyflink$tag.jsonl"
 for p in 1 2; do
   python/.venv-pyflink/bin/python benchmarks/pyflink_paths.py $(ls -d "$data"/zarr_zstd/* | head -n 2) \
     --epochs 1 --parallelism "$p" --batch-size 512 2>/dev/null | tee -a "target/bench/pyflink$tag.jsonl" | tail -n 1
 done
+if [[ $serving_only == 1 ]]; then
+  peer annbatch zarr_zstd "$data/zarr_zstd"
+fi
+log "serving to PyTorch ranks (1 and 2 ranks) on the zarr zstd stores, beside annbatch and the PyFlink per-row path"
+bash python/setup-venv.sh torch >/dev/null
+[[ -f flink-anndata-serving/target/anndata-serve.jar ]] || mvn -B -ntp -q -DskipTests package -pl flink-connector-anndata,flink-anndata-serving
+rm -f "target/bench/serving$tag.jsonl"
+python/.venv-torch/bin/python benchmarks/serving.py "$data"/zarr_zstd/* --ranks 1 2 --batches 300 \
+  --warmup $(( warmup * 4 )) 2>/dev/null | tee -a "target/bench/serving$tag.jsonl" | grep total || log "serving failed"
+if [[ $serving_only == 1 ]]; then
+  $py benchmarks/report.py "$raw" "$data" "target/bench/results$tag" --quick "$quick" --serving-only \
+    --serving "target/bench/serving$tag.jsonl" --pyflink "target/bench/pyflink$tag.jsonl"
+  log "done: target/bench/results$tag.md"
+  exit 0
+fi
 log "PyFlink training example on the bundled PBMC data: SGDClassifier, no learner, and the Java training example"
 python/.venv-pyflink/bin/python benchmarks/pyflink_training.py --epochs 30 --java-epochs 100 2>/dev/null \
   | tee -a "target/bench/pyflink-training$tag.jsonl" | tail -n 3
@@ -97,5 +118,6 @@ java_bench many "$data/many" plan flink:seq:sparse:1
 java_bench heap2m "$heap" flink:block:sparse:2
 java_bench rows_small "$data/rows_small" ckpt:block:sparse:2
 java_bench rows_large "$data/rows_large" ckpt:block:sparse:2
-$py benchmarks/report.py "$raw" "$data" "target/bench/results$tag" --quick "$quick"
+$py benchmarks/report.py "$raw" "$data" "target/bench/results$tag" --quick "$quick" \
+  --serving "target/bench/serving$tag.jsonl" --pyflink "target/bench/pyflink$tag.jsonl"
 log "done: target/bench/results$tag.md, target/bench/results$tag.json"
