@@ -170,7 +170,7 @@ def serve(paths: Union[str, Sequence[str]], batch_size: int, *, obs_keys: Option
     owns = endpoint_dir is None
     folder = Path(tempfile.mkdtemp(prefix="anndata-serve-")) if owns else Path(endpoint_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    for stale in list(folder.glob("endpoint-*.json")) + [folder / "status.json"]:
+    for stale in list(folder.glob("endpoint-*.json")) + list(folder.glob("done-*.json")) + [folder / "status.json"]:
         stale.unlink(missing_ok=True)
     cmd: List[str] = [java or shutil.which("java") or "java", _JVM_OPENS, *jvm_args, "-jar", str(serve_jar(jar))]
     cmd += [str(p) for p in paths]
@@ -287,6 +287,7 @@ class _BatchesCore:
                             break
                         meta = json.loads(bytes(chunk.app_metadata)) if chunk.app_metadata is not None else {}
                         if meta.get("end"):
+                            self._mark_done(ep)
                             return
                         if chunk.data is None:
                             continue
@@ -313,6 +314,17 @@ class _BatchesCore:
         finally:
             if client is not None:
                 client.close()
+
+    def _mark_done(self, ep: Mapping[str, Any]) -> None:
+        """The rank's final acknowledgement, ``done-<rank>.json`` in the endpoint folder: a server
+        restored after a failover reads it and does not wait for a rank that has left."""
+        done = {"run": ep.get("run"), "rank": self.rank, "world": self.world_size}
+        tmp = self.endpoint_dir / f".done-{self.rank}.json.tmp"
+        try:
+            tmp.write_text(json.dumps(done))
+            os.replace(tmp, self.endpoint_dir / f"done-{self.rank}.json")
+        except OSError as e:  # a folder this rank cannot write: a failover now waits for the idle timeout
+            warnings.warn(f"rank {self.rank} cannot record its end in {self.endpoint_dir}: {e}")
 
     def _failure(self) -> Optional[str]:
         if self.job is not None:

@@ -4,6 +4,7 @@ import io.github.flinkanndata.source.record.BatchToken;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.UUID;
 import javax.annotation.Nullable;
 
 /**
@@ -19,6 +20,7 @@ public final class ServingOptions implements Serializable {
     private final int bufferBatches;
     private final long idleTimeoutMillis;
     @Nullable private final String startToken;
+    private final String runId;
 
     private ServingOptions(Builder b) {
         this.endpointDir = Objects.requireNonNull(b.endpointDir, "endpointDir");
@@ -27,6 +29,7 @@ public final class ServingOptions implements Serializable {
         this.bufferBatches = b.bufferBatches;
         this.idleTimeoutMillis = b.idleTimeout.toMillis();
         this.startToken = b.startToken == null ? null : b.startToken.toString();
+        this.runId = UUID.randomUUID().toString();
         if (worldSize < 1) {
             throw new IllegalArgumentException("world size must be >= 1, was " + worldSize);
         }
@@ -72,6 +75,15 @@ public final class ServingOptions implements Serializable {
     @Nullable
     public BatchToken startToken() {
         return startToken == null ? null : BatchToken.parse(startToken);
+    }
+
+    /**
+     * A random identifier of these options, hence of the job they were built for (they travel in
+     * its graph, so a restarted attempt has the same one): endpoint files announce it, and a rank
+     * names it in its {@code done-<rank>.json}, so a later job in the same folder ignores an old one.
+     */
+    public String runId() {
+        return runId;
     }
 
     /** Builder of {@link ServingOptions}. */

@@ -47,6 +47,11 @@ import org.slf4j.LoggerFactory;
  * rank's next batches in order, one Arrow record batch each, and ends after {@code max} batches,
  * when the next batch is not here yet (having sent some), or when the schema changes. After the
  * last batch of the job, a stream ends with a metadata-only message {@code {"end":true}}.
+ *
+ * <p>A rank that received the end writes {@code <endpointDir>/done-<rank>.json} naming the job's
+ * {@link ServingOptions#runId() run} before it leaves: its final acknowledgement, which outlives a
+ * failover. A writer restored after the rank left drops the rank's replayed batches and does not
+ * wait for it (without the file it would wait for the rank until the idle timeout).
  */
 final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> {
     private static final Logger LOG = LoggerFactory.getLogger(ServingWriter.class);
@@ -64,6 +69,7 @@ final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> 
     private final BufferAllocator allocator;
     private final FlightServer server;
     private final Path endpointFile;
+    private final Path endpointDir;
     private boolean inputEnded;
     private boolean closed;
 
@@ -94,7 +100,8 @@ final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> 
             allocator.close();
             throw e;
         }
-        this.endpointFile = Paths.get(options.endpointDir()).resolve("endpoint-" + subtask + ".json");
+        this.endpointDir = Paths.get(options.endpointDir());
+        this.endpointFile = endpointDir.resolve("endpoint-" + subtask + ".json");
         announce(attempt);
         LOG.info("serving ranks {} of {} at {}:{}", ranks.keySet(), options.worldSize(), options.bindHost(),
                 server.getPort());
@@ -109,6 +116,7 @@ final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> 
         node.put("world", options.worldSize());
         node.put("subtask", subtask);
         node.put("attempt", attempt);
+        node.put("run", options.runId());
         Files.createDirectories(endpointFile.getParent());
         Path tmp = endpointFile.resolveSibling(".endpoint-" + subtask + ".json.tmp");
         Files.write(tmp, JSON.writeValueAsBytes(node));
@@ -138,12 +146,15 @@ final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> 
         lock.lock();
         try {
             q.learn(whole.epoch(), whole.batchesInEpoch());
-            if (pos < q.ackPos) {
-                return; // the rank has it already (a replay after a failover)
+            if (pos < q.ackPos || q.endSent) {
+                return; // the rank has it already (a replay after a failover), or has left after the end
             }
             // Block while the queue is full and the rank can drain it; a full queue whose next batch
             // has not arrived takes more (batches arrive out of order from parallel readers).
             while (q.items.size() >= options.bufferBatches() && q.canProgress() && !closed) {
+                if (ended(q)) {
+                    return; // replays for a rank that received the end before a failover
+                }
                 checkIdle(q, System.currentTimeMillis());
                 changed.await(200, TimeUnit.MILLISECONDS);
             }
@@ -152,6 +163,38 @@ final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> 
             changed.signalAll();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Whether the rank was told the stream ended: by this writer, or by one before a failover, as
+     * its {@code done-<rank>.json} of this run says (then its queue, replays only, is dropped).
+     */
+    private boolean ended(RankQueue q) {
+        if (!q.endSent && doneFileOf(q.rank)) {
+            LOG.info("rank {} received the end before a failover ({}): not waiting for it", q.rank,
+                    doneFile(q.rank));
+            q.endSent = true;
+            q.items.clear();
+            changed.signalAll();
+        }
+        return q.endSent;
+    }
+
+    private Path doneFile(int rank) {
+        return endpointDir.resolve("done-" + rank + ".json");
+    }
+
+    private boolean doneFileOf(int rank) {
+        Path f = doneFile(rank);
+        if (!Files.isRegularFile(f)) {
+            return false;
+        }
+        try {
+            JsonNode n = JSON.readTree(f.toFile());
+            return options.runId().equals(n.path("run").asText()) && n.path("world").asInt(-1) == options.worldSize();
+        } catch (IOException e) {
+            return false; // being written (ranks move a finished file into place) or not ours
         }
     }
 
@@ -181,7 +224,7 @@ final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> 
                 boolean done = true;
                 long now = System.currentTimeMillis();
                 for (RankQueue q : ranks.values()) {
-                    if (!q.endSent) {
+                    if (!ended(q)) {
                         done = false;
                         checkIdle(q, now);
                     }

@@ -40,7 +40,11 @@ final class RankClient {
     private int epoch;
     private long g;
     final List<Received> received = new ArrayList<>();
-    int reconnects;
+    /** Batches received so far, for other threads. */
+    final java.util.concurrent.atomic.AtomicInteger pulled = new java.util.concurrent.atomic.AtomicInteger();
+    /** Whether the rank writes done-<rank>.json when it receives the end (as the Python client does). */
+    boolean markDone = true;
+    volatile int reconnects;
 
     RankClient(Path dir, int rank, int world, int epoch, long next) {
         this.dir = dir;
@@ -78,9 +82,13 @@ final class RankClient {
                                 buf.getBytes(0, bytes);
                                 JsonNode meta = JSON.readTree(bytes);
                                 if (meta.path("end").asBoolean(false)) {
+                                    if (markDone) {
+                                        markDone(ep);
+                                    }
                                     return true;
                                 }
                                 received.add(decode(meta, stream.getRoot()));
+                                pulled.incrementAndGet();
                                 epoch = meta.get("epoch").asInt();
                                 g = meta.get("g").asLong() + world;
                                 deadline = System.currentTimeMillis() + timeoutMillis;
@@ -103,6 +111,14 @@ final class RankClient {
                 }
             }
         }
+    }
+
+    /** The rank's final acknowledgement, as the Python client writes it. */
+    private void markDone(JsonNode ep) throws java.io.IOException {
+        String done = "{\"run\":\"" + ep.path("run").asText() + "\",\"rank\":" + rank + ",\"world\":" + world + "}";
+        Path tmp = dir.resolve(".done-" + rank + ".json.tmp");
+        Files.writeString(tmp, done);
+        Files.move(tmp, dir.resolve("done-" + rank + ".json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     private JsonNode endpoint() throws Exception {

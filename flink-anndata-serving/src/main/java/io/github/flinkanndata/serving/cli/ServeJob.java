@@ -239,7 +239,8 @@ public final class ServeJob implements Callable<Integer> {
     }
 
     private void clearEndpoints() throws IOException {
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(endpointDir, "endpoint-*.json")) {
+        // a previous job's servers and its ranks' final acknowledgements (done-<rank>.json)
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(endpointDir, "{endpoint,done}-*.json")) {
             for (Path f : files) {
                 Files.deleteIfExists(f);
             }
