@@ -7,7 +7,7 @@ from its first batch to its last, so the job's start (JVM, planning) is not coun
 Arrow buffers received (indptr, indices, data, global_index).
 
 usage: python benchmarks/serving.py STORE... [--batch-size 512] [--ranks 1 2] [--batches 200]
-       [--parallelism 2] [--torch] [--jar anndata-serve.jar]
+       [--parallelism 2] [--torch] [--transport auto|tcp|unix] [--jar anndata-serve.jar]
 Run it with python/.venv-torch/bin/python (flink_anndata installed there by scripts/python-test.sh),
 or any Python with pyarrow where python/flink-anndata/src is importable. Report `uptime` beside it.
 """
@@ -28,16 +28,17 @@ sys.path.insert(0, str(REPO / "python" / "flink-anndata" / "src"))
 from flink_anndata import AnnDataBatches, serve  # noqa: E402
 
 
-def _rank(endpoint_dir: str, rank: int, world: int, limit: int, use_torch: bool, out) -> None:
+def _rank(endpoint_dir: str, rank: int, world: int, limit: int, use_torch: bool, transport: str, out) -> None:
     try:
-        _pull(endpoint_dir, rank, world, limit, use_torch, out)
+        _pull(endpoint_dir, rank, world, limit, use_torch, transport, out)
     except BaseException as e:  # noqa: BLE001 - reported to the parent, which stops
         out.put({"rank": rank, "error": repr(e)})
         raise
 
 
-def _pull(endpoint_dir: str, rank: int, world: int, limit: int, use_torch: bool, out) -> None:
-    ds = AnnDataBatches(endpoint_dir, rank, world, x_format="torch" if use_torch else "numpy", timeout=300)
+def _pull(endpoint_dir: str, rank: int, world: int, limit: int, use_torch: bool, transport: str, out) -> None:
+    ds = AnnDataBatches(endpoint_dir, rank, world, x_format="torch" if use_torch else "numpy", timeout=300,
+                        transport=transport)
     cells = 0
     nbytes = 0
     batches = 0
@@ -65,7 +66,7 @@ def _pull(endpoint_dir: str, rank: int, world: int, limit: int, use_torch: bool,
     elapsed = time.perf_counter() - (start or time.perf_counter())
     out.put({"rank": rank, "batches": batches, "cells": cells, "seconds": elapsed,
              "cells_per_s": cells / elapsed if elapsed else 0.0, "mb_per_s": nbytes / 1e6 / elapsed if elapsed else 0.0,
-             "checksum": checksum})
+             "checksum": checksum, "uri": ds.uri})
 
 
 def main() -> None:
@@ -78,6 +79,8 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--torch", action="store_true", help="build torch CSR tensors")
     ap.add_argument("--checkpoint-interval", type=int, default=30000, help="the job's checkpoint interval, ms")
+    ap.add_argument("--transport", default="auto", choices=["auto", "tcp", "unix"],
+                    help="how ranks reach the servers (auto: a Unix-domain socket on the same host)")
     ap.add_argument("--jar", default=os.environ.get("FLINK_ANNDATA_SERVE_JAR"))
     args = ap.parse_args()
     jar = args.jar
@@ -86,10 +89,11 @@ def main() -> None:
     ctx = mp.get_context("spawn")
     for world in args.ranks:
         with serve(args.stores, args.batch_size, world_size=world, epochs=args.epochs, parallelism=args.parallelism,
-                   checkpoint_interval_ms=args.checkpoint_interval,
+                   checkpoint_interval_ms=args.checkpoint_interval, transport=args.transport,
                    jar=jar, idle_timeout=120, options={"anndata.block-size": 512, "anndata.window-blocks": 32}) as job:
             q = ctx.Queue()
-            procs = [ctx.Process(target=_rank, args=(str(job.endpoint_dir), r, world, args.batches + 1, args.torch, q))
+            procs = [ctx.Process(target=_rank, args=(str(job.endpoint_dir), r, world, args.batches + 1, args.torch,
+                                                      args.transport, q))
                      for r in range(world)]
             for p in procs:
                 p.start()
@@ -102,6 +106,7 @@ def main() -> None:
         load = os.getloadavg()
         for r in results:
             print(json.dumps({"world": world, "batch_size": args.batch_size, "torch": args.torch,
+                              "transport": args.transport,
                               "load_avg_1m": round(load[0], 2), **{k: (round(v, 1) if isinstance(v, float) else v)
                                                                   for k, v in r.items()}}), flush=True)
         print(json.dumps({"world": world, "total_cells_per_s": round(sum(r["cells_per_s"] for r in results)),

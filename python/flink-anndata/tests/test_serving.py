@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import socket
 import subprocess
 import sys
@@ -36,6 +37,8 @@ SETTINGS = dict(obs_keys=["cell_type"], seed=SEED, epochs=EPOCHS, idle_timeout=6
 
 Item = Tuple[int, int, Tuple[int, ...]]  # (epoch, g, global indices)
 URIS: List[str] = []  # the server addresses the ranks of _pull connected to
+# the job's Unix-domain sockets need Netty's epoll library, which the jar carries for Linux x86-64
+UNIX_SOCKETS = sys.platform.startswith("linux") and platform.machine() in ("x86_64", "amd64")
 
 
 def _jar() -> Optional[str]:
@@ -148,11 +151,13 @@ def test_resume_with_four_ranks_kills_everything_at_step_k_and_equals_the_uninte
     assert [cells for _, _, cells in resumed] == [cells for _, _, cells in epoch0[:len(resumed)]]
     assert len(resumed) == (len(epoch0) // 4) * 4
     # on one host the ranks took the servers' Unix-domain sockets (transport "auto")
-    assert URIS[-8:] and all(u.startswith("grpc+unix:///") for u in URIS[-8:]), URIS[-8:]
+    assert not UNIX_SOCKETS or URIS[-8:] and all(u.startswith("grpc+unix:///") for u in URIS[-8:]), URIS[-8:]
 
 
 @pytest.mark.parametrize("transport", ["tcp", "unix"])
 def test_unix_domain_sockets_and_tcp_serve_the_same_stream(full, transport):
+    if transport == "unix" and not UNIX_SOCKETS:
+        pytest.skip("the serving jar has Netty's epoll library for Linux x86-64 only")
     with serve(MIXED, B, world_size=1, transport=transport, jar=_jar(), **dict(SETTINGS, epochs=1)) as job:
         ds = AnnDataBatches(job.endpoint_dir, 0, 1, timeout=120, x_format="numpy", transport=transport)
         got = [(ds.last["epoch"], ds.last["g"], tuple(int(i) for i in obs["global_index"])) for _, obs in ds]

@@ -142,6 +142,9 @@ final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> 
         this.unixLoops = loops;
         this.socket = sock;
         announce(attempt);
+        // the idle clock of each rank starts when it can find the server (starting it can take seconds)
+        long announced = System.currentTimeMillis();
+        ranks.values().forEach(q -> q.lastActivity = announced);
         LOG.info("serving ranks {} of {} at {}{}", ranks.keySet(), options.worldSize(),
                 tcp == null ? "" : options.bindHost() + ":" + tcp.getPort() + " ", sock == null ? "" : sock);
     }
