@@ -214,10 +214,14 @@ def _boot_id() -> Optional[str]:
 
 def _endpoint_uri(ep: Mapping[str, Any], transport: str) -> str:
     """The address a rank connects to: the server's Unix-domain socket when it offers one and the
-    rank runs on its host (same kernel boot id; ``transport="unix"`` insists), else TCP."""
+    rank runs on its host (same kernel boot id, and the socket file is visible here: a container
+    of the same host may not see it; ``transport="unix"`` insists), else TCP."""
     unix = ep.get("unix")
-    if transport != "tcp" and unix and (transport == "unix" or (ep.get("boot_id") and ep.get("boot_id") == _boot_id())):
-        return unix
+    if transport != "tcp" and unix:
+        if transport == "unix":
+            return unix
+        if ep.get("boot_id") and ep.get("boot_id") == _boot_id() and os.path.exists(unix[len("grpc+unix://"):]):
+            return unix
     if transport == "unix":
         raise ServingError(f"the server of ranks {ep.get('ranks')} offers no Unix-domain socket on this host "
                            "(serve(..., transport='unix'), and a rank on the server's host)")
