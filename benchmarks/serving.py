@@ -7,7 +7,7 @@ from its first batch to its last, so the job's start (JVM, planning) is not coun
 Arrow buffers received (indptr, indices, data, global_index).
 
 usage: python benchmarks/serving.py STORE... [--batch-size 512] [--ranks 1 2] [--batches 200]
-       [--parallelism 2] [--torch] [--jar anndata-serve.jar]
+       [--parallelism 2] [--torch] [--transport auto|tcp|unix] [--jar anndata-serve.jar]
 Run it with python/.venv-torch/bin/python (flink_anndata installed there by scripts/python-test.sh),
 or any Python with pyarrow where python/flink-anndata/src is importable. Report `uptime` beside it.
 """
@@ -28,16 +28,19 @@ sys.path.insert(0, str(REPO / "python" / "flink-anndata" / "src"))
 from flink_anndata import AnnDataBatches, serve  # noqa: E402
 
 
-def _rank(endpoint_dir: str, rank: int, world: int, limit: int, use_torch: bool, warmup: float, out) -> None:
+def _rank(endpoint_dir: str, rank: int, world: int, limit: int, use_torch: bool, warmup: float, transport: str,
+          out) -> None:
     try:
-        _pull(endpoint_dir, rank, world, limit, use_torch, warmup, out)
+        _pull(endpoint_dir, rank, world, limit, use_torch, warmup, transport, out)
     except BaseException as e:  # noqa: BLE001 - reported to the parent, which stops
         out.put({"rank": rank, "error": repr(e)})
         raise
 
 
-def _pull(endpoint_dir: str, rank: int, world: int, limit: int, use_torch: bool, warmup: float, out) -> None:
-    ds = AnnDataBatches(endpoint_dir, rank, world, x_format="torch" if use_torch else "numpy", timeout=300)
+def _pull(endpoint_dir: str, rank: int, world: int, limit: int, use_torch: bool, warmup: float, transport: str,
+          out) -> None:
+    ds = AnnDataBatches(endpoint_dir, rank, world, x_format="torch" if use_torch else "numpy", timeout=300,
+                        transport=transport)
     cells = 0
     nbytes = 0
     batches = 0
@@ -75,7 +78,7 @@ def _pull(endpoint_dir: str, rank: int, world: int, limit: int, use_torch: bool,
     out.put({"rank": rank, "batches": batches, "cells": cells, "seconds": elapsed,
              "rank_cpu_ms_per_1k_cells": 1e6 * rank_cpu / cells if cells else 0.0,
              "cells_per_s": cells / elapsed if elapsed else 0.0, "mb_per_s": nbytes / 1e6 / elapsed if elapsed else 0.0,
-             "checksum": checksum})
+             "checksum": checksum, "uri": ds.uri})
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -98,6 +101,8 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--torch", action="store_true", help="build torch CSR tensors")
     ap.add_argument("--checkpoint-interval", type=int, default=30000, help="the job's checkpoint interval, ms")
+    ap.add_argument("--transport", default="auto", choices=["auto", "tcp", "unix"],
+                    help="how ranks reach the servers (auto: a Unix-domain socket on the same host)")
     ap.add_argument("--jar", default=os.environ.get("FLINK_ANNDATA_SERVE_JAR"))
     ap.add_argument("--jvm-arg", action="append", default=[], help="an option of the serving JVM (repeatable)")
     args = ap.parse_args()
@@ -107,11 +112,12 @@ def main() -> None:
     ctx = mp.get_context("spawn")
     for world in args.ranks:
         with serve(args.stores, args.batch_size, world_size=world, epochs=args.epochs, parallelism=args.parallelism,
-                   checkpoint_interval_ms=args.checkpoint_interval,
-                   jar=jar, jvm_args=args.jvm_arg, idle_timeout=120, options={"anndata.block-size": 512, "anndata.window-blocks": 32}) as job:
+                   checkpoint_interval_ms=args.checkpoint_interval, transport=args.transport,
+                   jar=jar, jvm_args=args.jvm_arg, idle_timeout=120,
+                   options={"anndata.block-size": 512, "anndata.window-blocks": 32}) as job:
             q = ctx.Queue()
             procs = [ctx.Process(target=_rank, args=(str(job.endpoint_dir), r, world, args.batches, args.torch,
-                                                        args.warmup, q))
+                                                        args.warmup, args.transport, q))
                      for r in range(world)]
             for p in procs:
                 p.start()
@@ -128,6 +134,7 @@ def main() -> None:
         load = os.getloadavg()
         for r in results:
             print(json.dumps({"world": world, "batch_size": args.batch_size, "torch": args.torch,
+                              "transport": args.transport,
                               "load_avg_1m": round(load[0], 2), **{k: (round(v, 1) if isinstance(v, float) else v)
                                                                   for k, v in r.items()}}), flush=True)
         cells = sum(r["cells"] for r in results)

@@ -12,7 +12,8 @@
 #      importable, the PyTorch learner);
 #   4. the serving path (flink_anndata.serve, AnnDataBatches: tests/test_serving.py) in its own
 #      venv, python/.venv-torch (python/requirements-torch.txt: torch, pyarrow; no PyFlink): resume
-#      from tokens, a failing job, CSR tensors, a 2-rank gloo DDP run. The venv's first install
+#      from tokens (W = 1, 2, 4, 4 -> 2), a failing job, CSR tensors, Unix-domain sockets and TCP, a
+#      2-rank gloo DDP run. The venv's first install
 #      downloads ~4 GB (about 4 minutes here); the tests take about 2 minutes.
 # Takes about 5 minutes on 2 cores when the jars exist (each training job 15-55 s), plus step 4.
 set -euo pipefail

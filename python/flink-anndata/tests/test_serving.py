@@ -1,7 +1,8 @@
 """flink_anndata.serve and AnnDataBatches against the real anndata-serve job (Arrow Flight).
 
-Resuming from a saved token yields exactly the uninterrupted stream (W = 1, 2, and 4 -> 2); a job
-that fails raises in the rank; where torch is importable, X is a sparse CSR tensor sharing Arrow's
+Resuming from a saved token yields exactly the uninterrupted stream (W = 1, 2, 4, and 4 -> 2); a
+job that fails raises in the rank; Unix-domain sockets (the default on one host) and TCP serve the
+same stream; a failover after a rank received the end does not hold the job up; where torch is importable, X is a sparse CSR tensor sharing Arrow's
 buffers and a 2-rank gloo DDP run trains to completion. Runs in python/.venv-torch
 (scripts/python-test.sh): pyarrow and torch, no PyFlink.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import socket
 import subprocess
 import sys
@@ -34,6 +36,9 @@ SETTINGS = dict(obs_keys=["cell_type"], seed=SEED, epochs=EPOCHS, idle_timeout=6
                 checkpoint_interval_ms=500)
 
 Item = Tuple[int, int, Tuple[int, ...]]  # (epoch, g, global indices)
+URIS: List[str] = []  # the server addresses the ranks of _pull connected to
+# the job's Unix-domain sockets need Netty's epoll library, which the jar carries for Linux x86-64
+UNIX_SOCKETS = sys.platform.startswith("linux") and platform.machine() in ("x86_64", "amd64")
 
 
 def _jar() -> Optional[str]:
@@ -61,6 +66,7 @@ def _pull(job, rank: int, world: int, token=None, limit: Optional[int] = None) -
         out.append((ds.last["epoch"], ds.last["g"], tuple(int(i) for i in obs["global_index"])))
         if limit is not None and len(out) >= limit:
             break
+    URIS.append(ds.uri)
     return out, ds.state_dict()
 
 
@@ -121,6 +127,48 @@ def test_resume_from_a_saved_token_equals_the_uninterrupted_stream(full, world):
         job.wait(60)
     for r in range(world):
         assert first[r] + rest[r] == _share(full, world, r), f"rank {r} of {world}"
+
+
+def test_resume_with_four_ranks_kills_everything_at_step_k_and_equals_the_uninterrupted_stream(full):
+    # W = 4 -> 4: the job and its ranks stop at step 2 (batches 0..7 of epoch 0); a new job and new
+    # ranks resume from the saved token (one epoch is enough: the token is in the first)
+    settings = dict(SETTINGS, epochs=1)
+    steps = 2
+    with serve(MIXED, B, world_size=4, jar=_jar(), **settings) as job:
+        first, states = _pull_all(job, 4, limit=steps)
+    tokens = {s["token"] for s in states}
+    assert len(tokens) == 1, f"ranks disagree on the lockstep token: {tokens}"
+    token = tokens.pop()
+    assert token.endswith(f":0:{steps * 4}")
+    with serve(MIXED, B, world_size=4, token=token, jar=_jar(), **settings) as job:
+        rest, _ = _pull_all(job, 4, token=token)
+        job.wait(60)
+    epoch0 = [i for i in full if i[0] == 0]
+    for r in range(4):
+        assert first[r] + rest[r] == _share(epoch0, 4, r), f"rank {r} of 4"
+    # the interleaved stream of global indices, step by step, equals the uninterrupted one's
+    resumed = [i for step in zip(*[first[r] + rest[r] for r in range(4)]) for i in step]
+    assert [cells for _, _, cells in resumed] == [cells for _, _, cells in epoch0[:len(resumed)]]
+    assert len(resumed) == (len(epoch0) // 4) * 4
+    # on one host the ranks took the servers' Unix-domain sockets (transport "auto")
+    assert not UNIX_SOCKETS or URIS[-8:] and all(u.startswith("grpc+unix:///") for u in URIS[-8:]), URIS[-8:]
+
+
+@pytest.mark.parametrize("transport", ["tcp", "unix"])
+def test_unix_domain_sockets_and_tcp_serve_the_same_stream(full, transport):
+    if transport == "unix" and not UNIX_SOCKETS:
+        pytest.skip("the serving jar has Netty's epoll library for Linux x86-64 only")
+    with serve(MIXED, B, world_size=1, transport=transport, jar=_jar(), **dict(SETTINGS, epochs=1)) as job:
+        ds = AnnDataBatches(job.endpoint_dir, 0, 1, timeout=120, x_format="numpy", transport=transport)
+        got = [(ds.last["epoch"], ds.last["g"], tuple(int(i) for i in obs["global_index"])) for _, obs in ds]
+        job.wait(60)
+        ep = json.loads((job.endpoint_dir / "endpoint-0.json").read_text())
+        done = json.loads((job.endpoint_dir / "done-0.json").read_text())
+    assert ds.uri.startswith(f"grpc+{transport}://")
+    assert ("unix" in ep, "tcp" in ep) == (transport == "unix", transport == "tcp"), ep
+    assert got == [i for i in full if i[0] == 0]
+    # the rank's final acknowledgement, which a server restored after a failover reads
+    assert done == {"run": ep["run"], "rank": 0, "world": 1}
 
 
 def test_resume_with_fewer_ranks_at_a_step_boundary(full):

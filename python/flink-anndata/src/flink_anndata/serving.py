@@ -157,20 +157,26 @@ def serve(paths: Union[str, Sequence[str]], batch_size: int, *, obs_keys: Option
           token: Any = None, sampling: str = "block_shuffled", parallelism: int = 2,
           endpoint_dir: Optional[Union[str, Path]] = None, buffer: int = 8, idle_timeout: float = 600,
           checkpoint_interval_ms: int = 30000, options: Optional[Mapping[str, Any]] = None,
-          jobmanager: Optional[str] = None, bind: str = "127.0.0.1", java: Optional[str] = None,
+          jobmanager: Optional[str] = None, bind: str = "127.0.0.1", transport: str = "auto",
+          java: Optional[str] = None,
           jar: Optional[str] = None, jvm_args: Sequence[str] = ()) -> ServingJob:
     """Starts the serving job and returns its handle (use it as a context manager).
 
     ``token`` (a token text, or a ``state_dict()``) resumes where a trainer's checkpoint left off.
     ``options`` are further source options (``anndata.*`` keys). ``jobmanager`` (``host:port``)
     submits to a running Flink cluster; the default runs an embedded one in the subprocess.
+    ``transport``: ``auto`` (the servers listen on TCP at ``bind`` and, where Netty's epoll
+    transport runs, on a Unix-domain socket in the endpoint folder, which ranks on the same host
+    take), ``tcp`` or ``unix`` (a socket only).
     """
+    if transport not in _TRANSPORTS:
+        raise ValueError(f"transport must be one of {_TRANSPORTS}, was {transport!r}")
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     owns = endpoint_dir is None
     folder = Path(tempfile.mkdtemp(prefix="anndata-serve-")) if owns else Path(endpoint_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    for stale in list(folder.glob("endpoint-*.json")) + [folder / "status.json"]:
+    for stale in [*folder.glob("endpoint-*.json"), *folder.glob("done-*.json"), folder / "status.json"]:
         stale.unlink(missing_ok=True)
     cmd: List[str] = [java or shutil.which("java") or "java", _JVM_OPENS, *jvm_args, "-jar", str(serve_jar(jar))]
     cmd += [str(p) for p in paths]
@@ -178,7 +184,7 @@ def serve(paths: Union[str, Sequence[str]], batch_size: int, *, obs_keys: Option
             "--epochs", str(int(epochs)), "--seed", str(int(seed)), "--sampling", sampling,
             "--parallelism", str(int(parallelism)), "--buffer", str(int(buffer)),
             "--idle-timeout", str(max(1, int(round(idle_timeout)))),
-            "--checkpoint-interval", str(int(checkpoint_interval_ms)), "--bind", bind]
+            "--checkpoint-interval", str(int(checkpoint_interval_ms)), "--bind", bind, "--transport", transport]
     if obs_keys:
         cmd += ["--obs-keys", ",".join(obs_keys)]
     if layers_keys:
@@ -194,6 +200,32 @@ def serve(paths: Union[str, Sequence[str]], batch_size: int, *, obs_keys: Option
     with open(log_path, "ab") as log:
         process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     return ServingJob(process, folder, int(world_size), owns, log_path)
+
+
+_TRANSPORTS = ("auto", "tcp", "unix")
+
+
+def _boot_id() -> Optional[str]:
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return None
+
+
+def _endpoint_uri(ep: Mapping[str, Any], transport: str) -> str:
+    """The address a rank connects to: the server's Unix-domain socket when it offers one and the
+    rank runs on its host (same kernel boot id, and the socket file is visible here: a container
+    of the same host may not see it; ``transport="unix"`` insists), else TCP."""
+    unix = ep.get("unix")
+    if transport != "tcp" and unix:
+        if transport == "unix":
+            return unix
+        if ep.get("boot_id") and ep.get("boot_id") == _boot_id() and os.path.exists(unix[len("grpc+unix://"):]):
+            return unix
+    if transport == "unix":
+        raise ServingError(f"the server of ranks {ep.get('ranks')} offers no Unix-domain socket on this host "
+                           "(serve(..., transport='unix'), and a rank on the server's host)")
+    return ep.get("tcp") or ep["uri"]
 
 
 class _CsrBatch(tuple):
@@ -216,7 +248,7 @@ class _BatchesCore:
 
     def __init__(self, endpoint_dir: Union[str, Path], rank: Optional[int] = None, world_size: Optional[int] = None,
                  *, token: Any = None, matrix: str = "X", x_format: Optional[str] = None, timeout: float = 120.0,
-                 window: int = 8, job: Optional[ServingJob] = None):
+                 window: int = 8, job: Optional[ServingJob] = None, transport: str = "auto"):
         if rank is None:
             rank = int(os.environ.get("RANK", "0"))
         if world_size is None:
@@ -231,6 +263,10 @@ class _BatchesCore:
         self.timeout = timeout
         self.window = window
         self.job = job
+        if transport not in _TRANSPORTS:
+            raise ValueError(f"transport must be one of {_TRANSPORTS}, was {transport!r}")
+        self.transport = transport
+        self.uri: Optional[str] = None  # the server address last connected to
         self.last: Optional[Dict[str, Any]] = None  # the metadata of the last yielded batch
         self._token: Optional[str] = None
         self._pos: Optional[Tuple[int, int]] = None  # (epoch, g) of this rank's next batch
@@ -270,11 +306,13 @@ class _BatchesCore:
                     self._check_alive(last_progress, "no server announces rank %d in %s" % (self.rank, self.endpoint_dir))
                     time.sleep(0.1)
                     continue
-                if client is None or uri != ep["uri"]:
+                target = _endpoint_uri(ep, self.transport)
+                if client is None or uri != target:
                     if client is not None:
                         client.close()
-                    uri = ep["uri"]
+                    uri = target
                     client = flight.FlightClient(uri)
+                    self.uri = uri
                 ticket: Dict[str, Any] = {"rank": self.rank, "world": self.world_size, "max": self.window}
                 if self._pos is not None:
                     ticket["epoch"], ticket["g"] = self._pos
@@ -287,6 +325,7 @@ class _BatchesCore:
                             break
                         meta = json.loads(bytes(chunk.app_metadata)) if chunk.app_metadata is not None else {}
                         if meta.get("end"):
+                            self._mark_done(ep)
                             return
                         if chunk.data is None:
                             continue
@@ -313,6 +352,17 @@ class _BatchesCore:
         finally:
             if client is not None:
                 client.close()
+
+    def _mark_done(self, ep: Mapping[str, Any]) -> None:
+        """The rank's final acknowledgement, ``done-<rank>.json`` in the endpoint folder: a server
+        restored after a failover reads it and does not wait for a rank that has left."""
+        done = {"run": ep.get("run"), "rank": self.rank, "world": self.world_size}
+        tmp = self.endpoint_dir / f".done-{self.rank}.json.tmp"
+        try:
+            tmp.write_text(json.dumps(done))
+            os.replace(tmp, self.endpoint_dir / f"done-{self.rank}.json")
+        except OSError as e:  # a folder this rank cannot write: a failover now waits for the idle timeout
+            warnings.warn(f"rank {self.rank} cannot record its end in {self.endpoint_dir}: {e}")
 
     def _failure(self) -> Optional[str]:
         if self.job is not None:
@@ -436,7 +486,9 @@ def AnnDataBatches(endpoint_dir: Union[str, Path], rank: Optional[int] = None, w
     Yields ``(X, obs)``: X a ``torch.sparse_csr_tensor`` (sparse matrices) or dense tensor (dense
     ones) — ``x_format="numpy"`` gives ``(indptr, indices, data, shape)`` arrays instead — and obs a
     dict of the obs columns plus ``global_index`` (category codes as int32 arrays, -1 where
-    missing; numbers float64, NaN where missing; text labels as lists, None where missing). ``rank`` and
+    missing; numbers float64, NaN where missing; text labels as lists, None where missing).
+    ``transport``: ``auto`` takes the server's Unix-domain socket when the rank runs on its host,
+    else TCP; ``tcp`` and ``unix`` insist. ``rank`` and
     ``world_size`` default to ``$RANK`` and ``$WORLD_SIZE`` (torchrun's). ``token`` (or
     ``load_state_dict``) resumes; ``timeout`` bounds the wait for a batch when no server answers.
     """

@@ -4,6 +4,7 @@ import io.github.flinkanndata.source.record.BatchToken;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.UUID;
 import javax.annotation.Nullable;
 
 /**
@@ -19,6 +20,8 @@ public final class ServingOptions implements Serializable {
     private final int bufferBatches;
     private final long idleTimeoutMillis;
     @Nullable private final String startToken;
+    private final String runId;
+    private final Transport transport;
 
     private ServingOptions(Builder b) {
         this.endpointDir = Objects.requireNonNull(b.endpointDir, "endpointDir");
@@ -27,6 +30,8 @@ public final class ServingOptions implements Serializable {
         this.bufferBatches = b.bufferBatches;
         this.idleTimeoutMillis = b.idleTimeout.toMillis();
         this.startToken = b.startToken == null ? null : b.startToken.toString();
+        this.runId = UUID.randomUUID().toString();
+        this.transport = Objects.requireNonNull(b.transport, "transport");
         if (worldSize < 1) {
             throw new IllegalArgumentException("world size must be >= 1, was " + worldSize);
         }
@@ -74,6 +79,42 @@ public final class ServingOptions implements Serializable {
         return startToken == null ? null : BatchToken.parse(startToken);
     }
 
+    /**
+     * A random identifier of these options, hence of the job they were built for (they travel in
+     * its graph, so a restarted attempt has the same one): endpoint files announce it, and a rank
+     * names it in its {@code done-<rank>.json}, so a later job in the same folder ignores an old one.
+     */
+    public String runId() {
+        return runId;
+    }
+
+    /** How the servers listen: see {@link Transport}. */
+    public Transport transport() {
+        return transport;
+    }
+
+    /** How a sink subtask's Flight server listens. */
+    public enum Transport {
+        /**
+         * TCP on the bind address, and a Unix-domain socket beside it where Netty's epoll transport
+         * is available (Linux x86-64): ranks on the server's host use the socket, others TCP.
+         */
+        AUTO,
+        /** TCP only. */
+        TCP,
+        /** A Unix-domain socket only (ranks on the server's host); fails where epoll is unavailable. */
+        UNIX;
+
+        /** {@code auto}, {@code tcp} or {@code unix}, in any case. */
+        public static Transport parse(String text) {
+            try {
+                return valueOf(text.trim().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("transport must be auto, tcp or unix, was " + text);
+            }
+        }
+    }
+
     /** Builder of {@link ServingOptions}. */
     public static final class Builder {
         private final String endpointDir;
@@ -82,6 +123,7 @@ public final class ServingOptions implements Serializable {
         private int bufferBatches = 8;
         private Duration idleTimeout = Duration.ofMinutes(10);
         @Nullable private BatchToken startToken;
+        private Transport transport = Transport.AUTO;
 
         private Builder(String endpointDir) {
             this.endpointDir = endpointDir;
@@ -109,6 +151,11 @@ public final class ServingOptions implements Serializable {
 
         public Builder startToken(@Nullable BatchToken token) {
             this.startToken = token;
+            return this;
+        }
+
+        public Builder transport(Transport t) {
+            this.transport = t;
             return this;
         }
 

@@ -7,6 +7,11 @@ import io.github.flinkanndata.source.record.BatchToken;
 import io.github.flinkanndata.source.record.BatchAssembler;
 import io.github.flinkanndata.source.record.BatchPiece;
 import io.github.flinkanndata.source.record.CellBatch;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import javax.annotation.Nullable;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightServer;
 import org.apache.arrow.flight.Location;
@@ -48,6 +54,11 @@ import org.slf4j.LoggerFactory;
  * rank's next batches in order, one Arrow record batch each, and ends after {@code max} batches,
  * when the next batch is not here yet (having sent some), or when the schema changes. After the
  * last batch of the job, a stream ends with a metadata-only message {@code {"end":true}}.
+ *
+ * <p>A rank that received the end writes {@code <endpointDir>/done-<rank>.json} naming the job's
+ * {@link ServingOptions#runId() run} before it leaves: its final acknowledgement, which outlives a
+ * failover. A writer restored after the rank left drops the rank's replayed batches and does not
+ * wait for it (without the file it would wait for the rank until the idle timeout).
  */
 final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> {
     private static final Logger LOG = LoggerFactory.getLogger(ServingWriter.class);
@@ -63,8 +74,14 @@ final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final BufferAllocator allocator;
-    private final FlightServer server;
+    /** The TCP server, or null (transport unix). */
+    @Nullable private final FlightServer tcpServer;
+    /** The Unix-domain socket server, its event loops and socket file, or null. */
+    @Nullable private final FlightServer unixServer;
+    @Nullable private final EventLoopGroup unixLoops;
+    @Nullable private final Path socket;
     private final Path endpointFile;
+    private final Path endpointDir;
     private boolean inputEnded;
     private boolean closed;
 
@@ -87,29 +104,126 @@ final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> 
                 q.items.put(RankQueue.pos(p.epoch(), p.batch()), whole);
             }
         }
+        this.endpointDir = Paths.get(options.endpointDir()).toAbsolutePath();
+        this.endpointFile = endpointDir.resolve("endpoint-" + subtask + ".json");
+        ServingOptions.Transport transport = options.transport();
+        if (transport == ServingOptions.Transport.UNIX && !Epoll.isAvailable()) {
+            throw new IOException("serving over a Unix-domain socket needs Netty's epoll transport, unavailable here",
+                    Epoll.unavailabilityCause());
+        }
+        boolean unix = transport == ServingOptions.Transport.UNIX
+                || (transport == ServingOptions.Transport.AUTO && Epoll.isAvailable());
         this.allocator = new RootAllocator();
+        Producer producer = new Producer();
+        FlightServer tcp = null;
+        FlightServer uds = null;
+        EventLoopGroup loops = null;
+        Path sock = null;
         try {
-            this.server = FlightServer.builder(allocator, Location.forGrpcInsecure(options.bindHost(), 0),
-                    new Producer()).build().start();
+            if (transport != ServingOptions.Transport.UNIX) {
+                tcp = FlightServer.builder(allocator, Location.forGrpcInsecure(options.bindHost(), 0), producer)
+                        .build().start();
+            }
+            if (unix) {
+                sock = socketPath(attempt);
+                Files.createDirectories(sock.getParent());
+                Files.deleteIfExists(sock);
+                loops = new MultiThreadIoEventLoopGroup(EpollIoHandler.newFactory());
+                uds = FlightServer.builder(allocator, Location.forGrpcDomainSocket(sock.toString()), producer)
+                        .transportHint("netty.channelType", EpollServerDomainSocketChannel.class)
+                        .transportHint("netty.bossEventLoopGroup", loops)
+                        .transportHint("netty.workerEventLoopGroup", loops).build().start();
+            }
         } catch (IOException | RuntimeException e) {
-            allocator.close();
+            closeQuietly(tcp, uds, loops, sock);
             throw e;
         }
-        this.endpointFile = Paths.get(options.endpointDir()).resolve("endpoint-" + subtask + ".json");
+        this.tcpServer = tcp;
+        this.unixServer = uds;
+        this.unixLoops = loops;
+        this.socket = sock;
         announce(attempt);
-        LOG.info("serving ranks {} of {} at {}:{}", ranks.keySet(), options.worldSize(), options.bindHost(),
-                server.getPort());
+        // the idle clock of each rank starts when it can find the server (starting it can take seconds)
+        long announced = System.currentTimeMillis();
+        ranks.values().forEach(q -> q.lastActivity = announced);
+        LOG.info("serving ranks {} of {} at {}{}", ranks.keySet(), options.worldSize(),
+                tcp == null ? "" : options.bindHost() + ":" + tcp.getPort() + " ", sock == null ? "" : sock);
+    }
+
+    /**
+     * The socket file: in the endpoint folder, named by run, subtask and attempt (a restarted
+     * subtask never meets its predecessor's), or in the temp folder if that path is too long for
+     * a socket address (about 108 bytes).
+     */
+    private Path socketPath(int attempt) {
+        String name = "flight-" + options.runId().substring(0, 8) + "-" + subtask + "-" + attempt + ".sock";
+        Path p = endpointDir.resolve(name);
+        if (p.toString().getBytes(StandardCharsets.UTF_8).length > 100) {
+            p = Paths.get(System.getProperty("java.io.tmpdir"), "anndata-serve-" + name).toAbsolutePath();
+        }
+        return p;
+    }
+
+    /** The kernel's boot id: equal in the endpoint file and a rank's host when they share one (Linux). */
+    @Nullable
+    static String bootId() {
+        try {
+            return Files.readString(Paths.get("/proc/sys/kernel/random/boot_id")).trim();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private void closeQuietly(@Nullable FlightServer tcp, @Nullable FlightServer uds, @Nullable EventLoopGroup loops,
+            @Nullable Path sock) {
+        for (FlightServer s : new FlightServer[] {tcp, uds}) {
+            if (s != null) {
+                try {
+                    s.shutdown();
+                    s.awaitTermination(5, TimeUnit.SECONDS);
+                    s.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (RuntimeException e) {
+                    LOG.warn("closing a Flight server", e);
+                }
+            }
+        }
+        if (loops != null) {
+            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+        if (sock != null) {
+            try {
+                Files.deleteIfExists(sock);
+            } catch (IOException e) {
+                LOG.warn("cannot remove {}", sock, e);
+            }
+        }
+        allocator.close();
     }
 
     private void announce(int attempt) throws IOException {
         ObjectNode node = JSON.createObjectNode();
-        node.put("host", options.bindHost());
-        node.put("port", server.getPort());
-        node.put("uri", "grpc+tcp://" + options.bindHost() + ":" + server.getPort());
+        String unixUri = socket == null ? null : "grpc+unix://" + socket;
+        if (tcpServer != null) {
+            String tcpUri = "grpc+tcp://" + options.bindHost() + ":" + tcpServer.getPort();
+            node.put("host", options.bindHost());
+            node.put("port", tcpServer.getPort());
+            node.put("tcp", tcpUri);
+            node.put("uri", tcpUri);
+        } else {
+            node.put("uri", unixUri);
+        }
+        if (unixUri != null) {
+            // for ranks whose kernel has this boot id (the same host); others take tcp
+            node.put("unix", unixUri);
+            node.put("boot_id", bootId());
+        }
         node.putPOJO("ranks", new ArrayList<>(ranks.keySet()));
         node.put("world", options.worldSize());
         node.put("subtask", subtask);
         node.put("attempt", attempt);
+        node.put("run", options.runId());
         Files.createDirectories(endpointFile.getParent());
         Path tmp = endpointFile.resolveSibling(".endpoint-" + subtask + ".json.tmp");
         Files.write(tmp, JSON.writeValueAsBytes(node));
@@ -140,12 +254,15 @@ final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> 
         lock.lock();
         try {
             q.learn(piece.epoch(), piece.batchesInEpoch());
-            if (pos < q.ackPos) {
-                return; // the rank has it already (a replay after a failover)
+            if (pos < q.ackPos || q.endSent) {
+                return; // the rank has it already (a replay after a failover), or has left after the end
             }
             // Block while the queue is full and the rank can drain it; a full queue whose next batch
             // has not arrived takes more (batches arrive out of order from parallel readers).
             while (q.items.size() >= options.bufferBatches() && q.canProgress() && !closed) {
+                if (ended(q)) {
+                    return; // replays for a rank that received the end before a failover
+                }
                 checkIdle(q, System.currentTimeMillis());
                 changed.await(200, TimeUnit.MILLISECONDS);
             }
@@ -154,6 +271,38 @@ final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> 
             changed.signalAll();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Whether the rank was told the stream ended: by this writer, or by one before a failover, as
+     * its {@code done-<rank>.json} of this run says (then its queue, replays only, is dropped).
+     */
+    private boolean ended(RankQueue q) {
+        if (!q.endSent && doneFileOf(q.rank)) {
+            LOG.info("rank {} received the end before a failover ({}): not waiting for it", q.rank,
+                    doneFile(q.rank));
+            q.endSent = true;
+            q.items.clear();
+            changed.signalAll();
+        }
+        return q.endSent;
+    }
+
+    private Path doneFile(int rank) {
+        return endpointDir.resolve("done-" + rank + ".json");
+    }
+
+    private boolean doneFileOf(int rank) {
+        Path f = doneFile(rank);
+        if (!Files.isRegularFile(f)) {
+            return false;
+        }
+        try {
+            JsonNode n = JSON.readTree(f.toFile());
+            return options.runId().equals(n.path("run").asText()) && n.path("world").asInt(-1) == options.worldSize();
+        } catch (IOException e) {
+            return false; // being written (ranks move a finished file into place) or not ours
         }
     }
 
@@ -183,7 +332,7 @@ final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> 
                 boolean done = true;
                 long now = System.currentTimeMillis();
                 for (RankQueue q : ranks.values()) {
-                    if (!q.endSent) {
+                    if (!ended(q)) {
                         done = false;
                         checkIdle(q, now);
                     }
@@ -213,7 +362,7 @@ final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> 
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         lock.lock();
         try {
             closed = true;
@@ -221,13 +370,7 @@ final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> 
         } finally {
             lock.unlock();
         }
-        try {
-            server.shutdown();
-            server.awaitTermination(5, TimeUnit.SECONDS);
-        } finally {
-            server.close();
-            allocator.close();
-        }
+        closeQuietly(tcpServer, unixServer, unixLoops, socket);
     }
 
     /** Serves the ranks' DoGet calls. */

@@ -40,7 +40,17 @@ final class RankClient {
     private int epoch;
     private long g;
     final List<Received> received = new ArrayList<>();
-    int reconnects;
+    /** Batches received so far, for other threads. */
+    final java.util.concurrent.atomic.AtomicInteger pulled = new java.util.concurrent.atomic.AtomicInteger();
+    /** Whether the rank writes done-<rank>.json when it receives the end (as the Python client does). */
+    boolean markDone = true;
+    /** auto (the socket when the server offers one on this host), tcp or unix. */
+    String transport = "auto";
+    /** The servers' addresses this rank connected to. */
+    /** Event loops of domain-socket clients, shut down when {@link #run} returns. */
+    private io.netty.channel.EventLoopGroup loops;
+    final java.util.Set<String> uris = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    volatile int reconnects;
 
     RankClient(Path dir, int rank, int world, int epoch, long next) {
         this.dir = dir;
@@ -55,6 +65,17 @@ final class RankClient {
      * {@code pauseMillis} after each batch; fails after {@code timeoutMillis} without a server.
      */
     boolean run(int limit, long pauseMillis, long timeoutMillis) throws Exception {
+        try {
+            return pull(limit, pauseMillis, timeoutMillis);
+        } finally {
+            if (loops != null) {
+                loops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+                loops = null;
+            }
+        }
+    }
+
+    private boolean pull(int limit, long pauseMillis, long timeoutMillis) throws Exception {
         long deadline = System.currentTimeMillis() + timeoutMillis;
         try (BufferAllocator allocator = new RootAllocator()) {
             while (true) {
@@ -66,8 +87,9 @@ final class RankClient {
                     Thread.sleep(50);
                     continue;
                 }
-                try (FlightClient client = FlightClient.builder(allocator,
-                        Location.forGrpcInsecure(ep.get("host").asText(), ep.get("port").asInt())).build()) {
+                Location location = location(ep);
+                uris.add(location.getUri().toString());
+                try (FlightClient client = client(allocator, location)) {
                     while (true) {
                         String ticket = "{\"rank\":" + rank + ",\"world\":" + world + ",\"epoch\":" + epoch + ",\"g\":"
                                 + g + ",\"max\":4}";
@@ -78,9 +100,13 @@ final class RankClient {
                                 buf.getBytes(0, bytes);
                                 JsonNode meta = JSON.readTree(bytes);
                                 if (meta.path("end").asBoolean(false)) {
+                                    if (markDone) {
+                                        markDone(ep);
+                                    }
                                     return true;
                                 }
                                 received.add(decode(meta, stream.getRoot()));
+                                pulled.incrementAndGet();
                                 epoch = meta.get("epoch").asInt();
                                 g = meta.get("g").asLong() + world;
                                 deadline = System.currentTimeMillis() + timeoutMillis;
@@ -103,6 +129,44 @@ final class RankClient {
                 }
             }
         }
+    }
+
+    /**
+     * A client of {@code location}. Arrow's own builder fails for domain sockets (it casts the
+     * client channel class to a server channel), so those go through a gRPC channel built here.
+     */
+    private FlightClient client(BufferAllocator allocator, Location location) {
+        if (!"grpc+unix".equals(location.getUri().getScheme())) {
+            return FlightClient.builder(allocator, location).build();
+        }
+        if (loops == null) {
+            loops = new io.netty.channel.MultiThreadIoEventLoopGroup(1, io.netty.channel.epoll.EpollIoHandler.newFactory());
+        }
+        io.grpc.ManagedChannel channel = io.grpc.netty.NettyChannelBuilder
+                .forAddress(new io.netty.channel.unix.DomainSocketAddress(location.getUri().getPath()))
+                .eventLoopGroup(loops).channelType(io.netty.channel.epoll.EpollDomainSocketChannel.class)
+                .usePlaintext().maxInboundMessageSize(Integer.MAX_VALUE).build();
+        return org.apache.arrow.flight.FlightGrpcUtils.createFlightClient(allocator, channel);
+    }
+
+    /** The server's socket if offered on this host (unless transport is tcp), else its TCP address. */
+    private Location location(JsonNode ep) throws java.net.URISyntaxException {
+        boolean sameHost = ep.hasNonNull("boot_id") && ep.get("boot_id").asText().equals(ServingWriter.bootId());
+        if (!"tcp".equals(transport) && ep.hasNonNull("unix") && (sameHost || "unix".equals(transport))) {
+            return new Location(ep.get("unix").asText());
+        }
+        if ("unix".equals(transport)) {
+            throw new IllegalStateException("the server of rank " + rank + " offers no Unix-domain socket: " + ep);
+        }
+        return Location.forGrpcInsecure(ep.get("host").asText(), ep.get("port").asInt());
+    }
+
+    /** The rank's final acknowledgement, as the Python client writes it. */
+    private void markDone(JsonNode ep) throws java.io.IOException {
+        String done = "{\"run\":\"" + ep.path("run").asText() + "\",\"rank\":" + rank + ",\"world\":" + world + "}";
+        Path tmp = dir.resolve(".done-" + rank + ".json.tmp");
+        Files.writeString(tmp, done);
+        Files.move(tmp, dir.resolve("done-" + rank + ".json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     private JsonNode endpoint() throws Exception {

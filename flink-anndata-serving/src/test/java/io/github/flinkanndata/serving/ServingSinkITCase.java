@@ -54,6 +54,8 @@ class ServingSinkITCase {
 
     @TempDir
     Path dir;
+    /** How the ranks of {@link #run} connect: auto, tcp or unix. */
+    private String clientTransport = "auto";
 
     @BeforeEach
     void reset() {
@@ -93,6 +95,7 @@ class ServingSinkITCase {
             List<Future<Boolean>> ends = new ArrayList<>();
             for (int r = 0; r < W; r++) {
                 RankClient c = new RankClient(dir, r, W, startEpoch, next);
+                c.transport = clientTransport;
                 clients.add(c);
                 ends.add(pool.submit(() -> c.run(Integer.MAX_VALUE, pauseMillis, 60_000)));
             }
@@ -154,6 +157,36 @@ class ServingSinkITCase {
             byParallelism.add(all);
         }
         assertThat(byParallelism.get(1)).isEqualTo(byParallelism.get(0));
+    }
+
+    @Test
+    void unixDomainSocketsAndTcpServeTheSameStream() throws Exception {
+        // auto: TCP plus a socket, which ranks on this host take; tcp; unix (a socket only)
+        String[][] cases = {{"AUTO", "auto", "grpc+unix://"}, {"TCP", "auto", "grpc+tcp://"},
+            {"UNIX", "unix", "grpc+unix://"}};
+        for (String[] c : cases) {
+            java.nio.file.Files.createDirectories(dir.resolve(c[0]));
+            Path endpoints = dir;
+            dir = dir.resolve(c[0]);
+            clientTransport = c[1];
+            try {
+                ServingOptions opts = options().transport(ServingOptions.Transport.valueOf(c[0])).build();
+                List<RankClient> clients = run(2, opts, new ToPiece(SPEC, -1), 0, 0, 0);
+                for (int r = 0; r < W; r++) {
+                    RankClient rc = clients.get(r);
+                    assertThat(ids(rc)).as("rank %d over %s", r, c[0]).isEqualTo(SPEC.expected(r, W, 0, 0));
+                    assertCellsAndCsr(rc);
+                    assertThat(rc.uris).as("addresses of rank %d over %s", r, c[0]).isNotEmpty()
+                            .allMatch(u -> u.startsWith(c[2]));
+                }
+                try (var sockets = java.nio.file.Files.list(dir)) {
+                    assertThat(sockets.filter(f -> f.toString().endsWith(".sock")))
+                            .as("socket files left after the job").isEmpty();
+                }
+            } finally {
+                dir = endpoints;
+            }
+        }
     }
 
     @Test

@@ -102,6 +102,11 @@ public final class ServeJob implements Callable<Integer> {
             description = "Address the Flight servers bind and announce (default: ${DEFAULT-VALUE}).")
     String bind;
 
+    @Option(names = "--transport", paramLabel = "T", defaultValue = "auto",
+            description = "auto (TCP, plus a Unix-domain socket that ranks on this host use, where Netty's epoll"
+                    + " transport runs), tcp or unix (default: ${DEFAULT-VALUE}).")
+    String transport;
+
     @Option(names = "--buffer", paramLabel = "N", defaultValue = "8",
             description = "Batches buffered per rank before the job is held back (default: ${DEFAULT-VALUE}).")
     int buffer;
@@ -159,7 +164,7 @@ public final class ServeJob implements Callable<Integer> {
         BatchToken start = token == null ? null : BatchToken.parse(token);
         ServingOptions serving = ServingOptions.builder(endpointDir.toAbsolutePath().toString()).bindHost(bind)
                 .worldSize(worldSize).bufferBatches(buffer).idleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
-                .startToken(start).build();
+                .startToken(start).transport(ServingOptions.Transport.parse(transport)).build();
         Configuration source = new Configuration();
         if (sourceOptions != null) {
             sourceOptions.forEach(source::setString);
@@ -214,6 +219,7 @@ public final class ServeJob implements Callable<Integer> {
     }
 
     /** On a MiniCluster of this process, closed (temp files removed) before returning. */
+    @SuppressWarnings("try") // MiniCluster.close() may throw InterruptedException: this method passes it on
     private void runEmbedded(Configuration conf, AnnDataSource<BatchPiece> batches, ServingOptions serving, int sinks)
             throws Exception {
         Path tmp = Files.createTempDirectory("anndata-serve");
@@ -244,7 +250,9 @@ public final class ServeJob implements Callable<Integer> {
     }
 
     private void clearEndpoints() throws IOException {
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(endpointDir, "endpoint-*.json")) {
+        // a previous job's servers (sockets of one killed) and its ranks' final acknowledgements
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(endpointDir,
+                "{endpoint-*.json,done-*.json,flight-*.sock}")) {
             for (Path f : files) {
                 Files.deleteIfExists(f);
             }
