@@ -232,7 +232,7 @@ class RangeReaderTest {
         Files.createDirectories(dir.resolve("X"));
         Files.write(dir.resolve("X").resolve("0"), new byte[10]);
         LocalObjectStorage storage = new LocalObjectStorage(dir);
-        RangeReader.Listings shared = new RangeReader.Listings();
+        Listings shared = new Listings();
         RangeReader one = new RangeReader(storage, new RangeCache(1 << 20), null, RemoteReadSettings.DEFAULTS,
                 RemoteReadListener.NONE, ObjectVersions.firstSeenOnly(), shared);
         RangeReader two = new RangeReader(storage, new RangeCache(1 << 20), null, RemoteReadSettings.DEFAULTS,
