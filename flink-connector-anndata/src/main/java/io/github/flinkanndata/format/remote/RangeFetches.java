@@ -108,8 +108,22 @@ final class RangeFetches {
         return object.uri() + '\0' + object.length() + '\0' + object.modified() + '\0' + offset + '\0' + length;
     }
 
+    long cacheBound() {
+        return cache.maxBytes();
+    }
+
     /** See {@link RangeReader#prefetch}; bounds checked by the caller. */
     void prefetch(List<RangeReader.Range> ranges) throws IOException {
+        prefetch(ranges, true);
+    }
+
+    /**
+     * Fetches the ranges that are neither cached nor being fetched, coalesced. Every group is
+     * registered as in flight before this returns, so that a read of one of its ranges waits for
+     * it; with {@code wait} false (and a pool) the fetches then run on the pool while this returns
+     * (their failures are left to the reads of their ranges).
+     */
+    void prefetch(List<RangeReader.Range> ranges, boolean wait) throws IOException {
         if (cache.maxBytes() == 0) {
             return; // nothing would be kept: the reads that follow fetch for themselves
         }
@@ -123,63 +137,122 @@ final class RangeFetches {
         if (missing.isEmpty()) {
             return;
         }
-        List<List<RangeReader.Range>> groups = coalesce(missing);
-        if (pool == null || groups.size() == 1) {
-            for (List<RangeReader.Range> g : groups) {
-                fetchGroup(g);
+        List<Claim> claims = new ArrayList<>();
+        for (List<RangeReader.Range> g : coalesce(missing)) {
+            Claim c = claim(g);
+            if (c != null) {
+                claims.add(c);
+            }
+        }
+        if (pool == null || (wait && claims.size() == 1)) {
+            IOException first = null;
+            for (Claim c : claims) {
+                try {
+                    c.fetch(); // every claim is fetched (or failed), so that no read waits for nothing
+                } catch (IOException e) {
+                    first = first == null ? e : first;
+                }
+            }
+            if (first != null && wait) {
+                throw first;
             }
             return;
         }
         List<CompletableFuture<Void>> futures = new ArrayList<>();
-        for (List<RangeReader.Range> g : groups) {
+        for (Claim c : claims) {
             try {
                 futures.add(CompletableFuture.runAsync(() -> {
                     try {
-                        fetchGroup(g);
+                        c.fetch();
                     } catch (IOException e) {
                         throw new CompletionException(e);
                     }
                 }, pool));
             } catch (RejectedExecutionException e) {
-                fetchGroup(g); // pool shut down (the job ends): fetch here
+                try {
+                    c.fetch(); // pool shut down (the job ends): fetch here
+                } catch (IOException failed) {
+                    if (wait) {
+                        throw failed;
+                    }
+                }
             }
         }
-        for (CompletableFuture<Void> f : futures) {
-            await(f, location); // the first failure in submission order
+        if (wait) {
+            for (CompletableFuture<Void> f : futures) {
+                await(f, location); // the first failure in submission order
+            }
         }
     }
 
-    /** Groups sorted ranges of one object whose gaps are at most the coalescing gap. */
+    /**
+     * A coalesced request fetches at most this fraction (1/8) of the bytes it was asked for in the
+     * gaps between them: the bytes of a gap are not kept (they are no range anyone asked for), and
+     * a block-shuffled epoch over a sharded store, whose blocks need inner chunks of one shard with
+     * other inner chunks between them, must not fetch much more than it decodes.
+     */
+    static final int MAX_WASTE_FRACTION = 8;
+
+    /**
+     * Groups sorted ranges of one object whose gaps are at most the coalescing gap ({@link
+     * RemoteReadSettings#coalesceGapBytes()}, 64 KiB by default) into requests of at most {@link
+     * RemoteReadSettings#maxRequestBytes()} that spend at most {@link #MAX_WASTE_FRACTION} of their
+     * bytes on gaps; the groups in the order of their first range in {@code ranges} (a batch lists
+     * the ranges in the order the decode needs them: the first needed are requested first).
+     */
     private List<List<RangeReader.Range>> coalesce(List<RangeReader.Range> ranges) {
+        java.util.Map<RangeReader.Range, Integer> asked = new java.util.IdentityHashMap<>();
+        for (int i = 0; i < ranges.size(); i++) {
+            asked.putIfAbsent(ranges.get(i), i);
+        }
         List<RangeReader.Range> sorted = new ArrayList<>(ranges);
         sorted.sort(Comparator.comparing((RangeReader.Range r) -> r.object.uri()).thenComparingLong(r -> r.offset));
         List<List<RangeReader.Range>> groups = new ArrayList<>();
+        List<Integer> firstAsked = new ArrayList<>();
         List<RangeReader.Range> current = null;
         long start = 0;
         long end = 0;
+        long wanted = 0; // bytes of the group's ranges
         for (RangeReader.Range r : sorted) {
+            long gap = r.offset - end;
+            long span = Math.max(end, r.offset + r.length) - start;
             boolean joins = current != null && current.get(0).object.sameVersion(r.object)
-                    && r.offset - end <= settings.coalesceGapBytes()
-                    && Math.max(end, r.offset + r.length) - start <= settings.maxRequestBytes();
+                    && gap <= settings.coalesceGapBytes() && span <= settings.maxRequestBytes()
+                    && span - (wanted + r.length) <= (wanted + r.length) / MAX_WASTE_FRACTION;
             if (!joins) {
                 current = new ArrayList<>();
                 groups.add(current);
+                firstAsked.add(Integer.MAX_VALUE);
                 start = r.offset;
                 end = r.offset;
+                wanted = 0;
             }
+            wanted += r.length;
             current.add(r);
+            int g = groups.size() - 1;
+            firstAsked.set(g, Math.min(firstAsked.get(g), asked.get(r)));
             end = Math.max(end, r.offset + r.length);
         }
-        return groups;
+        Integer[] order = new Integer[groups.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingInt(firstAsked::get));
+        List<List<RangeReader.Range>> inOrder = new ArrayList<>(groups.size());
+        for (Integer i : order) {
+            inOrder.add(groups.get(i));
+        }
+        return inOrder;
     }
 
-    private void fetchGroup(List<RangeReader.Range> candidates) throws IOException {
+    /**
+     * Registers as in flight the ranges of a coalesced group that are neither cached nor being
+     * fetched (those are left to their fetch); null if none is left.
+     */
+    @Nullable
+    private Claim claim(List<RangeReader.Range> candidates) {
         ObjectInfo object = candidates.get(0).object;
-        long start = Long.MAX_VALUE;
-        long end = 0;
-        List<RangeReader.Range> group = new ArrayList<>(candidates.size());
-        List<String> keys = new ArrayList<>(candidates.size());
-        List<CompletableFuture<byte[]>> owned = new ArrayList<>(candidates.size());
+        Claim c = new Claim(object, candidates.size());
         for (RangeReader.Range r : candidates) {
             // reads of these ranges wait for this fetch instead of fetching them again; a range another
             // prefetch is fetching already is left to it
@@ -189,33 +262,51 @@ final class RangeFetches {
                 inFlight.remove(key, f);
                 continue;
             }
-            group.add(r);
-            keys.add(key);
-            owned.add(f);
-            start = Math.min(start, r.offset);
-            end = Math.max(end, r.offset + r.length);
+            c.ranges.add(r);
+            c.keys.add(key);
+            c.owned.add(f);
+            c.start = Math.min(c.start, r.offset);
+            c.end = Math.max(c.end, r.offset + r.length);
         }
-        if (group.isEmpty()) {
-            return;
+        return c.ranges.isEmpty() ? null : c;
+    }
+
+    /** Ranges of one object registered as in flight, to be fetched in one request. */
+    private final class Claim {
+        final ObjectInfo object;
+        final List<RangeReader.Range> ranges;
+        final List<String> keys;
+        final List<CompletableFuture<byte[]>> owned;
+        long start = Long.MAX_VALUE;
+        long end;
+
+        Claim(ObjectInfo object, int size) {
+            this.object = object;
+            this.ranges = new ArrayList<>(size);
+            this.keys = new ArrayList<>(size);
+            this.owned = new ArrayList<>(size);
         }
-        try {
-            byte[] all = fetcher.fetch(object, start, (int) (end - start));
-            for (int i = 0; i < group.size(); i++) {
-                RangeReader.Range r = group.get(i);
-                listener.cacheMiss(r.length);
-                byte[] b = all.length == r.length ? all
-                        : Arrays.copyOfRange(all, (int) (r.offset - start), (int) (r.offset - start) + r.length);
-                cache.put(object, r.offset, b);
-                owned.get(i).complete(b);
-            }
-        } catch (IOException | RuntimeException e) {
-            for (CompletableFuture<byte[]> f : owned) {
-                f.completeExceptionally(e);
-            }
-            throw e;
-        } finally {
-            for (int i = 0; i < keys.size(); i++) {
-                inFlight.remove(keys.get(i), owned.get(i));
+
+        void fetch() throws IOException {
+            try {
+                byte[] all = fetcher.fetch(object, start, (int) (end - start));
+                for (int i = 0; i < ranges.size(); i++) {
+                    RangeReader.Range r = ranges.get(i);
+                    listener.cacheMiss(r.length);
+                    byte[] b = all.length == r.length ? all
+                            : Arrays.copyOfRange(all, (int) (r.offset - start), (int) (r.offset - start) + r.length);
+                    cache.put(object, r.offset, b);
+                    owned.get(i).complete(b);
+                }
+            } catch (IOException | RuntimeException e) {
+                for (CompletableFuture<byte[]> f : owned) {
+                    f.completeExceptionally(e);
+                }
+                throw e;
+            } finally {
+                for (int i = 0; i < keys.size(); i++) {
+                    inFlight.remove(keys.get(i), owned.get(i));
+                }
             }
         }
     }

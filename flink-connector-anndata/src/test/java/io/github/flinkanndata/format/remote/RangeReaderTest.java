@@ -76,16 +76,17 @@ class RangeReaderTest {
         ObjectInfo ia = r.stat("a");
         ObjectInfo ib = r.stat("b");
         List<RangeReader.Range> ranges = new ArrayList<>();
-        ranges.add(new RangeReader.Range(ia, 0, 100));
-        ranges.add(new RangeReader.Range(ia, 600, 100)); // gap 500 <= 1000: same request as the first
+        ranges.add(new RangeReader.Range(ia, 0, 2000));
+        ranges.add(new RangeReader.Range(ia, 2500, 2000)); // gap 500 <= 1000: same request as the first
         ranges.add(new RangeReader.Range(ia, 500_000, 100)); // far: its own request
+        ranges.add(new RangeReader.Range(ia, 500_700, 100)); // gap 600 <= 1000, but 3x the bytes asked for: its own
         ranges.add(new RangeReader.Range(ib, 0, 100)); // another object: its own request
         r.prefetch(ranges);
-        assertThat(requests.get()).isEqualTo(3);
-        assertThat(storage.bytesRead.get()).isEqualTo(700 + 100 + 100);
-        assertThat(r.read(ia, 600, 100)).isEqualTo(Arrays.copyOfRange(a, 600, 700));
+        assertThat(requests.get()).isEqualTo(4);
+        assertThat(storage.bytesRead.get()).isEqualTo(4500 + 100 + 100 + 100);
+        assertThat(r.read(ia, 2500, 2000)).isEqualTo(Arrays.copyOfRange(a, 2500, 4500));
         assertThat(r.read(ib, 0, 100)).isEqualTo(Arrays.copyOfRange(b, 0, 100));
-        assertThat(requests.get()).as("served from the cache").isEqualTo(3);
+        assertThat(requests.get()).as("served from the cache").isEqualTo(4);
     }
 
     @Test
