@@ -113,10 +113,12 @@ public final class RangeReader {
             return checked(key, known.orElse(null));
         }
         long asked = System.currentTimeMillis();
-        ObjectInfo info = retrying(key, () -> {
+        Listings.Stater ask = () -> retrying(key, () -> {
             listener.metadataRequest();
             return Optional.ofNullable(storage.stat(key));
-        }).orElse(null);
+        });
+        // the root: asked once per Listings (every reader of a job on a node opens the store)
+        ObjectInfo info = (key.isEmpty() ? listings.root(location(), ask) : ask.stat()).orElse(null);
         if (info != null) {
             record(info);
             validatedAt.putIfAbsent(info.uri(), asked); // a status is a check of the version too
@@ -145,6 +147,15 @@ public final class RangeReader {
     }
 
     /**
+     * The children of the directory at {@code key} as {@link #list} gives them, from the listing
+     * {@link #statListed} shares ({@link Listings}: once per job and node where the source shares
+     * them), in no particular order.
+     */
+    public List<ObjectInfo> listed(String key) throws IOException {
+        return new java.util.ArrayList<>(listings.directory(location(), key, this::list).values());
+    }
+
+    /**
      * The status of {@code key} as the listing of its directory gives it, or null if the listing
      * has no such object: the directory is listed once per {@link Listings} (a listing is one
      * request per page of up to a thousand objects on S3; the source shares the listings of a job
@@ -170,6 +181,34 @@ public final class RangeReader {
             return null;
         }
         return checked(key, info);
+    }
+
+    /**
+     * As {@link #statListed}, from one recursive listing of {@code root} (a directory above {@code
+     * key}) if the file system lists recursively ({@link ObjectStorage#listsRecursively}): a zarr v3
+     * array with the '/' chunk key separator has a directory per row of chunks ({@code X/c/<row>/}),
+     * listed once each by {@link #statListed}; listing {@code X/c} recursively is one paged request
+     * for all of them. Otherwise (Flink's own {@code FileSystem} API has no recursive listing) the
+     * directory of {@code key} is listed, as by {@link #statListed}.
+     */
+    @Nullable
+    public ObjectInfo statListedBelow(String root, String key) throws IOException {
+        if (!storage.listsRecursively() || !key.startsWith(root + "/")) {
+            return statListed(key);
+        }
+        Optional<ObjectInfo> known = stats.get(key);
+        if (known != null) {
+            return checked(key, known.orElse(null));
+        }
+        ObjectInfo info = listings.directory(location(), root + "\0recursive", dir -> listRecursive(root)).get(key);
+        return info == null ? null : checked(key, info);
+    }
+
+    private List<ObjectInfo> listRecursive(String key) throws IOException {
+        return retrying(key, () -> {
+            listener.metadataRequest();
+            return storage.listRecursive(key);
+        });
     }
 
     /** {@code info}, held to the job's versions (a map look-up: every answer is checked). */

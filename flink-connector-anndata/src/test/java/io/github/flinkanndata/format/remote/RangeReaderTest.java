@@ -247,4 +247,38 @@ class RangeReaderTest {
         assertThat(own.statListed("X/0")).isNotNull();
         assertThat(storage.stats.get()).as("a reader with listings of its own lists again").isEqualTo(2);
     }
+
+    @Test
+    void chunksBelowOneDirectoryComeFromOneRecursiveListingWhereTheFileSystemHasOne() throws Exception {
+        for (String k : List.of("X/c/0/0", "X/c/1/0", "X/c/1/1")) {
+            Files.createDirectories(dir.resolve(k).getParent());
+            Files.write(dir.resolve(k), new byte[7]);
+        }
+        LocalObjectStorage storage = new LocalObjectStorage(dir);
+        RangeReader r = RangeReader.simple(storage, 1 << 20);
+        assertThat(r.statListedBelow("X/c", "X/c/0/0").length()).isEqualTo(7);
+        assertThat(r.statListedBelow("X/c", "X/c/1/1").length()).isEqualTo(7);
+        assertThat(storage.stats.get()).as("without recursive listings: one listing per directory").isEqualTo(2);
+
+        storage = new LocalObjectStorage(dir);
+        storage.recursive = true;
+        r = RangeReader.simple(storage, 1 << 20);
+        assertThat(r.statListedBelow("X/c", "X/c/0/0").length()).isEqualTo(7);
+        assertThat(r.statListedBelow("X/c", "X/c/1/1").length()).isEqualTo(7);
+        assertThat(r.statListedBelow("X/c", "X/c/1/2")).as("not stored").isNull();
+        assertThat(storage.stats.get()).as("one recursive listing").isEqualTo(1);
+        assertThat(r.read(r.statListedBelow("X/c", "X/c/1/0"), 0, 7)).hasSize(7);
+    }
+
+    @Test
+    void theStatusOfAStoreRootIsAskedOncePerSharedListings() throws Exception {
+        LocalObjectStorage storage = new LocalObjectStorage(dir);
+        Listings shared = new Listings();
+        for (int i = 0; i < 3; i++) {
+            RangeReader reader = new RangeReader(storage, new RangeCache(1 << 20), null, RemoteReadSettings.DEFAULTS,
+                    RemoteReadListener.NONE, ObjectVersions.firstSeenOnly(), shared);
+            assertThat(reader.stat("").isDirectory()).isTrue();
+        }
+        assertThat(storage.stats.get()).isEqualTo(1);
+    }
 }

@@ -45,4 +45,15 @@ class RemoteZarrRequestsTest {
             assertThat((float[]) got).isEqualTo((float[]) ((ArrayNode) local.node("X")).read(offset, count));
         }
     }
+
+    @Test
+    void chunkKeysSpreadOverDirectoriesAreListedBelowTheArraysChunkDirectory() {
+        assertThat(RemoteZarrStore.chunkDirectory("X/c/3/0")).isEqualTo("X/c");
+        assertThat(RemoteZarrStore.chunkDirectory("layers/counts/c/3/0/1")).isEqualTo("layers/counts/c");
+        assertThat(RemoteZarrStore.chunkDirectory("c/1/2")).isEqualTo("c");
+        assertThat(RemoteZarrStore.chunkDirectory("X/c/3")).as("1-D: one directory anyway").isNull();
+        assertThat(RemoteZarrStore.chunkDirectory("X/c/3/zarr.json")).isNull();
+        assertThat(RemoteZarrStore.chunkDirectory("X/3/0")).as("v2 with '/'").isNull();
+        assertThat(RemoteZarrStore.chunkDirectory("X/zarr.json")).isNull();
+    }
 }

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Not a test (the build runs *Test and *ITCase only): one epoch of the source at parallelism 2 on a
  * MiniCluster, sequential and block-shuffled, over a store read locally and over loopback S3 in
  * range mode; prints cells/s. Run: {@code mvn -o verify -Dtest=S3SourceBenchmark -pl
- * flink-connector-anndata} (-Dbench.rows, -Dbench.chunkRows, -Dbench.block, -Dbench.shardChunks to vary the store).
+ * flink-connector-anndata} (-Dbench.rows, -Dbench.chunkRows, -Dbench.block, -Dbench.shardChunks to vary the store; -Dbench.log=FILE keeps the server's request log).
  */
 class S3SourceBenchmark {
     @RegisterExtension
@@ -67,6 +67,10 @@ class S3SourceBenchmark {
                                     java.lang.management.ManagementFactory.getOperatingSystemMXBean()
                                             .getSystemLoadAverage()));
                 }
+            }
+            if (System.getProperty("bench.log") != null) { // the server's request log, to see which requests remain
+                java.nio.file.Files.copy(work.resolve("moto.log"), java.nio.file.Path.of(System.getProperty("bench.log")),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         } finally {
             S3Loopback.resetFlink();
