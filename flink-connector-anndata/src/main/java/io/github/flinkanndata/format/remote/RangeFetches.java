@@ -108,22 +108,12 @@ final class RangeFetches {
         return object.uri() + '\0' + object.length() + '\0' + object.modified() + '\0' + offset + '\0' + length;
     }
 
-    long cacheBound() {
-        return cache.maxBytes();
-    }
-
-    /** See {@link RangeReader#prefetch}; bounds checked by the caller. */
-    void prefetch(List<RangeReader.Range> ranges) throws IOException {
-        prefetch(ranges, true);
-    }
-
     /**
-     * Fetches the ranges that are neither cached nor being fetched, coalesced. Every group is
-     * registered as in flight before this returns, so that a read of one of its ranges waits for
-     * it; with {@code wait} false (and a pool) the fetches then run on the pool while this returns
-     * (their failures are left to the reads of their ranges).
+     * See {@link RangeReader#prefetch}; bounds checked by the caller. Every coalesced group is
+     * registered as in flight before any is fetched, so that a read of one of its ranges waits
+     * for it instead of fetching it again.
      */
-    void prefetch(List<RangeReader.Range> ranges, boolean wait) throws IOException {
+    void prefetch(List<RangeReader.Range> ranges) throws IOException {
         if (cache.maxBytes() == 0) {
             return; // nothing would be kept: the reads that follow fetch for themselves
         }
@@ -144,7 +134,7 @@ final class RangeFetches {
                 claims.add(c);
             }
         }
-        if (pool == null || (wait && claims.size() == 1)) {
+        if (pool == null || claims.size() == 1) {
             IOException first = null;
             for (Claim c : claims) {
                 try {
@@ -153,7 +143,7 @@ final class RangeFetches {
                     first = first == null ? e : first;
                 }
             }
-            if (first != null && wait) {
+            if (first != null) {
                 throw first;
             }
             return;
@@ -169,19 +159,11 @@ final class RangeFetches {
                     }
                 }, pool));
             } catch (RejectedExecutionException e) {
-                try {
-                    c.fetch(); // pool shut down (the job ends): fetch here
-                } catch (IOException failed) {
-                    if (wait) {
-                        throw failed;
-                    }
-                }
+                c.fetch(); // pool shut down (the job ends): fetch here
             }
         }
-        if (wait) {
-            for (CompletableFuture<Void> f : futures) {
-                await(f, location); // the first failure in submission order
-            }
+        for (CompletableFuture<Void> f : futures) {
+            await(f, location); // the first failure in submission order
         }
     }
 
@@ -197,7 +179,7 @@ final class RangeFetches {
      * Groups sorted ranges of one object whose gaps are at most the coalescing gap ({@link
      * RemoteReadSettings#coalesceGapBytes()}, 64 KiB by default) into requests of at most {@link
      * RemoteReadSettings#maxRequestBytes()} that spend at most {@link #MAX_WASTE_FRACTION} of their
-     * bytes on gaps; the groups in the order of their first range in {@code ranges} (a batch lists
+     * bytes on gaps; the groups in the order of their first range in {@code ranges} (callers list
      * the ranges in the order the decode needs them: the first needed are requested first).
      */
     private List<List<RangeReader.Range>> coalesce(List<RangeReader.Range> ranges) {

@@ -273,23 +273,7 @@ public final class RangeReader {
         for (Range r : ranges) {
             checkBounds(r.object, r.offset, r.length);
         }
-        PrefetchBatch batch = PrefetchBatch.open();
-        if (batch != null && batch.add(this, ranges)) {
-            return; // fetched when the batch is flushed, together with the other reads' ranges
-        }
         fetches.prefetch(ranges);
-    }
-
-    /**
-     * Starts fetching ranges a {@link PrefetchBatch} collected: registers them as in flight (a read
-     * of one waits for its fetch), then fetches them on the pool without waiting.
-     */
-    void prefetchStart(List<Range> ranges) throws IOException {
-        fetches.prefetch(ranges, false);
-    }
-
-    long cacheBound() {
-        return fetches.cacheBound();
     }
 
     private void checkBounds(ObjectInfo object, long offset, int length) throws EOFException {

@@ -135,9 +135,9 @@ final class ChunkSource {
      * chunks' ranges). Only a hint: a failure here is left for the read itself to report.
      *
      * @param single whether a box of one chunk is prefetched too: yes when asked by the caller
-     *     ({@code ArrayNode#prefetch}, which may be collecting the chunks of several reads into one
-     *     {@code PrefetchBatch} of the remote store, so that inner chunks of one shard are fetched
-     *     together); a read's own prefetch of one chunk would only cost what the read costs
+     *     ({@code ArrayNode#prefetch}: the source's prefetch thread fetching a split's blocks ahead
+     *     of the decode threads); a read's own prefetch of one chunk would only cost what the read
+     *     costs
      */
     void prefetch(long[] first, long[] last, long spanned, boolean single) {
         if (!store.prefetches() || spanned < (single ? 1 : 2) || spanned > PREFETCH_MAX_CHUNKS) {

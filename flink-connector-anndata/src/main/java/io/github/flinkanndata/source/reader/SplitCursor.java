@@ -99,13 +99,12 @@ final class SplitCursor {
     }
 
     /**
-     * For segments of remote stores: starts fetching their chunks ahead of the decode threads. The
-     * chunks of all segments are collected here, on the calling thread, into one {@link
-     * io.github.flinkanndata.format.remote.PrefetchBatch} (neighbours coalesced across segments:
-     * inner chunks of one shard that several blocks need are one request) and registered as in
-     * flight before the decode threads start, then fetched concurrently on the fetch pool in the
-     * order the threads take the segments; a decode thread that reaches a chunk being fetched waits
-     * for that fetch. Only a hint: failures are left to the decode, which reports them.
+     * For segments of remote stores: fetches their chunks ahead of the decode threads, segment after
+     * segment in the order the threads take them, on one prefetch thread; each segment's chunks are
+     * requested at once (concurrently on the fetch pool, neighbours coalesced). A decode thread that
+     * reaches a segment whose chunks are being fetched waits for that fetch, one that is ahead
+     * fetches for itself (the prefetch then finds them cached). Only a hint: failures are left to
+     * the decode, which reports them. Returns at once.
      */
     private static void prefetchAhead(List<Segment> segments, List<SampleDecoder> decoders) {
         if (segments.size() < 2) {
@@ -118,16 +117,27 @@ final class SplitCursor {
         if (!remote) {
             return;
         }
-        try (io.github.flinkanndata.format.remote.PrefetchBatch batch =
-                io.github.flinkanndata.format.remote.PrefetchBatch.begin()) {
-            for (int i = 0; i < segments.size(); i++) {
-                Segment s = segments.get(i);
-                if (decoders.get(i).prefetches()) {
-                    decoders.get(i).prefetch(s.from(), s.to());
+        try {
+            PREFETCH.execute(() -> {
+                for (int i = 0; i < segments.size(); i++) {
+                    Segment s = segments.get(i);
+                    if (decoders.get(i).prefetches()) {
+                        decoders.get(i).prefetch(s.from(), s.to());
+                    }
                 }
-            }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // no prefetch: the decode threads fetch as they go
         }
     }
+
+    /** Runs the prefetches of splits being decoded (one task per split); idle threads end after 30 s. */
+    private static final java.util.concurrent.ExecutorService PREFETCH = new ThreadPoolExecutor(0, Integer.MAX_VALUE,
+            30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+                Thread t = new Thread(r, "anndata-split-prefetch");
+                t.setDaemon(true);
+                return t;
+            });
 
     private static List<Sample> concat(List<List<Sample>> parts, int size) {
         if (parts.size() == 1) {

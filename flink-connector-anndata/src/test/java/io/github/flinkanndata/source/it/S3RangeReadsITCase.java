@@ -140,8 +140,8 @@ class S3RangeReadsITCase {
 
     /**
      * As above over a sharded zarr v3 store (8 inner chunks per shard): inner chunks of one shard
-     * that the blocks of a split need are fetched in one request with the gaps between them, and
-     * the bytes of the gaps count as fetched.
+     * that a read needs are fetched in one request, with the gaps between them if those are small
+     * (the bytes of the gaps count as fetched).
      */
     @Test
     void aBlockShuffledEpochOfAShardedStoreFetchesAtMostTheCompressedChunksOnce() throws Exception {
