@@ -28,6 +28,24 @@ public interface ObjectStorage {
     List<ObjectInfo> list(String key) throws IOException;
 
     /**
+     * Whether {@link #listRecursive} works: the file system lists every object below a directory,
+     * at any depth, in one paged listing (S3's flat listing of a prefix), fewer requests than a
+     * listing per directory. Flink's {@code FileSystem} API has no such listing; Hadoop's has
+     * ({@code listFiles(path, true)}), which the source reaches for Hadoop-based file systems.
+     */
+    default boolean listsRecursively() {
+        return false;
+    }
+
+    /**
+     * The objects (no directories) below the directory at {@code key}, at any depth; empty if it
+     * is none. Only if {@link #listsRecursively}.
+     */
+    default List<ObjectInfo> listRecursive(String key) throws IOException {
+        throw new UnsupportedOperationException("no recursive listing on " + location());
+    }
+
+    /**
      * Reads exactly {@code length} bytes of {@code object} from {@code offset} into {@code dst}.
      *
      * @throws java.io.EOFException if the object ends first

@@ -5,29 +5,22 @@ import java.io.EOFException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.annotation.Nullable;
 
 /**
  * Reads one remote store by byte ranges: statuses and listings of its objects, single ranges, and
  * batches of ranges that are coalesced (neighbours closer than {@link
  * RemoteReadSettings#coalesceGapBytes()} become one request) and fetched concurrently on a bounded
- * pool. Every range goes through the node's {@link RangeCache} first. Transient failures are
- * retried with doubling backoff; the last failure is reported with the store and the key.
+ * pool ({@link RangeFetches}, which also lets a read wait for a fetch of its range already under
+ * way). Every range goes through the node's {@link RangeCache} first. Directory listings are kept
+ * in {@link Listings}, shared by the readers of a job on a node. Transient failures are retried
+ * with doubling backoff; the last failure is reported with the store and the key.
  *
  * <p><b>Versions.</b> Every status seen is checked against {@link ObjectVersions} (the source
  * shares one per job and node, so every reader of the job holds every object to one version): a
@@ -67,8 +60,6 @@ public final class RangeReader {
     }
 
     private final ObjectStorage storage;
-    private final RangeCache cache;
-    @Nullable private final Executor pool;
     private final RemoteReadSettings settings;
     private final RemoteReadListener listener;
     private final ObjectVersions versions;
@@ -78,21 +69,7 @@ public final class RangeReader {
     private final ConcurrentMap<String, Optional<ObjectInfo>> stats = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Long> validatedAt = new ConcurrentHashMap<>();
     private final Listings listings;
-    /** Ranges being fetched now, by {@link #flightKey}: another read of one waits for that fetch. */
-    private final ConcurrentMap<String, CompletableFuture<byte[]>> inFlight = new ConcurrentHashMap<>();
-
-    /**
-     * The directory listings that {@link #statListed} answers from, by store and directory; shared
-     * by the readers that may use one another's listings (the source shares one per job and node,
-     * as the {@link ObjectVersions}, so that the enumerator and every reader of a job on a node list
-     * each directory once). Bounded: past {@link #MAX_STATS} listed objects it starts over.
-     * Thread-safe.
-     */
-    public static final class Listings {
-        private final ConcurrentMap<String, CompletableFuture<Map<String, ObjectInfo>>> byDirectory =
-                new ConcurrentHashMap<>();
-        private final AtomicLong objects = new AtomicLong();
-    }
+    private final RangeFetches fetches;
 
     /**
      * @param pool runs the requests of a batch concurrently; null fetches them one after another
@@ -109,11 +86,10 @@ public final class RangeReader {
             RemoteReadListener listener, ObjectVersions versions, Listings listings) {
         this.listings = listings;
         this.storage = storage;
-        this.cache = cache;
-        this.pool = pool;
         this.settings = settings;
         this.listener = listener;
         this.versions = versions;
+        this.fetches = new RangeFetches(storage.location(), cache, pool, settings, listener, this::fetch);
     }
 
     /** A reader with its own cache and version map, fetching on the caller's thread (tests, tools). */
@@ -137,31 +113,18 @@ public final class RangeReader {
             return checked(key, known.orElse(null));
         }
         long asked = System.currentTimeMillis();
-        ObjectInfo info = retrying(key, () -> {
+        Listings.Stater ask = () -> retrying(key, () -> {
             listener.metadataRequest();
             return Optional.ofNullable(storage.stat(key));
-        }).orElse(null);
+        });
+        // the root: asked once per Listings (every reader of a job on a node opens the store)
+        ObjectInfo info = (key.isEmpty() ? listings.root(location(), ask) : ask.stat()).orElse(null);
         if (info != null) {
             record(info);
             validatedAt.putIfAbsent(info.uri(), asked); // a status is a check of the version too
         }
         remember(key, Optional.ofNullable(info));
         return info;
-    }
-
-    private <T> T await(CompletableFuture<T> f) throws IOException {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("store " + location() + ": interrupted while fetching");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() instanceof CompletionException ? e.getCause().getCause() : e.getCause();
-            if (cause instanceof IOException) {
-                throw (IOException) cause;
-            }
-            throw new IOException("store " + location() + ": fetch failed: " + cause, cause);
-        }
     }
 
     /**
@@ -184,6 +147,15 @@ public final class RangeReader {
     }
 
     /**
+     * The children of the directory at {@code key} as {@link #list} gives them, from the listing
+     * {@link #statListed} shares ({@link Listings}: once per job and node where the source shares
+     * them), in no particular order.
+     */
+    public List<ObjectInfo> listed(String key) throws IOException {
+        return new java.util.ArrayList<>(listings.directory(location(), key, this::list).values());
+    }
+
+    /**
      * The status of {@code key} as the listing of its directory gives it, or null if the listing
      * has no such object: the directory is listed once per {@link Listings} (a listing is one
      * request per page of up to a thousand objects on S3; the source shares the listings of a job
@@ -203,7 +175,7 @@ public final class RangeReader {
         }
         int slash = key.lastIndexOf('/');
         String dir = slash < 0 ? "" : key.substring(0, slash);
-        Map<String, ObjectInfo> listing = listing(dir);
+        Map<String, ObjectInfo> listing = listings.directory(location(), dir, this::list);
         ObjectInfo info = listing.get(key);
         if (info == null) {
             return null;
@@ -211,30 +183,32 @@ public final class RangeReader {
         return checked(key, info);
     }
 
-    /** The objects of one directory by key, listed once; concurrent askers wait for one listing. */
-    private Map<String, ObjectInfo> listing(String dir) throws IOException {
-        String key = location() + '\0' + dir;
-        CompletableFuture<Map<String, ObjectInfo>> mine = new CompletableFuture<>();
-        CompletableFuture<Map<String, ObjectInfo>> f = listings.byDirectory.putIfAbsent(key, mine);
-        if (f == null) {
-            try {
-                Map<String, ObjectInfo> byKey = new HashMap<>();
-                for (ObjectInfo c : list(dir)) {
-                    byKey.put(c.key(), c);
-                }
-                if (listings.objects.addAndGet(byKey.size()) > MAX_STATS) {
-                    listings.byDirectory.clear(); // the next reads list again; this read keeps its own answer
-                    listings.objects.set(0);
-                }
-                mine.complete(byKey);
-                return byKey;
-            } catch (IOException | RuntimeException e) {
-                listings.byDirectory.remove(key, mine);
-                mine.completeExceptionally(e);
-                throw e;
-            }
+    /**
+     * As {@link #statListed}, from one recursive listing of {@code root} (a directory above {@code
+     * key}) if the file system lists recursively ({@link ObjectStorage#listsRecursively}): a zarr v3
+     * array with the '/' chunk key separator has a directory per row of chunks ({@code X/c/<row>/}),
+     * listed once each by {@link #statListed}; listing {@code X/c} recursively is one paged request
+     * for all of them. Otherwise (Flink's own {@code FileSystem} API has no recursive listing) the
+     * directory of {@code key} is listed, as by {@link #statListed}.
+     */
+    @Nullable
+    public ObjectInfo statListedBelow(String root, String key) throws IOException {
+        if (!storage.listsRecursively() || !key.startsWith(root + "/")) {
+            return statListed(key);
         }
-        return await(f);
+        Optional<ObjectInfo> known = stats.get(key);
+        if (known != null) {
+            return checked(key, known.orElse(null));
+        }
+        ObjectInfo info = listings.directory(location(), root + "\0recursive", dir -> listRecursive(root)).get(key);
+        return info == null ? null : checked(key, info);
+    }
+
+    private List<ObjectInfo> listRecursive(String key) throws IOException {
+        return retrying(key, () -> {
+            listener.metadataRequest();
+            return storage.listRecursive(key);
+        });
     }
 
     /** {@code info}, held to the job's versions (a map look-up: every answer is checked). */
@@ -278,45 +252,7 @@ public final class RangeReader {
     /** Exactly the bytes {@code [offset, offset + length)} of {@code object}: cached, or fetched. */
     public byte[] read(ObjectInfo object, long offset, int length) throws IOException {
         checkBounds(object, offset, length);
-        byte[] cached = cache.get(object, offset, length);
-        if (cached != null) {
-            listener.cacheHit(length);
-            return cached;
-        }
-        String key = flightKey(object, offset, length);
-        CompletableFuture<byte[]> mine = new CompletableFuture<>();
-        CompletableFuture<byte[]> pending = inFlight.putIfAbsent(key, mine);
-        if (pending != null) {
-            try {
-                byte[] b = await(pending); // another read or a prefetch is fetching exactly this range
-                listener.cacheHit(length);
-                return b;
-            } catch (IOException e) {
-                mine = null; // fetch it here: the failure is then reported for this read, with its own retries
-            }
-        }
-        listener.cacheMiss(length);
-        try {
-            byte[] b = fetch(object, offset, length);
-            cache.put(object, offset, b);
-            if (mine != null) {
-                mine.complete(b);
-            }
-            return b;
-        } catch (IOException | RuntimeException e) {
-            if (mine != null) {
-                mine.completeExceptionally(e);
-            }
-            throw e;
-        } finally {
-            if (mine != null) {
-                inFlight.remove(key, mine);
-            }
-        }
-    }
-
-    private static String flightKey(ObjectInfo object, long offset, int length) {
-        return object.uri() + '\0' + object.length() + '\0' + object.modified() + '\0' + offset + '\0' + length;
+        return fetches.read(object, offset, length);
     }
 
     /** The whole object (one range). */
@@ -334,115 +270,10 @@ public final class RangeReader {
      * can keep are fetched in vain, so callers keep batches well below the cache's bound.
      */
     public void prefetch(List<Range> ranges) throws IOException {
-        if (cache.maxBytes() == 0) {
-            return; // nothing would be kept: the reads that follow fetch for themselves
-        }
-        List<Range> missing = new ArrayList<>();
         for (Range r : ranges) {
             checkBounds(r.object, r.offset, r.length);
-            if (!cache.contains(r.object, r.offset, r.length)
-                    && !inFlight.containsKey(flightKey(r.object, r.offset, r.length))) {
-                missing.add(r);
-            }
         }
-        if (missing.isEmpty()) {
-            return;
-        }
-        List<List<Range>> groups = coalesce(missing);
-        if (pool == null || groups.size() == 1) {
-            for (List<Range> g : groups) {
-                fetchGroup(g);
-            }
-            return;
-        }
-        List<CompletableFuture<Void>> futures = new ArrayList<>();
-        for (List<Range> g : groups) {
-            try {
-                futures.add(CompletableFuture.runAsync(() -> {
-                    try {
-                        fetchGroup(g);
-                    } catch (IOException e) {
-                        throw new CompletionException(e);
-                    }
-                }, pool));
-            } catch (RejectedExecutionException e) {
-                fetchGroup(g); // pool shut down (the job ends): fetch here
-            }
-        }
-        for (CompletableFuture<Void> f : futures) {
-            await(f); // the first failure in submission order
-        }
-    }
-
-    /** Groups sorted ranges of one object whose gaps are at most the coalescing gap. */
-    private List<List<Range>> coalesce(List<Range> ranges) {
-        List<Range> sorted = new ArrayList<>(ranges);
-        sorted.sort(Comparator.comparing((Range r) -> r.object.uri()).thenComparingLong(r -> r.offset));
-        List<List<Range>> groups = new ArrayList<>();
-        List<Range> current = null;
-        long start = 0;
-        long end = 0;
-        for (Range r : sorted) {
-            boolean joins = current != null && current.get(0).object.sameVersion(r.object)
-                    && r.offset - end <= settings.coalesceGapBytes()
-                    && Math.max(end, r.offset + r.length) - start <= settings.maxRequestBytes();
-            if (!joins) {
-                current = new ArrayList<>();
-                groups.add(current);
-                start = r.offset;
-                end = r.offset;
-            }
-            current.add(r);
-            end = Math.max(end, r.offset + r.length);
-        }
-        return groups;
-    }
-
-    private void fetchGroup(List<Range> candidates) throws IOException {
-        ObjectInfo object = candidates.get(0).object;
-        long start = Long.MAX_VALUE;
-        long end = 0;
-        List<Range> group = new ArrayList<>(candidates.size());
-        List<String> keys = new ArrayList<>(candidates.size());
-        List<CompletableFuture<byte[]>> owned = new ArrayList<>(candidates.size());
-        for (Range r : candidates) {
-            // reads of these ranges wait for this fetch instead of fetching them again; a range another
-            // prefetch is fetching already is left to it
-            String key = flightKey(object, r.offset, r.length);
-            CompletableFuture<byte[]> f = new CompletableFuture<>();
-            if (inFlight.putIfAbsent(key, f) != null || cache.contains(object, r.offset, r.length)) {
-                inFlight.remove(key, f);
-                continue;
-            }
-            group.add(r);
-            keys.add(key);
-            owned.add(f);
-            start = Math.min(start, r.offset);
-            end = Math.max(end, r.offset + r.length);
-        }
-        if (group.isEmpty()) {
-            return;
-        }
-        try {
-            byte[] all = fetch(object, start, (int) (end - start));
-            for (int i = 0; i < group.size(); i++) {
-                Range r = group.get(i);
-                listener.cacheMiss(r.length);
-                byte[] b = all.length == r.length ? all
-                        : Arrays.copyOfRange(all, (int) (r.offset - start), (int) (r.offset - start) + r.length);
-                cache.put(object, r.offset, b);
-                owned.get(i).complete(b);
-            }
-        } catch (IOException | RuntimeException e) {
-            for (CompletableFuture<byte[]> f : owned) {
-                f.completeExceptionally(e);
-            }
-            throw e;
-        } finally {
-            for (int i = 0; i < keys.size(); i++) {
-                inFlight.remove(keys.get(i), owned.get(i));
-            }
-        }
+        fetches.prefetch(ranges);
     }
 
     private void checkBounds(ObjectInfo object, long offset, int length) throws EOFException {

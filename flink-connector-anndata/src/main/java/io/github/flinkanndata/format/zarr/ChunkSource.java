@@ -133,9 +133,14 @@ final class ChunkSource {
      * inclusive), {@code spanned} of them: a remote store fetches those that are not cached
      * concurrently, coalesced (for a sharded array the shard indexes first, then the inner
      * chunks' ranges). Only a hint: a failure here is left for the read itself to report.
+     *
+     * @param single whether a box of one chunk is prefetched too: yes when asked by the caller
+     *     ({@code ArrayNode#prefetch}: the source's prefetch thread fetching a split's blocks ahead
+     *     of the decode threads); a read's own prefetch of one chunk would only cost what the read
+     *     costs
      */
-    void prefetch(long[] first, long[] last, long spanned) {
-        if (!store.prefetches() || spanned < 2 || spanned > PREFETCH_MAX_CHUNKS) {
+    void prefetch(long[] first, long[] last, long spanned, boolean single) {
+        if (!store.prefetches() || spanned < (single ? 1 : 2) || spanned > PREFETCH_MAX_CHUNKS) {
             return;
         }
         int rank = first.length;
@@ -171,7 +176,7 @@ final class ChunkSource {
                 }
                 coords[d]++;
             }
-            if (keys.size() > 1) {
+            if (keys.size() > (single ? 0 : 1)) {
                 store.prefetch(keys, offsets, lengths);
             }
         } catch (IOException | CodecException | RuntimeException e) {

@@ -18,7 +18,9 @@ import javax.annotation.Nullable;
  * <p>What a key holds (its length and version, or nothing) comes from one listing of its
  * directory ({@link RangeReader#statListed}), not from a status request per key: reading a chunk
  * costs its range request only, and a chunk the listing does not show reads as the fill value
- * without any request, as zarr specifies for chunks that are not stored.
+ * without any request, as zarr specifies for chunks that are not stored. The chunks of a v3 array
+ * with the '/' separator, a directory per row of chunks, come from one recursive listing of the
+ * array's {@code c} directory where the file system offers one ({@link #chunkDirectory}).
  *
  * <p>Thread-safe, as the reader is.
  */
@@ -32,8 +34,32 @@ final class RemoteZarrStore implements ZarrStore {
     @Nullable
     private ObjectInfo file(String key) throws IOException {
         StoreKeys.check(key);
-        ObjectInfo info = reader.statListed(key);
+        String chunks = chunkDirectory(key);
+        ObjectInfo info = chunks == null ? reader.statListed(key) : reader.statListedBelow(chunks, key);
         return info == null || info.isDirectory() ? null : info;
+    }
+
+    /**
+     * For a zarr v3 chunk key with the '/' separator spread over directories ({@code X/c/3/0}: a
+     * directory per row of chunks), the directory all the array's chunks are below ({@code X/c}),
+     * listed once recursively where the file system can ({@link RangeReader#statListedBelow});
+     * else null (metadata documents, v2 keys, chunks of 1-D arrays, which share one directory
+     * anyway). Only chunk keys end in two or more numeric segments after a {@code c} segment.
+     */
+    @Nullable
+    static String chunkDirectory(String key) {
+        String[] parts = key.split("/", -1);
+        int numeric = 0;
+        for (int i = parts.length - 1; i >= 0; i--) {
+            if (parts[i].equals("c") && numeric >= 2) {
+                return String.join("/", java.util.Arrays.asList(parts).subList(0, i + 1));
+            }
+            if (parts[i].isEmpty() || !parts[i].chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
+                return null;
+            }
+            numeric++;
+        }
+        return null;
     }
 
     @Nullable
@@ -87,7 +113,7 @@ final class RemoteZarrStore implements ZarrStore {
     public List<String> listDirectories(String prefix) throws IOException {
         StoreKeys.check(prefix);
         List<String> names = new ArrayList<>();
-        for (ObjectInfo c : reader.list(prefix)) {
+        for (ObjectInfo c : reader.listed(prefix)) {
             if (c.isDirectory()) {
                 names.add(c.name());
             }
@@ -108,7 +134,7 @@ final class RemoteZarrStore implements ZarrStore {
         while (!dirs.isEmpty()) {
             String[] d = dirs.poll();
             int depth = Integer.parseInt(d[1]);
-            for (ObjectInfo c : reader.list(d[0])) {
+            for (ObjectInfo c : reader.listed(d[0])) {
                 if (++seen > maxKeys) {
                     return null;
                 }

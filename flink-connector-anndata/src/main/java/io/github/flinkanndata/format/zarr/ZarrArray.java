@@ -91,7 +91,7 @@ final class ZarrArray implements ArrayNode {
                 return;
             }
         }
-        chunks.prefetch(first, last, spanned);
+        chunks.prefetch(first, last, spanned, true);
     }
 
     @Override
@@ -149,7 +149,7 @@ final class ZarrArray implements ArrayNode {
             }
         }
         chunks.beforeRead(spanned);
-        chunks.prefetch(first, last, spanned);
+        chunks.prefetch(first, last, spanned, false);
         boolean fillNeeded = !FillValue.isJavaDefault(meta.fill, meta.type.kind);
         long[] coords = first.clone();
         long[] origin = new long[rank];

@@ -103,6 +103,36 @@ final class FlinkObjectStorage implements ObjectStorage {
     }
 
     @Override
+    public boolean listsRecursively() {
+        return hadoop != null && hadoop.listsRecursively();
+    }
+
+    /**
+     * Hadoop's recursive listing ({@link HadoopOpener#listFiles}); each object's Hadoop status
+     * rides along as its handle, as in {@link #list}, so that it is opened without a status request.
+     */
+    @Override
+    public List<ObjectInfo> listRecursive(String key) throws IOException {
+        if (!listsRecursively()) {
+            throw new UnsupportedOperationException("no recursive listing on " + location);
+        }
+        String base = path(key).toUri().getPath();
+        String rootPath = root.toUri().getPath();
+        List<ObjectInfo> out = new ArrayList<>();
+        for (HadoopOpener.Listed f : hadoop.listFiles(path(key).toUri())) {
+            String p = f.uri().getPath();
+            if (!p.startsWith(base + "/") || !p.startsWith(rootPath + "/")) {
+                continue;
+            }
+            String k = p.substring(rootPath.length() + 1);
+            Object status = hadoop.isHadoopStatus(f.status()) ? f.status() : null;
+            out.add(new ObjectInfo(path(k).toUri().toString(), k, f.length(), f.modified(), false,
+                    HadoopOpener.etag(status), status));
+        }
+        return out;
+    }
+
+    @Override
     public void read(ObjectInfo object, long offset, byte[] dst, int dstOffset, int length) throws IOException {
         readVerified(object, offset, dst, dstOffset, length);
     }

@@ -50,6 +50,8 @@ final class HadoopOpener {
     private final Constructor<?> newPath;
     private final Class<?> hadoopStatusClass;
     private final boolean etagChecked;
+    /** {@code FileSystem.listFiles(Path, boolean)}, or null: no recursive listing. */
+    @Nullable private Method listFiles;
 
     private HadoopOpener(Object hadoopFs, Method openFile, Method withFileStatus, Method build, Method readFully,
             Constructor<?> newPath, Class<?> hadoopStatusClass, boolean etagChecked) {
@@ -107,12 +109,67 @@ final class HadoopOpener {
             Class<?> statusClass = Class.forName("org.apache.hadoop.fs.FileStatus", false, loader);
             Class<?> builderClass = Class.forName("org.apache.hadoop.fs.FutureDataInputStreamBuilder", false, loader);
             Class<?> streamClass = Class.forName("org.apache.hadoop.fs.FSDataInputStream", false, loader);
-            return new HadoopOpener(hadoopFs, fsClass.getMethod("openFile", pathClass),
+            HadoopOpener opener = new HadoopOpener(hadoopFs, fsClass.getMethod("openFile", pathClass),
                     builderClass.getMethod("withFileStatus", statusClass), builderClass.getMethod("build"),
                     streamClass.getMethod("readFully", long.class, byte[].class, int.class, int.class),
                     pathClass.getConstructor(java.net.URI.class), statusClass, etagChecked(hadoopFs));
+            try {
+                opener.listFiles = fsClass.getMethod("listFiles", pathClass, boolean.class);
+            } catch (NoSuchMethodException e) {
+                // an old Hadoop: listings directory by directory
+            }
+            return opener;
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             return null;
+        }
+    }
+
+    /** Whether {@link #listFiles} works (Hadoop's recursive listing: one flat, paged listing on S3A). */
+    boolean listsRecursively() {
+        return listFiles != null;
+    }
+
+    /** An object of a recursive listing: its URI, length, modification time and Hadoop status. */
+    record Listed(java.net.URI uri, long length, long modified, Object status) {}
+
+    /**
+     * The files below the directory at {@code dir}, at any depth, by Hadoop's {@code
+     * listFiles(path, true)} (S3A: one listing of the prefix without delimiter, a request per
+     * thousand objects, instead of one listing per directory); empty if there is no such directory.
+     */
+    java.util.List<Listed> listFiles(java.net.URI dir) throws IOException {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(hadoopFs.getClass().getClassLoader());
+        try {
+            Object it = listFiles.invoke(hadoopFs, newPath.newInstance(dir), true);
+            Method hasNext = it.getClass().getMethod("hasNext");
+            Method next = it.getClass().getMethod("next");
+            hasNext.setAccessible(true); // the iterators are often private classes with public methods
+            next.setAccessible(true);
+            java.util.List<Listed> out = new java.util.ArrayList<>();
+            while ((Boolean) hasNext.invoke(it)) {
+                Object status = next.invoke(it);
+                Class<?> c = status.getClass();
+                if ((Boolean) c.getMethod("isDirectory").invoke(status)) {
+                    continue;
+                }
+                Object path = c.getMethod("getPath").invoke(status);
+                java.net.URI uri = (java.net.URI) path.getClass().getMethod("toUri").invoke(path);
+                out.add(new Listed(uri, (Long) c.getMethod("getLen").invoke(status),
+                        (Long) c.getMethod("getModificationTime").invoke(status), status));
+            }
+            return out;
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof java.io.FileNotFoundException) {
+                return java.util.List.of();
+            }
+            throw failure(cause);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IOException("cannot list " + dir + " recursively: " + e, e);
+        } finally {
+            thread.setContextClassLoader(previous);
         }
     }
 
@@ -128,6 +185,10 @@ final class HadoopOpener {
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
         }
+    }
+
+    boolean isHadoopStatus(Object status) {
+        return hadoopStatusClass.isInstance(status);
     }
 
     /** The entity tag of a Hadoop status (S3A's {@code getETag()}), quotes removed, or null. */

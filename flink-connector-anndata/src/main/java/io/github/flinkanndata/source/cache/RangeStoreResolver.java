@@ -2,6 +2,7 @@ package io.github.flinkanndata.source.cache;
 
 import io.github.flinkanndata.collection.StoreLocation;
 import io.github.flinkanndata.collection.StoreResolver;
+import io.github.flinkanndata.format.remote.Listings;
 import io.github.flinkanndata.format.remote.ObjectVersions;
 import io.github.flinkanndata.format.remote.RangeCache;
 import io.github.flinkanndata.format.remote.RangeReader;
@@ -50,7 +51,7 @@ public final class RangeStoreResolver implements StoreResolver {
 
     private final CacheSettings settings;
     private final ObjectVersions versions;
-    private final RangeReader.Listings listings;
+    private final Listings listings;
     private final Listener listener;
 
     /**
@@ -60,7 +61,7 @@ public final class RangeStoreResolver implements StoreResolver {
     public RangeStoreResolver(CacheSettings settings, @Nullable String jobKey, MetricGroup metrics) {
         this.settings = settings;
         this.versions = jobKey == null ? ObjectVersions.startingNow() : RemoteReads.versions(jobKey);
-        this.listings = jobKey == null ? new RangeReader.Listings() : RemoteReads.listings(jobKey);
+        this.listings = jobKey == null ? new Listings() : RemoteReads.listings(jobKey);
         this.listener = new Listener(metrics.addGroup(METRIC_GROUP), settings.rangeCacheBytes());
     }
 

@@ -1,8 +1,8 @@
 package io.github.flinkanndata.source.cache;
 
+import io.github.flinkanndata.format.remote.Listings;
 import io.github.flinkanndata.format.remote.ObjectVersions;
 import io.github.flinkanndata.format.remote.RangeCache;
-import io.github.flinkanndata.format.remote.RangeReader;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -17,7 +17,7 @@ import org.apache.flink.annotation.Internal;
  * share: one {@link RangeCache} in memory, one bounded pool of fetch threads, and per job the
  * {@link ObjectVersions} (its start, the first-seen version of every remote object), so that every
  * reader of a job on this node holds each object to one version ({@link io.github.flinkanndata.format.remote.RangeReader}),
- * and the directory listings ({@link RangeReader.Listings}), so that each directory of a remote
+ * and the directory listings ({@link Listings}), so that each directory of a remote
  * store is listed once per job and node.
  *
  * <p>"Process" is the class loader that loaded the connector: the slots of a TaskManager running
@@ -41,12 +41,12 @@ final class RemoteReads {
                 }
             };
 
-    private static final Map<String, RangeReader.Listings> LISTINGS =
+    private static final Map<String, Listings> LISTINGS =
             new LinkedHashMap<>(16, 0.75f, true) {
                 private static final long serialVersionUID = 1L;
 
                 @Override
-                protected boolean removeEldestEntry(Map.Entry<String, RangeReader.Listings> eldest) {
+                protected boolean removeEldestEntry(Map.Entry<String, Listings> eldest) {
                     return size() > MAX_JOBS;
                 }
             };
@@ -58,8 +58,8 @@ final class RemoteReads {
      * directory of a remote store is listed once per job and node, not once per reader and open
      * store.
      */
-    static synchronized RangeReader.Listings listings(String jobKey) {
-        return LISTINGS.computeIfAbsent(jobKey, k -> new RangeReader.Listings());
+    static synchronized Listings listings(String jobKey) {
+        return LISTINGS.computeIfAbsent(jobKey, k -> new Listings());
     }
 
     /** The process's range cache, bounded by at least {@code maxBytes}. */

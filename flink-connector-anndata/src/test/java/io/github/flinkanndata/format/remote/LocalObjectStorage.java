@@ -66,6 +66,33 @@ public final class LocalObjectStorage implements ObjectStorage {
         return info(key, p, Files.readAttributes(p, BasicFileAttributes.class));
     }
 
+    /** Whether the storage lists recursively ({@link #listRecursive}, counted as one status request). */
+    public volatile boolean recursive;
+
+    @Override
+    public boolean listsRecursively() {
+        return recursive;
+    }
+
+    @Override
+    public List<ObjectInfo> listRecursive(String key) throws IOException {
+        stats.incrementAndGet();
+        Path p = resolve(key);
+        List<ObjectInfo> out = new ArrayList<>();
+        if (!Files.isDirectory(p)) {
+            return out;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path c : (Iterable<Path>) s::iterator) {
+                if (Files.isRegularFile(c)) {
+                    String k = root.relativize(c).toString().replace('\\', '/');
+                    out.add(info(k, c, Files.readAttributes(c, BasicFileAttributes.class)));
+                }
+            }
+        }
+        return out;
+    }
+
     @Override
     public List<ObjectInfo> list(String key) throws IOException {
         stats.incrementAndGet();

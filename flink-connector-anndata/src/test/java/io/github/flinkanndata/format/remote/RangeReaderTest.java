@@ -76,16 +76,17 @@ class RangeReaderTest {
         ObjectInfo ia = r.stat("a");
         ObjectInfo ib = r.stat("b");
         List<RangeReader.Range> ranges = new ArrayList<>();
-        ranges.add(new RangeReader.Range(ia, 0, 100));
-        ranges.add(new RangeReader.Range(ia, 600, 100)); // gap 500 <= 1000: same request as the first
+        ranges.add(new RangeReader.Range(ia, 0, 2000));
+        ranges.add(new RangeReader.Range(ia, 2500, 2000)); // gap 500 <= 1000: same request as the first
         ranges.add(new RangeReader.Range(ia, 500_000, 100)); // far: its own request
+        ranges.add(new RangeReader.Range(ia, 500_700, 100)); // gap 600 <= 1000, but 3x the bytes asked for: its own
         ranges.add(new RangeReader.Range(ib, 0, 100)); // another object: its own request
         r.prefetch(ranges);
-        assertThat(requests.get()).isEqualTo(3);
-        assertThat(storage.bytesRead.get()).isEqualTo(700 + 100 + 100);
-        assertThat(r.read(ia, 600, 100)).isEqualTo(Arrays.copyOfRange(a, 600, 700));
+        assertThat(requests.get()).isEqualTo(4);
+        assertThat(storage.bytesRead.get()).isEqualTo(4500 + 100 + 100 + 100);
+        assertThat(r.read(ia, 2500, 2000)).isEqualTo(Arrays.copyOfRange(a, 2500, 4500));
         assertThat(r.read(ib, 0, 100)).isEqualTo(Arrays.copyOfRange(b, 0, 100));
-        assertThat(requests.get()).as("served from the cache").isEqualTo(3);
+        assertThat(requests.get()).as("served from the cache").isEqualTo(4);
     }
 
     @Test
@@ -232,7 +233,7 @@ class RangeReaderTest {
         Files.createDirectories(dir.resolve("X"));
         Files.write(dir.resolve("X").resolve("0"), new byte[10]);
         LocalObjectStorage storage = new LocalObjectStorage(dir);
-        RangeReader.Listings shared = new RangeReader.Listings();
+        Listings shared = new Listings();
         RangeReader one = new RangeReader(storage, new RangeCache(1 << 20), null, RemoteReadSettings.DEFAULTS,
                 RemoteReadListener.NONE, ObjectVersions.firstSeenOnly(), shared);
         RangeReader two = new RangeReader(storage, new RangeCache(1 << 20), null, RemoteReadSettings.DEFAULTS,
@@ -245,5 +246,39 @@ class RangeReaderTest {
                 RemoteReadListener.NONE, ObjectVersions.firstSeenOnly());
         assertThat(own.statListed("X/0")).isNotNull();
         assertThat(storage.stats.get()).as("a reader with listings of its own lists again").isEqualTo(2);
+    }
+
+    @Test
+    void chunksBelowOneDirectoryComeFromOneRecursiveListingWhereTheFileSystemHasOne() throws Exception {
+        for (String k : List.of("X/c/0/0", "X/c/1/0", "X/c/1/1")) {
+            Files.createDirectories(dir.resolve(k).getParent());
+            Files.write(dir.resolve(k), new byte[7]);
+        }
+        LocalObjectStorage storage = new LocalObjectStorage(dir);
+        RangeReader r = RangeReader.simple(storage, 1 << 20);
+        assertThat(r.statListedBelow("X/c", "X/c/0/0").length()).isEqualTo(7);
+        assertThat(r.statListedBelow("X/c", "X/c/1/1").length()).isEqualTo(7);
+        assertThat(storage.stats.get()).as("without recursive listings: one listing per directory").isEqualTo(2);
+
+        storage = new LocalObjectStorage(dir);
+        storage.recursive = true;
+        r = RangeReader.simple(storage, 1 << 20);
+        assertThat(r.statListedBelow("X/c", "X/c/0/0").length()).isEqualTo(7);
+        assertThat(r.statListedBelow("X/c", "X/c/1/1").length()).isEqualTo(7);
+        assertThat(r.statListedBelow("X/c", "X/c/1/2")).as("not stored").isNull();
+        assertThat(storage.stats.get()).as("one recursive listing").isEqualTo(1);
+        assertThat(r.read(r.statListedBelow("X/c", "X/c/1/0"), 0, 7)).hasSize(7);
+    }
+
+    @Test
+    void theStatusOfAStoreRootIsAskedOncePerSharedListings() throws Exception {
+        LocalObjectStorage storage = new LocalObjectStorage(dir);
+        Listings shared = new Listings();
+        for (int i = 0; i < 3; i++) {
+            RangeReader reader = new RangeReader(storage, new RangeCache(1 << 20), null, RemoteReadSettings.DEFAULTS,
+                    RemoteReadListener.NONE, ObjectVersions.firstSeenOnly(), shared);
+            assertThat(reader.stat("").isDirectory()).isTrue();
+        }
+        assertThat(storage.stats.get()).isEqualTo(1);
     }
 }

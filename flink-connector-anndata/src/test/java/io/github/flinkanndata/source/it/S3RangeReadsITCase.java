@@ -135,10 +135,26 @@ class S3RangeReadsITCase {
      */
     @Test
     void aBlockShuffledEpochFetchesAtMostTheCompressedChunksOnce() throws Exception {
-        Path store = work.resolve("bench.zarr");
+        blockShuffledEpochFetchesAtMostTheCompressedChunksOnce(0);
+    }
+
+    /**
+     * As above over a sharded zarr v3 store (8 inner chunks per shard): inner chunks of one shard
+     * that a read needs are fetched in one request, with the gaps between them if those are small
+     * (the bytes of the gaps count as fetched).
+     */
+    @Test
+    void aBlockShuffledEpochOfAShardedStoreFetchesAtMostTheCompressedChunksOnce() throws Exception {
+        blockShuffledEpochFetchesAtMostTheCompressedChunksOnce(8);
+    }
+
+    private void blockShuffledEpochFetchesAtMostTheCompressedChunksOnce(int shardChunks) throws Exception {
+        String name = shardChunks > 0 ? "bench-sharded.zarr" : "bench.zarr";
+        Path store = work.resolve(name);
         int rows = 10_000;
-        long chunkBytes = BenchZarr.write(store, rows, 128, 48); // blocks of 64 rows straddle chunks
-        String remote = s3.upload(store, BUCKET, "bench.zarr");
+        long chunkBytes = shardChunks > 0 ? BenchZarr.writeSharded(store, rows, 128, 48, shardChunks)
+                : BenchZarr.write(store, rows, 128, 48); // blocks of 64 rows straddle chunks
+        String remote = s3.upload(store, BUCKET, name);
         AnnDataSource<CellRecord> source = AnnDataSource.builder(remote).sampling(SamplingMode.BLOCK_SHUFFLED)
                 .blockSize(64).windowBlocks(8).epochs(1).seed(11).build();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -153,8 +169,8 @@ class S3RangeReadsITCase {
             }
         }
         long fetched = RangeStoreResolver.processBytesFetched() - before;
-        System.out.printf("block-shuffled epoch over S3: %d cells, fetched %d bytes = %.3f x the %d compressed"
-                + " chunk bytes%n", cells, fetched, fetched / (double) chunkBytes, chunkBytes);
+        System.out.printf("block-shuffled epoch over S3 (%s): %d cells, fetched %d bytes = %.3f x the %d compressed"
+                + " chunk bytes%n", name, cells, fetched, fetched / (double) chunkBytes, chunkBytes);
         assertThat(cells).isEqualTo(rows);
         assertThat(fetched).isGreaterThanOrEqualTo(chunkBytes).isLessThanOrEqualTo(chunkBytes * 12 / 10);
     }

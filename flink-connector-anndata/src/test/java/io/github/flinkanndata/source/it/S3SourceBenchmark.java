@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Not a test (the build runs *Test and *ITCase only): one epoch of the source at parallelism 2 on a
  * MiniCluster, sequential and block-shuffled, over a store read locally and over loopback S3 in
  * range mode; prints cells/s. Run: {@code mvn -o verify -Dtest=S3SourceBenchmark -pl
- * flink-connector-anndata} (-Dbench.rows, -Dbench.chunkRows, -Dbench.block to vary the store).
+ * flink-connector-anndata} (-Dbench.rows, -Dbench.chunkRows, -Dbench.block, -Dbench.shardChunks to vary the store; -Dbench.log=FILE keeps the server's request log).
  */
 class S3SourceBenchmark {
     @RegisterExtension
@@ -30,18 +30,22 @@ class S3SourceBenchmark {
     private static final int ROWS = Integer.getInteger("bench.rows", 40_000);
     private static final int CHUNK_ROWS = Integer.getInteger("bench.chunkRows", 64);
     private static final int BLOCK = Integer.getInteger("bench.block", 256);
+    /** Inner chunks per shard: above 0 the store is zarr v3 with X sharded (else v2, a file per chunk). */
+    private static final int SHARD_CHUNKS = Integer.getInteger("bench.shardChunks", 0);
 
     @TempDir Path work;
 
     @Test
     void sourceOverS3AgainstLocal() throws Exception {
         Path store = work.resolve("bench.zarr");
-        long chunkBytes = BenchZarr.write(store, ROWS, 512, CHUNK_ROWS);
+        long chunkBytes = SHARD_CHUNKS > 0 ? BenchZarr.writeSharded(store, ROWS, 512, CHUNK_ROWS, SHARD_CHUNKS)
+                : BenchZarr.write(store, ROWS, 512, CHUNK_ROWS);
         try (S3Loopback s3 = S3Loopback.start(work)) {
             s3.createBucket("bench");
             String remote = s3.upload(store, "bench", "bench.zarr");
-            System.out.printf("store: %d x 512 float32, gzip chunks of %d rows (%d compressed bytes), blocks of %d%n",
-                    ROWS, CHUNK_ROWS, chunkBytes, BLOCK);
+            System.out.printf("store: %d x 512 float32, gzip chunks of %d rows (%d compressed bytes), %s, blocks of %d%n",
+                    ROWS, CHUNK_ROWS, chunkBytes, SHARD_CHUNKS > 0 ? "v3, " + SHARD_CHUNKS + " chunks per shard"
+                            : "v2", BLOCK);
             for (SamplingMode mode : List.of(SamplingMode.SEQUENTIAL, SamplingMode.BLOCK_SHUFFLED)) {
                 for (int round = 0; round < 2; round++) {
                     long cpu0 = cpuNanos();
@@ -63,6 +67,10 @@ class S3SourceBenchmark {
                                     java.lang.management.ManagementFactory.getOperatingSystemMXBean()
                                             .getSystemLoadAverage()));
                 }
+            }
+            if (System.getProperty("bench.log") != null) { // the server's request log, to see which requests remain
+                java.nio.file.Files.copy(work.resolve("moto.log"), java.nio.file.Path.of(System.getProperty("bench.log")),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         } finally {
             S3Loopback.resetFlink();

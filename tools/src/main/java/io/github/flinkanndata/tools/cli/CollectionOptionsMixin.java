@@ -72,6 +72,33 @@ final class CollectionOptionsMixin {
             description = "Speed only (default: ${DEFAULT-VALUE}).")
     boolean cacheCategories;
 
+    // remote stores (s3://, gs://, ...): the source's remote.* options (docs/remote.md); unset, the
+    // source's defaults, which the help text states (RemoteFlagsTest holds them to the options)
+
+    @Option(names = "--remote-mode", paramLabel = "range|copy",
+            description = "Remote stores (s3://, gs://, ...): read in place by byte ranges, or copy each whole into"
+                    + " the store cache first (default: range).")
+    String remoteMode;
+
+    @Option(names = "--remote-cache-bytes", paramLabel = "SIZE",
+            description = "Bound of the in-memory cache of fetched byte ranges, e.g. 1 gb; 0 caches nothing"
+                    + " (default: 256 mb).")
+    String remoteCacheBytes;
+
+    @Option(names = "--remote-fetch-threads", paramLabel = "N",
+            description = "Byte-range requests run at once (default: 8).")
+    String remoteFetchThreads;
+
+    @Option(names = "--remote-retries", paramLabel = "N",
+            description = "Retries of a transient failure of one request, 100 ms apart then doubling, before the"
+                    + " read fails naming the store and key (default: 3).")
+    String remoteRetries;
+
+    @Option(names = "--remote-validate-interval", paramLabel = "DURATION",
+            description = "For reads the file system does not verify itself: how long a confirmed version of an"
+                    + " object is trusted, e.g. 30 s; 0 checks it after every fetch (default: 0).")
+    String remoteValidateInterval;
+
     /**
      * The flags as source options ({@link AnnDataSourceOptions}): picocli splits the command line's
      * comma lists, the source reads the values as every surface does ({@link OptionValues}).
@@ -104,7 +131,27 @@ final class CollectionOptionsMixin {
             }
             c.set(AnnDataSourceOptions.OBS_FILTER, filter);
         }
+        setString(c, AnnDataSourceOptions.REMOTE_MODE, remoteMode);
+        setString(c, AnnDataSourceOptions.REMOTE_CACHE_BYTES, remoteCacheBytes);
+        setString(c, AnnDataSourceOptions.REMOTE_FETCH_THREADS, remoteFetchThreads);
+        setString(c, AnnDataSourceOptions.REMOTE_RETRIES, remoteRetries);
+        setString(c, AnnDataSourceOptions.REMOTE_VALIDATE_INTERVAL, remoteValidateInterval);
         return c;
+    }
+
+    /** A flag's text as the option's value, parsed as every surface parses it (sizes, durations, enums). */
+    private static void setString(Configuration c, ConfigOption<?> option, @Nullable String value) {
+        if (value != null) {
+            c.setString(option.key(), value);
+        }
+    }
+
+    /**
+     * How remote stores are read ({@code --remote-*}, else the source's defaults), validated as the
+     * source validates them.
+     */
+    io.github.flinkanndata.source.cache.CacheSettings remoteReads() {
+        return SettingsReader.read(options(), null).storeCache();
     }
 
     /** The collection options, validated as the source validates them (messages name the option). */
@@ -125,7 +172,7 @@ final class CollectionOptionsMixin {
      * {@code err}, one line each.
      */
     AnnDataCollection open(PrintWriter err) throws AnnDataFormatException {
-        return warn(Stores.open(build()), err);
+        return warn(Stores.open(build(), remoteReads()), err);
     }
 
     /** Prints the planning's warnings of {@code c} to {@code err}; returns {@code c}. */

@@ -22,10 +22,11 @@ import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
  * line, also before a job is submitted.
  */
 public final class Stores {
+    private static final CacheSettings DEFAULTS = new CacheSettings(null,
+            AnnDataSourceOptions.STORE_CACHE_MAX_BYTES.defaultValue().getBytes(),
+            AnnDataSourceOptions.STORE_CACHE_DOWNLOAD_RETRIES.defaultValue());
     private static final StoreResolver RESOLVER = StoreResolvers.create(
-            new CacheSettings(null, AnnDataSourceOptions.STORE_CACHE_MAX_BYTES.defaultValue().getBytes(),
-                    AnnDataSourceOptions.STORE_CACHE_DOWNLOAD_RETRIES.defaultValue()),
-            System.getProperty("java.io.tmpdir"), new UnregisteredMetricsGroup());
+            DEFAULTS, System.getProperty("java.io.tmpdir"), new UnregisteredMetricsGroup());
 
     private Stores() {}
 
@@ -38,6 +39,14 @@ public final class Stores {
     public static AnnDataCollection open(CollectionOptions options) throws AnnDataFormatException {
         check(options.paths());
         return AnnDataCollection.open(options, RESOLVER);
+    }
+
+    /** As {@link #open(CollectionOptions)}, remote stores read as {@code remote} says ({@code --remote-*}). */
+    public static AnnDataCollection open(CollectionOptions options, CacheSettings remote) throws AnnDataFormatException {
+        check(options.paths());
+        StoreResolver resolver = remote.equals(DEFAULTS) ? RESOLVER
+                : StoreResolvers.create(remote, System.getProperty("java.io.tmpdir"), new UnregisteredMetricsGroup());
+        return AnnDataCollection.open(options, resolver);
     }
 
     /** One store, open until {@link Store#close()}. */

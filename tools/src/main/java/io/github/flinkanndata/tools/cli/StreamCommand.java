@@ -156,7 +156,8 @@ final class StreamCommand implements Callable<Integer> {
      * of failing the job. Label weights are what the enumerator computes for weighted sampling.
      */
     private void plan(CollectionOptions options) throws AnnDataFormatException {
-        try (AnnDataCollection c = CollectionOptionsMixin.warn(Stores.open(options), spec.commandLine().getErr())) {
+        try (AnnDataCollection c = CollectionOptionsMixin.warn(Stores.open(options, collection.remoteReads()),
+                spec.commandLine().getErr())) {
             if (weightKeys != null) {
                 c.labelWeights(weightKeys, null);
             }
