@@ -98,6 +98,15 @@ done
 if [[ $serving_only == 1 ]]; then
   peer annbatch zarr_zstd "$data/zarr_zstd"
 fi
+if [[ $peers == 1 ]]; then
+  log "annbatch as two DDP ranks would run it: two loaders at once on the same stores"
+  for r in 0 1; do
+    $py -W ignore benchmarks/peers/bench_peers.py --loader annbatch --case annbatch-2-ranks --form zarr_zstd \
+      --stores "$data/zarr_zstd" --out "$raw" --warmup "$warmup" --seconds "$seconds" --chunk 512 --preload 32 \
+      2>/dev/null | cut -c1-160 &
+  done
+  wait
+fi
 log "serving to PyTorch ranks (1 and 2 ranks) on the zarr zstd stores, beside annbatch and the PyFlink per-row path"
 bash python/setup-venv.sh torch >/dev/null
 [[ -f flink-anndata-serving/target/anndata-serve.jar ]] || mvn -B -ntp -q -DskipTests package -pl flink-connector-anndata,flink-anndata-serving

@@ -148,12 +148,13 @@ def main():
     p.add_argument("--chunk", type=int, default=512)
     p.add_argument("--preload", type=int, default=32)
     p.add_argument("--workers", type=int, default=0)
+    p.add_argument("--case", help="the case's name in the results (default: the loader's)")
     a = p.parse_args()
     paths = stores(a.stores)
     rss = RssPeak()
     r = run_mapped(paths, a) if a.loader == "mapped" else run_annbatch(paths, a)
     rss.running = False
-    r.update({"form": a.form, "case": a.loader, "cells_per_s": r["cells"] / r["seconds"],
+    r.update({"form": a.form, "case": a.case or a.loader, "cells_per_s": r["cells"] / r["seconds"],
               "cpu_s": measure.cpu, "cells_per_cpu_s": r["cells"] / max(1e-9, measure.cpu),
               "peak_rss_mb": rss.peak / 2**20, "load1": os.getloadavg()[0]})
     line = json.dumps(r)
