@@ -111,8 +111,8 @@ log "serving to PyTorch ranks (1 and 2 ranks) on the zarr zstd stores, beside an
 bash python/setup-venv.sh torch >/dev/null
 [[ -f flink-anndata-serving/target/anndata-serve.jar ]] || mvn -B -ntp -q -DskipTests package -pl flink-connector-anndata,flink-anndata-serving
 rm -f "target/bench/serving$tag.jsonl"
-python/.venv-torch/bin/python benchmarks/serving.py "$data"/zarr_zstd/* --ranks 1 2 --batches 300 \
-  --warmup $(( warmup * 4 )) 2>/dev/null | tee -a "target/bench/serving$tag.jsonl" | grep total || log "serving failed"
+python/.venv-torch/bin/python benchmarks/serving.py "$data"/zarr_zstd/* --ranks 1 2 --batches 300 --epochs 200 \
+  --warmup 60 2>/dev/null | tee -a "target/bench/serving$tag.jsonl" | grep total || log "serving failed"
 if [[ $serving_only == 1 ]]; then
   $py benchmarks/report.py "$raw" "$data" "target/bench/results$tag" --quick "$quick" --serving-only \
     --serving "target/bench/serving$tag.jsonl" --pyflink "target/bench/pyflink$tag.jsonl"

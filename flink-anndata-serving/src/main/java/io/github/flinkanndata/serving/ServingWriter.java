@@ -7,11 +7,6 @@ import io.github.flinkanndata.source.record.BatchToken;
 import io.github.flinkanndata.source.record.BatchAssembler;
 import io.github.flinkanndata.source.record.BatchPiece;
 import io.github.flinkanndata.source.record.CellBatch;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,8 +24,6 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.annotation.Nullable;
 import org.apache.arrow.flight.CallStatus;
-import org.apache.arrow.flight.FlightServer;
-import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.NoOpFlightProducer;
 import org.apache.arrow.flight.Ticket;
 import org.apache.arrow.memory.ArrowBuf;
@@ -74,12 +67,7 @@ final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final BufferAllocator allocator;
-    /** The TCP server, or null (transport unix). */
-    @Nullable private final FlightServer tcpServer;
-    /** The Unix-domain socket server, its event loops and socket file, or null. */
-    @Nullable private final FlightServer unixServer;
-    @Nullable private final EventLoopGroup unixLoops;
-    @Nullable private final Path socket;
+    private final FlightServers servers;
     private final Path endpointFile;
     private final Path endpointDir;
     private boolean inputEnded;
@@ -106,119 +94,23 @@ final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> 
         }
         this.endpointDir = Paths.get(options.endpointDir()).toAbsolutePath();
         this.endpointFile = endpointDir.resolve("endpoint-" + subtask + ".json");
-        ServingOptions.Transport transport = options.transport();
-        if (transport == ServingOptions.Transport.UNIX && !Epoll.isAvailable()) {
-            throw new IOException("serving over a Unix-domain socket needs Netty's epoll transport, unavailable here",
-                    Epoll.unavailabilityCause());
-        }
-        boolean unix = transport == ServingOptions.Transport.UNIX
-                || (transport == ServingOptions.Transport.AUTO && Epoll.isAvailable());
         this.allocator = new RootAllocator();
-        Producer producer = new Producer();
-        FlightServer tcp = null;
-        FlightServer uds = null;
-        EventLoopGroup loops = null;
-        Path sock = null;
         try {
-            if (transport != ServingOptions.Transport.UNIX) {
-                tcp = FlightServer.builder(allocator, Location.forGrpcInsecure(options.bindHost(), 0), producer)
-                        .build().start();
-            }
-            if (unix) {
-                sock = socketPath(attempt);
-                Files.createDirectories(sock.getParent());
-                Files.deleteIfExists(sock);
-                loops = new MultiThreadIoEventLoopGroup(EpollIoHandler.newFactory());
-                uds = FlightServer.builder(allocator, Location.forGrpcDomainSocket(sock.toString()), producer)
-                        .transportHint("netty.channelType", EpollServerDomainSocketChannel.class)
-                        .transportHint("netty.bossEventLoopGroup", loops)
-                        .transportHint("netty.workerEventLoopGroup", loops).build().start();
-            }
+            this.servers = FlightServers.start(options, subtask, attempt, endpointDir, allocator, new Producer());
         } catch (IOException | RuntimeException e) {
-            closeQuietly(tcp, uds, loops, sock);
+            allocator.close();
             throw e;
         }
-        this.tcpServer = tcp;
-        this.unixServer = uds;
-        this.unixLoops = loops;
-        this.socket = sock;
         announce(attempt);
         // the idle clock of each rank starts when it can find the server (starting it can take seconds)
         long announced = System.currentTimeMillis();
         ranks.values().forEach(q -> q.lastActivity = announced);
-        LOG.info("serving ranks {} of {} at {}{}", ranks.keySet(), options.worldSize(),
-                tcp == null ? "" : options.bindHost() + ":" + tcp.getPort() + " ", sock == null ? "" : sock);
-    }
-
-    /**
-     * The socket file: in the endpoint folder, named by run, subtask and attempt (a restarted
-     * subtask never meets its predecessor's), or in the temp folder if that path is too long for
-     * a socket address (about 108 bytes).
-     */
-    private Path socketPath(int attempt) {
-        String name = "flight-" + options.runId().substring(0, 8) + "-" + subtask + "-" + attempt + ".sock";
-        Path p = endpointDir.resolve(name);
-        if (p.toString().getBytes(StandardCharsets.UTF_8).length > 100) {
-            p = Paths.get(System.getProperty("java.io.tmpdir"), "anndata-serve-" + name).toAbsolutePath();
-        }
-        return p;
-    }
-
-    /** The kernel's boot id: equal in the endpoint file and a rank's host when they share one (Linux). */
-    @Nullable
-    static String bootId() {
-        try {
-            return Files.readString(Paths.get("/proc/sys/kernel/random/boot_id")).trim();
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-    }
-
-    private void closeQuietly(@Nullable FlightServer tcp, @Nullable FlightServer uds, @Nullable EventLoopGroup loops,
-            @Nullable Path sock) {
-        for (FlightServer s : new FlightServer[] {tcp, uds}) {
-            if (s != null) {
-                try {
-                    s.shutdown();
-                    s.awaitTermination(5, TimeUnit.SECONDS);
-                    s.close();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } catch (RuntimeException e) {
-                    LOG.warn("closing a Flight server", e);
-                }
-            }
-        }
-        if (loops != null) {
-            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        }
-        if (sock != null) {
-            try {
-                Files.deleteIfExists(sock);
-            } catch (IOException e) {
-                LOG.warn("cannot remove {}", sock, e);
-            }
-        }
-        allocator.close();
+        LOG.info("serving ranks {} of {} at {}", ranks.keySet(), options.worldSize(), servers);
     }
 
     private void announce(int attempt) throws IOException {
         ObjectNode node = JSON.createObjectNode();
-        String unixUri = socket == null ? null : "grpc+unix://" + socket;
-        if (tcpServer != null) {
-            String tcpUri = "grpc+tcp://" + options.bindHost() + ":" + tcpServer.getPort();
-            node.put("host", options.bindHost());
-            node.put("port", tcpServer.getPort());
-            node.put("tcp", tcpUri);
-            node.put("uri", tcpUri);
-        } else {
-            node.put("uri", unixUri);
-        }
-        if (unixUri != null) {
-            // for ranks whose kernel has this boot id (the same host); others take tcp
-            node.put("unix", unixUri);
-            node.put("boot_id", bootId());
-        }
+        servers.describe(node);
         node.putPOJO("ranks", new ArrayList<>(ranks.keySet()));
         node.put("world", options.worldSize());
         node.put("subtask", subtask);
@@ -370,7 +262,8 @@ final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> 
         } finally {
             lock.unlock();
         }
-        closeQuietly(tcpServer, unixServer, unixLoops, socket);
+        servers.close();
+        allocator.close();
     }
 
     /** Serves the ranks' DoGet calls. */

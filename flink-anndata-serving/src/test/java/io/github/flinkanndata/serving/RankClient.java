@@ -151,7 +151,7 @@ final class RankClient {
 
     /** The server's socket if offered on this host (unless transport is tcp), else its TCP address. */
     private Location location(JsonNode ep) throws java.net.URISyntaxException {
-        boolean sameHost = ep.hasNonNull("boot_id") && ep.get("boot_id").asText().equals(ServingWriter.bootId());
+        boolean sameHost = ep.hasNonNull("boot_id") && ep.get("boot_id").asText().equals(FlightServers.bootId());
         if (!"tcp".equals(transport) && ep.hasNonNull("unix") && (sameHost || "unix".equals(transport))) {
             return new Location(ep.get("unix").asText());
         }
