@@ -406,5 +406,91 @@ java -cp tools/target/anndata-cli.jar io.github.flinkanndata.tools.cluster.Commi
   "$out_s3" "$work/expected-s3.jsonl" "$s3_epochs" | tee "$work/check-s3.txt" \
   || fail "the output of the job over s3:// differs from dump of the local stores"
 log "S3: PASS: $(( n_s3 * s3_epochs )) (epoch, index) pairs exactly once over s3://, samples equal dump's"
+# ---- the serving job (anndata-serve --jobmanager) on the same cluster ----------------------------
+# flink_anndata.serve(..., jobmanager=) submits anndata-serve's job to this cluster; two ranks pull
+# its numbered batches over Arrow Flight from the servers the sink's subtasks start on the
+# TaskManagers. The reference is the epoch order a plain cell source emits at parallelism 1
+# (anndata-cli stream, same seed and sampling): batch g of an epoch holds positions [gB, (g+1)B).
+serve_jar="$root/flink-anndata-serving/target/anndata-serve.jar"
+[[ -f "$serve_jar" ]] || fail "flink-anndata-serving/target/anndata-serve.jar is missing: build first"
+serve_epochs=3 serve_b=8 serve_w=2 serve_seed=7
+serve_dir="$work/serving"
+mkdir -p "$serve_dir"
+java -jar tools/target/anndata-cli.jar stream --parallelism 1 --sampling block-shuffled --seed "$serve_seed" \
+  --epochs "$serve_epochs" --layers-keys '' --output "$work/serving-order.jsonl" "${s3_local[@]}" \
+  > "$work/serving-order.out" 2>&1 || { cat "$work/serving-order.out" >&2; fail "anndata-cli stream failed"; }
+serve_started=$(date +%s)
+log "serving: flink_anndata.serve(jobmanager=127.0.0.1:$rest_port) over ${#s3_local[@]} local stores, B $serve_b, $serve_w ranks, $serve_epochs epochs"
+# the package from this tree (the venv's installed copy may be older); it needs pyarrow only
+PYTHONPATH="$root/python/flink-anndata/src" timeout "$(left)" python/.venv-pyflink/bin/python - "$serve_jar" \
+  "127.0.0.1:$rest_port" "$serve_dir" "$work/serving-order.jsonl" "$serve_b" "$serve_w" "$serve_epochs" \
+  "$serve_seed" "${s3_local[@]}" > "$work/serving-check.out" 2>&1 <<'EOF' \
+  || { cat "$work/serving-check.out" >&2; tail -n 20 "$serve_dir/serve.log" >&2 || true; fail "the serving job on the cluster failed its checks"; }
+import json, sys, threading
+from flink_anndata import AnnDataBatches, serve
+
+jar, jobmanager, endpoint_dir, order_file = sys.argv[1:5]
+B, W, epochs, seed = (int(a) for a in sys.argv[5:9])
+stores = sys.argv[9:]
+orders = {}
+with open(order_file) as f:
+    for line in f:
+        r = json.loads(line)
+        orders.setdefault(r["_epoch"], []).append(r["_global_idx"])
+assert sorted(orders) == list(range(epochs)), f"the reference has epochs {sorted(orders)}"
+# rank r: the batches g ≡ r (mod W) below floor(G / W) * W of each epoch, in order
+expected = {r: [] for r in range(W)}
+per_epoch = {}
+for e in range(epochs):
+    G = len(orders[e]) // B
+    per_epoch[e] = G // W
+    for g in range(per_epoch[e] * W):
+        expected[g % W].append((e, g, tuple(orders[e][g * B:(g + 1) * B])))
+
+got, errors = {}, []
+def pull(rank, job):
+    try:
+        ds = AnnDataBatches(endpoint_dir, rank, W, timeout=120, x_format="numpy", job=job)
+        items = []
+        for x, obs in ds:
+            indptr, indices, data, shape = x
+            assert shape[0] == B and len(indptr) == B + 1 and len(indices) == len(data) == indptr[-1], shape
+            items.append((ds.last["epoch"], ds.last["g"], tuple(int(i) for i in obs["global_index"])))
+        got[rank] = (items, ds.uri)
+    except BaseException as e:  # reported below
+        errors.append(f"rank {rank}: {type(e).__name__}: {e}")
+
+with serve(stores, B, world_size=W, epochs=epochs, seed=seed, parallelism=2, endpoint_dir=endpoint_dir,
+           jobmanager=jobmanager, jar=jar, checkpoint_interval_ms=1000, idle_timeout=60) as job:
+    threads = [threading.Thread(target=pull, args=(r, job)) for r in range(W)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(300)
+    if errors:
+        sys.exit("; ".join(errors))
+    job.wait(120)
+    status = job.status()
+assert status and status.get("state") == "FINISHED", f"status.json: {status}"
+seen = set()
+for r in range(W):
+    items, uri = got[r]
+    for e in range(epochs):
+        n = sum(1 for it in items if it[0] == e)
+        assert n == per_epoch[e], f"rank {r} got {n} batches of epoch {e}, expected floor(G/W) = {per_epoch[e]}"
+    for e, g, _ in items:
+        assert g % W == r, f"rank {r} got batch (epoch {e}, g {g})"
+        assert (e, g) not in seen, f"batch (epoch {e}, g {g}) was received twice"
+        seen.add((e, g))
+    for a, b in zip(items, expected[r]):
+        assert a == b, f"rank {r}: batch (epoch {a[0]}, g {a[1]}) holds {a[2]}, positions [gB, (g+1)B) of the epoch order are {b[2]}"
+    assert items == expected[r], f"rank {r}: {len(items)} batches, expected {len(expected[r])}"
+    print(f"rank {r}: {len(items)} batches ({per_epoch} per epoch) from {uri}, equal to the epoch order")
+EOF
+cat "$work/serving-check.out"
+serve_job="$(curl -sf -m 5 "$rest/jobs/overview" | jq -r '[.jobs[] | select(.name == "anndata-serve")] | last | "\(.jid) \(.state)"')"
+log "serving: job ${serve_job% *} ended ${serve_job#* } after $(( $(date +%s) - serve_started ))s"
+[[ "${serve_job#* }" == FINISHED ]] || fail "the serving job on the cluster ended ${serve_job#* }"
+log "serving: PASS: $serve_w ranks got their batches exactly once, each equal to its positions of the epoch order"
 ok=1
 log "PASS: total $(( $(date +%s) - started ))s"
