@@ -536,5 +536,25 @@ log "serving: job $serve_job ended $serve_state after $(( $(date +%s) - serve_st
 [[ "$serve_state" == FINISHED ]] || fail "the serving job on the cluster ended $serve_state"
 (( serve_failures >= 1 )) || fail "the serving job reports no failure after the kill"
 log "serving: PASS: $serve_w ranks got their batches exactly once across the kill, each equal to its positions of the epoch order"
+# stopping the launcher (ServingJob.stop(), SIGTERM) cancels its job on the cluster, which would
+# otherwise keep its slots until the idle timeout (10 minutes here)
+stop_started=$(date +%s)
+PYTHONPATH="$root/python/flink-anndata/src" timeout "$(left)" python/.venv-pyflink/bin/python - "$serve_jar" \
+  "127.0.0.1:$rest_port" "$work/serving-stop" "${s3_local[@]}" > "$work/serving-stop.out" 2>&1 <<'EOF' \
+  || { cat "$work/serving-stop.out" >&2; fail "the second serving job did not start"; }
+import sys
+from flink_anndata import AnnDataBatches, serve
+
+jar, jobmanager, endpoint_dir = sys.argv[1:4]
+with serve(sys.argv[4:], 8, epochs=50, endpoint_dir=endpoint_dir, jobmanager=jobmanager, jar=jar,
+           idle_timeout=600) as job:
+    x, obs = next(iter(AnnDataBatches(endpoint_dir, 0, 1, timeout=120, x_format="numpy", job=job)))
+    print(f"got a batch of {len(obs['global_index'])} cells; stopping the launcher")
+EOF
+stop_job="$(curl -sf -m 5 "$rest/jobs/overview" | jq -r '[.jobs[] | select(.name == "anndata-serve")] | sort_by(.["start-time"]) | last | .jid')"
+job_id="$stop_job"
+stop_cancelled() { [[ "$(curl -sf -m 2 "$rest/jobs/$stop_job" | jq -r '.state' 2>/dev/null)" == CANCELED ]]; }
+wait_for 30 "the serving job $stop_job to be cancelled after its launcher stopped" stop_cancelled
+log "serving: stopping the launcher cancelled its job $stop_job (CANCELED, $(( $(date +%s) - stop_started ))s for start, one batch and stop)"
 ok=1
 log "PASS: total $(( $(date +%s) - started ))s"
