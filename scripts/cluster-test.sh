@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Real-cluster exactly-once test (issue 8, part 1).
+# Real-cluster exactly-once test (issue 8, part 1; the serving job: issue 20).
 #
 # Starts a standalone Flink 2.3.0 cluster from the pinned apache-flink Python package (its pyflink
 # folder is a Flink distribution: bin/, lib/ with flink-dist and flink-connector-files): one
@@ -20,10 +20,19 @@
 # it to flink-connector-anndata/target/test-plugins; the script gives the cluster a private plugins
 # folder with it, and the endpoint in its private config). Its committed output must equal
 # `anndata-cli dump` over the local copies, exactly once per (epoch, index).
-# Every process it starts (the JVMs, moto) is stopped on exit; logs stay under target/cluster-test/.
+# Then the serving job: flink_anndata.serve(..., jobmanager=127.0.0.1:<rest port>) submits
+# anndata-serve.jar's job to the cluster (the three local stores, batch size 8, world size 2, 3
+# epochs), with a spare TaskManager started beside it. Two ranks (AnnDataBatches, numpy X) hold
+# after 5 batches each; a TaskManager running the job is killed -9, and the ranks go on against the
+# restarted servers. Each rank must get floor(G/W) batches per epoch, only g ≡ rank (mod 2), no
+# (epoch, g) twice, and every batch's global indices equal to positions [gB, (g+1)B) of the epoch
+# order (`anndata-cli stream` at parallelism 1, same seed); the job must end FINISHED after a
+# failure. Last, stopping a launcher (as ServingJob.stop() does) must cancel its job on the cluster.
+# Every process it starts (the JVMs, moto, the ranks) is stopped on exit; logs stay under target/cluster-test/.
 #
 # Needs: the Maven build (tools/target/anndata-cli.jar and anndata-jobs.jar, the shaded jar in
-# flink-sql-connector-anndata/target, the S3 plugin in flink-connector-anndata/target/test-plugins), Java 17, Maven (fetches flink-sql-gateway 2.3.0), Python
+# flink-sql-connector-anndata/target, the S3 plugin in flink-connector-anndata/target/test-plugins,
+# flink-anndata-serving/target/anndata-serve.jar), Java 17, Maven (fetches flink-sql-gateway 2.3.0), Python
 # 3.11 with venv (for the PyFlink and moto venvs), curl and jq.
 #   bash scripts/cluster-test.sh
 # Knobs (environment): CLUSTER_EPOCHS (3), CLUSTER_PACE_MS (sleep per record and subtask, 15),
