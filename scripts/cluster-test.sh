@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Real-cluster exactly-once test (issue 8, part 1).
+# Real-cluster exactly-once test (issue 8, part 1; the serving job: issue 20).
 #
 # Starts a standalone Flink 2.3.0 cluster from the pinned apache-flink Python package (its pyflink
 # folder is a Flink distribution: bin/, lib/ with flink-dist and flink-connector-files): one
@@ -20,10 +20,19 @@
 # it to flink-connector-anndata/target/test-plugins; the script gives the cluster a private plugins
 # folder with it, and the endpoint in its private config). Its committed output must equal
 # `anndata-cli dump` over the local copies, exactly once per (epoch, index).
-# Every process it starts (the JVMs, moto) is stopped on exit; logs stay under target/cluster-test/.
+# Then the serving job: flink_anndata.serve(..., jobmanager=127.0.0.1:<rest port>) submits
+# anndata-serve.jar's job to the cluster (the three local stores, batch size 8, world size 2, 3
+# epochs), with a spare TaskManager started beside it. Two ranks (AnnDataBatches, numpy X) hold
+# after 5 batches each; a TaskManager running the job is killed -9, and the ranks go on against the
+# restarted servers. Each rank must get floor(G/W) batches per epoch, only g ≡ rank (mod 2), no
+# (epoch, g) twice, and every batch's global indices equal to positions [gB, (g+1)B) of the epoch
+# order (`anndata-cli stream` at parallelism 1, same seed); the job must end FINISHED after a
+# failure. Last, stopping a launcher (as ServingJob.stop() does) must cancel its job on the cluster.
+# Every process it starts (the JVMs, moto, the ranks) is stopped on exit; logs stay under target/cluster-test/.
 #
 # Needs: the Maven build (tools/target/anndata-cli.jar and anndata-jobs.jar, the shaded jar in
-# flink-sql-connector-anndata/target, the S3 plugin in flink-connector-anndata/target/test-plugins), Java 17, Maven (fetches flink-sql-gateway 2.3.0), Python
+# flink-sql-connector-anndata/target, the S3 plugin in flink-connector-anndata/target/test-plugins,
+# flink-anndata-serving/target/anndata-serve.jar), Java 17, Maven (fetches flink-sql-gateway 2.3.0), Python
 # 3.11 with venv (for the PyFlink and moto venvs), curl and jq.
 #   bash scripts/cluster-test.sh
 # Knobs (environment): CLUSTER_EPOCHS (3), CLUSTER_PACE_MS (sleep per record and subtask, 15),
@@ -406,5 +415,155 @@ java -cp tools/target/anndata-cli.jar io.github.flinkanndata.tools.cluster.Commi
   "$out_s3" "$work/expected-s3.jsonl" "$s3_epochs" | tee "$work/check-s3.txt" \
   || fail "the output of the job over s3:// differs from dump of the local stores"
 log "S3: PASS: $(( n_s3 * s3_epochs )) (epoch, index) pairs exactly once over s3://, samples equal dump's"
+# ---- the serving job (anndata-serve --jobmanager) on the same cluster ----------------------------
+# flink_anndata.serve(..., jobmanager=) submits anndata-serve's job to this cluster; two ranks pull
+# its numbered batches over Arrow Flight from the servers the sink's subtasks start on the
+# TaskManagers. The ranks stop after a few batches; once a checkpoint has completed, a TaskManager
+# that runs part of the job is killed -9 (a spare one, started with the step, takes its place) and
+# the ranks go on: they reconnect to the restored servers. The reference is the epoch order a plain
+# cell source emits at parallelism 1 (anndata-cli stream, same seed and sampling): batch g of an
+# epoch holds positions [gB, (g+1)B).
+serve_jar="$root/flink-anndata-serving/target/anndata-serve.jar"
+[[ -f "$serve_jar" ]] || fail "flink-anndata-serving/target/anndata-serve.jar is missing: build first"
+serve_epochs=3 serve_b=8 serve_w=2 serve_seed=7 serve_pause=5
+serve_dir="$work/serving"
+mkdir -p "$serve_dir"
+start_tm 4; tm4=$tm_pid # the spare: the job's restart finds a free slot at once
+java -jar tools/target/anndata-cli.jar stream --parallelism 1 --sampling block-shuffled --seed "$serve_seed" \
+  --epochs "$serve_epochs" --layers-keys '' --output "$work/serving-order.jsonl" "${s3_local[@]}" \
+  > "$work/serving-order.out" 2>&1 || { cat "$work/serving-order.out" >&2; fail "anndata-cli stream failed"; }
+serve_started=$(date +%s)
+log "serving: flink_anndata.serve(jobmanager=127.0.0.1:$rest_port) over ${#s3_local[@]} local stores, B $serve_b, $serve_w ranks, $serve_epochs epochs; spare TaskManager pid $tm4"
+# the package from this tree (the venv's installed copy may be older); it needs pyarrow only
+PYTHONPATH="$root/python/flink-anndata/src" python/.venv-pyflink/bin/python - "$serve_jar" \
+  "127.0.0.1:$rest_port" "$serve_dir" "$work/serving-order.jsonl" "$serve_b" "$serve_w" "$serve_epochs" \
+  "$serve_seed" "$serve_pause" "${s3_local[@]}" > "$work/serving-check.out" 2>&1 <<'EOF' &
+import json, signal, sys, threading, time
+from pathlib import Path
+from flink_anndata import AnnDataBatches, serve
+
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the script's cleanup: stop the launcher too
+jar, jobmanager, endpoint_dir, order_file = sys.argv[1:5]
+B, W, epochs, seed, pause = (int(a) for a in sys.argv[5:10])
+stores = sys.argv[10:]
+orders = {}
+with open(order_file) as f:
+    for line in f:
+        r = json.loads(line)
+        orders.setdefault(r["_epoch"], []).append(r["_global_idx"])
+assert sorted(orders) == list(range(epochs)), f"the reference has epochs {sorted(orders)}"
+# rank r: the batches g ≡ r (mod W) below floor(G / W) * W of each epoch, in order
+expected = {r: [] for r in range(W)}
+per_epoch = {}
+for e in range(epochs):
+    G = len(orders[e]) // B
+    per_epoch[e] = G // W
+    for g in range(per_epoch[e] * W):
+        expected[g % W].append((e, g, tuple(orders[e][g * B:(g + 1) * B])))
+
+work = Path(endpoint_dir).parent
+got, errors = {}, []
+def pull(rank, job):
+    try:
+        ds = AnnDataBatches(endpoint_dir, rank, W, timeout=120, x_format="numpy", job=job)
+        items = []
+        for x, obs in ds:
+            indptr, indices, data, shape = x
+            assert shape[0] == B and len(indptr) == B + 1 and len(indices) == len(data) == indptr[-1], shape
+            items.append((ds.last["epoch"], ds.last["g"], tuple(int(i) for i in obs["global_index"])))
+            if len(items) == pause:  # hold here until the script has killed a TaskManager
+                (work / f"serving-paused-{rank}").touch()
+                until = time.monotonic() + 180
+                while not (work / "serving-resume").exists():
+                    assert time.monotonic() < until, "the script never resumed the ranks"
+                    time.sleep(0.1)
+        got[rank] = (items, ds.uri)
+    except BaseException as e:  # reported below
+        errors.append(f"rank {rank}: {type(e).__name__}: {e}")
+
+with serve(stores, B, world_size=W, epochs=epochs, seed=seed, parallelism=2, endpoint_dir=endpoint_dir,
+           jobmanager=jobmanager, jar=jar, checkpoint_interval_ms=500, idle_timeout=60) as job:
+    threads = [threading.Thread(target=pull, args=(r, job)) for r in range(W)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(300)
+    if errors:
+        sys.exit("; ".join(errors))
+    job.wait(120)
+    status = job.status()
+assert status and status.get("state") == "FINISHED", f"status.json: {status}"
+seen = set()
+for r in range(W):
+    items, uri = got[r]
+    for e in range(epochs):
+        n = sum(1 for it in items if it[0] == e)
+        assert n == per_epoch[e], f"rank {r} got {n} batches of epoch {e}, expected floor(G/W) = {per_epoch[e]}"
+    for e, g, _ in items:
+        assert g % W == r, f"rank {r} got batch (epoch {e}, g {g})"
+        assert (e, g) not in seen, f"batch (epoch {e}, g {g}) was received twice"
+        seen.add((e, g))
+    for a, b in zip(items, expected[r]):
+        assert a == b, f"rank {r}: batch (epoch {a[0]}, g {a[1]}) holds {a[2]}, positions [gB, (g+1)B) of the epoch order are {b[2]}"
+    assert items == expected[r], f"rank {r}: {len(items)} batches, expected {len(expected[r])}"
+    print(f"rank {r}: {len(items)} batches ({per_epoch} per epoch) from {uri}, equal to the epoch order")
+EOF
+ranks_pid=$!
+pids+=("$ranks_pid")
+ranks_failed() {
+  cat "$work/serving-check.out" >&2
+  tail -n 20 "$serve_dir/serve.log" >&2 || true
+  fail "the serving job on the cluster failed its checks ($*)"
+}
+serve_job=""
+ranks_paused() {
+  kill -0 "$ranks_pid" 2>/dev/null || { wait "$ranks_pid" || true; ranks_failed "the ranks ended before the kill"; }
+  [[ -z "$serve_job" ]] && serve_job="$(curl -sf -m 2 "$rest/jobs/overview" \
+    | jq -r '[.jobs[] | select(.name == "anndata-serve" and .state == "RUNNING")] | first | .jid // empty' 2>/dev/null || true)"
+  [[ -n "$serve_job" && -f "$work/serving-paused-0" && -f "$work/serving-paused-1" ]]
+}
+wait_for 120 "the ranks to hold after $serve_pause batches" ranks_paused
+job_id="$serve_job" # cancelled on a failure exit
+# a TaskManager running a subtask of the job: its ResourceID, then the pid of the JVM that logged it
+vertex="$(curl -sf -m 5 "$rest/jobs/$serve_job" | jq -r '.vertices[0].id')"
+victim_id="$(curl -sf -m 5 "$rest/jobs/$serve_job/vertices/$vertex/taskmanagers" | jq -r '.taskmanagers[0]["taskmanager-id"]')"
+victim=""
+for i in 2 3 4; do
+  grep -q "ResourceID: $victim_id\$" "$logs/taskmanager-$i.out" 2>/dev/null || continue
+  case $i in 2) victim=$tm2 ;; 3) victim=$tm3 ;; 4) victim=$tm4 ;; esac
+done
+[[ -n "$victim" ]] || fail "found no pid for TaskManager $victim_id of the serving job"
+kill -9 "$victim"
+log "serving: ranks paused after $serve_pause batches each; kill -9 TaskManager pid $victim ($victim_id), job $serve_job"
+touch "$work/serving-resume"
+wait "$ranks_pid" || ranks_failed "exit code $?"
+cat "$work/serving-check.out"
+serve_state="$(curl -sf -m 5 "$rest/jobs/$serve_job" | jq -r '.state')"
+serve_restored="$(curl -sf -m 5 "$rest/jobs/$serve_job/checkpoints" | jq -r '.latest.restored.id // "none"')"
+serve_failures="$(curl -sf -m 5 "$rest/jobs/$serve_job/exceptions" | jq -r '(.exceptionHistory.entries // []) | length')"
+log "serving: job $serve_job ended $serve_state after $(( $(date +%s) - serve_started ))s; failures $serve_failures, restored from checkpoint $serve_restored"
+[[ "$serve_state" == FINISHED ]] || fail "the serving job on the cluster ended $serve_state"
+(( serve_failures >= 1 )) || fail "the serving job reports no failure after the kill"
+log "serving: PASS: $serve_w ranks got their batches exactly once across the kill, each equal to its positions of the epoch order"
+# stopping the launcher (ServingJob.stop(), SIGTERM) cancels its job on the cluster, which would
+# otherwise keep its slots until the idle timeout (10 minutes here)
+stop_started=$(date +%s)
+PYTHONPATH="$root/python/flink-anndata/src" timeout "$(left)" python/.venv-pyflink/bin/python - "$serve_jar" \
+  "127.0.0.1:$rest_port" "$work/serving-stop" "${s3_local[@]}" > "$work/serving-stop.out" 2>&1 <<'EOF' \
+  || { cat "$work/serving-stop.out" >&2; fail "the second serving job did not start"; }
+import sys
+from flink_anndata import AnnDataBatches, serve
+
+jar, jobmanager, endpoint_dir = sys.argv[1:4]
+with serve(sys.argv[4:], 8, epochs=50, endpoint_dir=endpoint_dir, jobmanager=jobmanager, jar=jar,
+           idle_timeout=600) as job:
+    x, obs = next(iter(AnnDataBatches(endpoint_dir, 0, 1, timeout=120, x_format="numpy", job=job)))
+    print(f"got a batch of {len(obs['global_index'])} cells; stopping the launcher")
+EOF
+stop_job="$(curl -sf -m 5 "$rest/jobs/overview" | jq -r '[.jobs[] | select(.name == "anndata-serve")] | sort_by(.["start-time"]) | last | .jid')"
+job_id="$stop_job"
+stop_cancelled() { [[ "$(curl -sf -m 2 "$rest/jobs/$stop_job" | jq -r '.state' 2>/dev/null)" == CANCELED ]]; }
+wait_for 30 "the serving job $stop_job to be cancelled after its launcher stopped" stop_cancelled
+log "serving: stopping the launcher cancelled its job $stop_job (CANCELED, $(( $(date +%s) - stop_started ))s for start, one batch and stop)"
 ok=1
 log "PASS: total $(( $(date +%s) - started ))s"

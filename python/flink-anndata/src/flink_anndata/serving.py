@@ -164,7 +164,8 @@ def serve(paths: Union[str, Sequence[str]], batch_size: int, *, obs_keys: Option
 
     ``token`` (a token text, or a ``state_dict()``) resumes where a trainer's checkpoint left off.
     ``options`` are further source options (``anndata.*`` keys). ``jobmanager`` (``host:port``)
-    submits to a running Flink cluster; the default runs an embedded one in the subprocess.
+    submits to a running Flink cluster (its REST address; the cluster's restart strategy applies,
+    and ``stop()`` cancels the job there); the default runs an embedded one in the subprocess.
     ``transport``: ``auto`` (the servers listen on TCP at ``bind`` and, where Netty's epoll
     transport runs, on a Unix-domain socket in the endpoint folder, which ranks on the same host
     take), ``tcp`` or ``unix`` (a socket only).

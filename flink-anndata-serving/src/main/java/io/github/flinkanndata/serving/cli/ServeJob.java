@@ -23,6 +23,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -31,6 +32,7 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.configuration.WebOptions;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
@@ -122,8 +124,10 @@ public final class ServeJob implements Callable<Integer> {
             description = "Checkpoint interval in milliseconds (default: ${DEFAULT-VALUE}).")
     long checkpointInterval;
 
-    @Option(names = "--restarts", paramLabel = "N", defaultValue = "3", description = "Restarts of a failing job (default: ${DEFAULT-VALUE}).")
-    int restarts;
+    @Option(names = "--restarts", paramLabel = "N",
+            description = "Restarts of a failing job, 500 ms apart (default: 3 on the embedded cluster; with"
+                    + " --jobmanager, the cluster's own restart strategy).")
+    Integer restarts;
 
     @Option(names = "--jobmanager", paramLabel = "HOST:PORT",
             description = "Submit to this running cluster (its REST address) instead of an embedded one.")
@@ -183,9 +187,16 @@ public final class ServeJob implements Callable<Integer> {
 
         int sinks = servers > 0 ? servers : Math.min(worldSize, 4);
         Configuration conf = new Configuration();
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, restarts);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(500));
+        // On a running cluster, its own restart strategy applies unless --restarts is given: after a
+        // TaskManager dies, the JobManager keeps offering its slots until the heartbeat times out
+        // (50 s by default), and every restart deployed there fails at once and uses up an attempt,
+        // so a few attempts 500 ms apart end the job although a spare TaskManager waits. The
+        // cluster's operator knows its heartbeat timeout and sets a strategy that outlasts it.
+        if (restarts != null || jobmanager == null) {
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, restarts != null ? restarts : 3);
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(500));
+        }
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(checkpointInterval));
         // a slow rank holds the job back; unaligned barriers overtake the held-back batches, and the
         // routing (a custom partitioner) is never rescaled: the sink's parallelism is fixed
@@ -201,7 +212,7 @@ public final class ServeJob implements Callable<Integer> {
                 StreamExecutionEnvironment env = StreamExecutionEnvironment.createRemoteEnvironment(hp[0],
                         hp.length > 1 ? Integer.parseInt(hp[1]) : 8081, conf, jar);
                 build(env, batches, serving, sinks);
-                env.execute("anndata-serve");
+                runOnCluster(env);
             }
         } catch (Exception e) {
             status("FAILED", message(e));
@@ -216,6 +227,32 @@ public final class ServeJob implements Callable<Integer> {
         env.setParallelism(parallelism);
         DataStream<BatchPiece> pieces = env.fromSource(batches, WatermarkStrategy.noWatermarks(), "anndata batches");
         BatchServingSink.sinkTo(pieces, serving, sinks);
+    }
+
+    /**
+     * Submits the job to the running cluster and waits for its end. The job outlives this process
+     * unless cancelled: when the launcher is stopped (SIGTERM, as {@code ServingJob.stop()} does), a
+     * shutdown hook cancels the job, which would otherwise hold its slots until the idle timeout.
+     */
+    private static void runOnCluster(StreamExecutionEnvironment env) throws Exception {
+        JobClient job = env.executeAsync("anndata-serve");
+        Thread cancel = new Thread(() -> {
+            try {
+                job.cancel().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // the job has ended already, or the cluster is gone: nothing left to cancel
+            }
+        }, "anndata-serve-cancel");
+        Runtime.getRuntime().addShutdownHook(cancel);
+        try {
+            job.getJobExecutionResult().get();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(cancel);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook runs
+            }
+        }
     }
 
     /** On a MiniCluster of this process, closed (temp files removed) before returning. */
