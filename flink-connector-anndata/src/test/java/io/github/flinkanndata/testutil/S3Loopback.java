@@ -35,8 +35,8 @@ import org.apache.flink.core.plugin.PluginDescriptor;
  * to build it): chosen by {@code -Danndata.s3.server.kind=gofakes3}, or by an executable named by
  * {@code anndata.s3.server} whose file name contains {@code gofakes3}. Without a path the kind
  * {@code gofakes3} looks for {@code target/gofakes3/bin/gofakes3} in the working directory or above.
- * The correctness tests keep moto (the default): gofakes3 does not answer a GET whose {@code
- * If-Match} no longer holds with 412, which the change-detection tests rely on.
+ * The correctness tests keep moto (the default, pinned): gofakes3 honours {@code If-Match} only on
+ * PUT, so it does not answer a GET of a replaced object with 412 as moto does.
  */
 public final class S3Loopback implements AutoCloseable {
     public static final String ACCESS_KEY = "testing";
