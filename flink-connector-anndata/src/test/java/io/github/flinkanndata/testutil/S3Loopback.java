@@ -29,30 +29,52 @@ import org.apache.flink.core.plugin.PluginDescriptor;
  *
  * <p>A missing server or plugin <b>fails</b> the test with what to run; it is never skipped. The
  * server's executable may be named by the system property {@code anndata.s3.server}.
+ *
+ * <p>For benchmarks the server may instead be {@code gofakes3} (github.com/johannesboyne/gofakes3,
+ * a Go server with an in-memory backend, far cheaper per request than moto; docs/remote.md says how
+ * to build it): chosen by {@code -Danndata.s3.server.kind=gofakes3}, or by an executable named by
+ * {@code anndata.s3.server} whose file name contains {@code gofakes3}. Without a path the kind
+ * {@code gofakes3} looks for {@code target/gofakes3/bin/gofakes3} in the working directory or above.
+ * The correctness tests keep moto (the default, pinned): gofakes3 honours {@code If-Match} only on
+ * PUT, so it does not answer a GET of a replaced object with 412 as moto does.
  */
 public final class S3Loopback implements AutoCloseable {
     public static final String ACCESS_KEY = "testing";
     public static final String SECRET_KEY = "testing";
 
+    /** The S3-protocol server on loopback. */
+    public enum Kind {
+        /** The pinned moto server (Python): the default, and what the correctness tests use. */
+        MOTO,
+        /** gofakes3 (Go, in-memory backend, path-style): a cheap server for benchmarks. */
+        GOFAKES3
+    }
+
     private final Process process;
     private final int port;
     private final Path log;
+    private final Kind kind;
 
-    private S3Loopback(Process process, int port, Path log) {
+    private S3Loopback(Process process, int port, Path log, Kind kind) {
         this.process = process;
         this.port = port;
         this.log = log;
+        this.kind = kind;
     }
 
     /** Starts the server and points Flink's {@code s3://} file system at it. */
     public static S3Loopback start(Path work) throws Exception {
-        Path server = server();
+        Kind kind = configuredKind();
+        Path server = server(kind);
         int port = freePort();
-        Path log = work.resolve("moto.log");
-        Process p = new ProcessBuilder(server.toString(), "-H", "127.0.0.1", "-p", String.valueOf(port))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Path log = work.resolve(kind == Kind.MOTO ? "moto.log" : "gofakes3.log");
+        List<String> command = kind == Kind.MOTO
+                ? List.of(server.toString(), "-H", "127.0.0.1", "-p", String.valueOf(port))
+                // path-style is its default; buckets are created by the tests, as with moto
+                : List.of(server.toString(), "-host", "127.0.0.1:" + port, "-backend", "memory");
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly)); // never outlives the test JVM
-        S3Loopback s3 = new S3Loopback(p, port, log);
+        S3Loopback s3 = new S3Loopback(p, port, log, kind);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!s3.answers()) {
             if (!p.isAlive() || System.nanoTime() > deadline) {
@@ -104,6 +126,16 @@ public final class S3Loopback implements AutoCloseable {
         return port;
     }
 
+    /** Which server this is. */
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The server's log (its request log: benchmarks may keep a copy). */
+    public Path log() {
+        return log;
+    }
+
     private boolean answers() {
         try {
             HttpURLConnection c = (HttpURLConnection) URI.create(endpoint() + "/").toURL().openConnection();
@@ -117,7 +149,7 @@ public final class S3Loopback implements AutoCloseable {
         }
     }
 
-    /** Creates a bucket (moto accepts unsigned requests for set-up). */
+    /** Creates a bucket (both servers accept unsigned requests for set-up). */
     public void createBucket(String bucket) throws IOException {
         request("PUT", "/" + bucket, null);
     }
@@ -184,10 +216,22 @@ public final class S3Loopback implements AutoCloseable {
     /**
      * The requests the server has answered so far, by HTTP method, from its request log (werkzeug
      * logs one line per request: {@code "GET /bucket/key HTTP/1.1" 206 -}); set-up uploads count
-     * as PUTs. Benchmarks print the difference over an epoch.
+     * as PUTs. Benchmarks print the difference over an epoch. gofakes3 logs one {@code INFO} line
+     * per request ({@code INFO GET OBJECT Bucket: b Object: k}, {@code INFO LIST BUCKET}, ...),
+     * counted the same way.
      */
     public java.util.Map<String, Integer> requestCounts() throws IOException {
         java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+        if (kind == Kind.GOFAKES3) {
+            for (String line : Files.readAllLines(log)) {
+                int i = line.indexOf(" INFO ");
+                String op = i < 0 ? null : gofakes3Request(line.substring(i + 6));
+                if (op != null) {
+                    counts.merge(op, 1, Integer::sum);
+                }
+            }
+            return counts;
+        }
         for (String line : Files.readAllLines(log)) {
             int q = line.indexOf('"');
             int sp = q < 0 ? -1 : line.indexOf(' ', q);
@@ -200,6 +244,22 @@ public final class S3Loopback implements AutoCloseable {
             }
         }
         return counts;
+    }
+
+    /** The method (or LIST) of a gofakes3 request log line, null for its other lines. */
+    private static String gofakes3Request(String message) {
+        if (message.startsWith("GET OBJECT")) {
+            return "GET";
+        } else if (message.startsWith("HEAD OBJECT") || message.startsWith("HEAD BUCKET")) {
+            return "HEAD";
+        } else if (message.startsWith("LIST BUCKET") || message.startsWith("GET BUCKET LOCATION")) {
+            return "LIST"; // a GET of the bucket, as the moto count has it
+        } else if (message.startsWith("CREATE OBJECT") || message.startsWith("CREATE BUCKET")) {
+            return "PUT";
+        } else if (message.startsWith("DELETE")) {
+            return "DELETE";
+        }
+        return null;
     }
 
     /** CPU time the server process has used so far (Linux: from /proc; -1 elsewhere). */
@@ -240,7 +300,30 @@ public final class S3Loopback implements AutoCloseable {
         }
     }
 
-    private static Path server() {
+    /** {@code anndata.s3.server.kind}, else from the executable's file name, else moto. */
+    private static Kind configuredKind() {
+        String prop = System.getProperty("anndata.s3.server.kind");
+        if (prop != null && !prop.isBlank()) {
+            switch (prop.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "moto":
+                    return Kind.MOTO;
+                case "gofakes3":
+                    return Kind.GOFAKES3;
+                default:
+                    throw new AssertionError("anndata.s3.server.kind is moto or gofakes3, not " + prop);
+            }
+        }
+        String server = System.getProperty("anndata.s3.server");
+        if (server != null && !server.isBlank()) {
+            Path name = Paths.get(server).getFileName();
+            if (name != null && name.toString().toLowerCase(java.util.Locale.ROOT).contains("gofakes3")) {
+                return Kind.GOFAKES3;
+            }
+        }
+        return Kind.MOTO;
+    }
+
+    private static Path server(Kind kind) {
         String prop = System.getProperty("anndata.s3.server");
         if (prop != null && !prop.isBlank()) {
             Path p = Paths.get(prop);
@@ -248,6 +331,14 @@ public final class S3Loopback implements AutoCloseable {
                 throw new AssertionError("anndata.s3.server names " + p + ", which is no executable");
             }
             return p;
+        }
+        if (kind == Kind.GOFAKES3) {
+            Path go = upward(Paths.get("target", "gofakes3", "bin", "gofakes3"));
+            if (go == null) {
+                throw new AssertionError("no gofakes3: build it into target/gofakes3/bin (docs/remote.md) or name it"
+                        + " with -Danndata.s3.server=...");
+            }
+            return go;
         }
         Path found = upward(Paths.get("python", ".venv-s3", "bin", "moto_server"));
         if (found == null) {

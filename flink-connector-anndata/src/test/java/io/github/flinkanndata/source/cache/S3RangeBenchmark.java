@@ -117,7 +117,7 @@ class S3RangeBenchmark {
                     m.count("remoteReads.bytesFetched"), java.nio.file.Files.size(h5ad), load());
             String keep = System.getProperty("bench.keepLog");
             if (keep != null) {
-                java.nio.file.Files.copy(work.resolve("moto.log"), Path.of(keep),
+                java.nio.file.Files.copy(s3.log(), Path.of(keep),
                         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         } finally {

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Not a test (the build runs *Test and *ITCase only): one epoch of the source at parallelism 2 on a
  * MiniCluster, sequential and block-shuffled, over a store read locally and over loopback S3 in
  * range mode; prints cells/s. Run: {@code mvn -o verify -Dtest=S3SourceBenchmark -pl
- * flink-connector-anndata} (-Dbench.rows, -Dbench.chunkRows, -Dbench.block, -Dbench.shardChunks to vary the store; -Dbench.log=FILE keeps the server's request log).
+ * flink-connector-anndata} (-Dbench.rows, -Dbench.chunkRows, -Dbench.block, -Dbench.shardChunks to vary the store; -Dbench.log=FILE keeps the server's request log;
+ * -Danndata.s3.server.kind=gofakes3 runs it against the Go server instead of moto, see docs/remote.md).
  */
 class S3SourceBenchmark {
     @RegisterExtension
@@ -43,9 +44,9 @@ class S3SourceBenchmark {
         try (S3Loopback s3 = S3Loopback.start(work)) {
             s3.createBucket("bench");
             String remote = s3.upload(store, "bench", "bench.zarr");
-            System.out.printf("store: %d x 512 float32, gzip chunks of %d rows (%d compressed bytes), %s, blocks of %d%n",
-                    ROWS, CHUNK_ROWS, chunkBytes, SHARD_CHUNKS > 0 ? "v3, " + SHARD_CHUNKS + " chunks per shard"
-                            : "v2", BLOCK);
+            System.out.printf("store: %d x 512 float32, gzip chunks of %d rows (%d compressed bytes), %s, blocks of %d;"
+                    + " server %s%n", ROWS, CHUNK_ROWS, chunkBytes, SHARD_CHUNKS > 0 ? "v3, " + SHARD_CHUNKS
+                            + " chunks per shard" : "v2", BLOCK, s3.kind());
             for (SamplingMode mode : List.of(SamplingMode.SEQUENTIAL, SamplingMode.BLOCK_SHUFFLED)) {
                 for (int round = 0; round < 2; round++) {
                     long cpu0 = cpuNanos();
@@ -69,7 +70,7 @@ class S3SourceBenchmark {
                 }
             }
             if (System.getProperty("bench.log") != null) { // the server's request log, to see which requests remain
-                java.nio.file.Files.copy(work.resolve("moto.log"), java.nio.file.Path.of(System.getProperty("bench.log")),
+                java.nio.file.Files.copy(s3.log(), java.nio.file.Path.of(System.getProperty("bench.log")),
                         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         } finally {
