@@ -22,6 +22,7 @@ import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
 import org.apache.flink.runtime.jobmaster.JobResult;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
@@ -201,6 +202,77 @@ class ServingFailoverITCase {
             for (int r = 0; r < W; r++) {
                 assertThat(ids(ranks.get(r))).as("rank %d", r).isEqualTo(SPEC.expected(r, W, 0, 0));
                 assertContent(ranks.get(r));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** The job's checkpoint statistics, as its web UI shows them. */
+    private static CheckpointStatsSnapshot checkpoints(MiniCluster mc, JobID job) throws Exception {
+        return mc.getExecutionGraph(job).get(10, TimeUnit.SECONDS).getCheckpointStatsSnapshot();
+    }
+
+    private static long completed(MiniCluster mc, JobID job) throws Exception {
+        return checkpoints(mc, job).getCounts().getNumberOfCompletedCheckpoints();
+    }
+
+    @Test
+    void checkpointsCompleteWhileARankStopsPullingAndAFailoverThenLosesNothing() throws Exception {
+        // Rank 0 takes 2 batches and stops (a trainer in a long evaluation): its queue (2 batches)
+        // fills and the writer of subtask 0 waits for room, which holds the whole job back. The
+        // checkpoints must keep completing meanwhile; then a TaskManager dies and the job restores
+        // from one of them; then rank 0 pulls again, and every rank gets its stream exactly.
+        ServingOptions opts = options().bufferBatches(2).build();
+        ExecutorService pool = Executors.newFixedThreadPool(W);
+        try (MiniCluster mc = cluster()) {
+            JobID job = submit(mc, HEAVY, opts, 0);
+            List<RankClient> ranks = new ArrayList<>();
+            for (int r = 0; r < W; r++) {
+                ranks.add(new RankClient(dir, r, W, 0, 0));
+            }
+            Future<Boolean> stopped = pool.submit(() -> ranks.get(0).run(2, 0, 60_000));
+            List<Future<Boolean>> ends = new ArrayList<>();
+            for (int r = 1; r < W; r++) {
+                RankClient c = ranks.get(r);
+                ends.add(pool.submit(() -> c.run(Integer.MAX_VALUE, 0, 120_000)));
+            }
+            assertThat(stopped.get(60, TimeUnit.SECONDS)).as("rank 0 stopped after 2 batches").isFalse();
+            Thread.sleep(1000); // the queue fills, the writer waits, the job is held back
+            long before = completed(mc, job);
+            Thread.sleep(2000);
+            CheckpointStatsSnapshot during = checkpoints(mc, job);
+            long whileStopped = during.getCounts().getNumberOfCompletedCheckpoints() - before;
+            int pulledWhileStopped = ranks.stream().mapToInt(c -> c.pulled.get()).sum();
+            // a checkpoint every 100 ms: about 20 in 2 s; 0 when the waiting writer blocks them
+            assertThat(whileStopped).as("checkpoints completed in 2 s while rank 0 stopped").isGreaterThanOrEqualTo(5);
+            assertThat(pulledWhileStopped).as("batches pulled by then (the job was held back)").isLessThan(W * 3 * 8 - 6);
+            long checkpointWhileStopped = during.getHistory().getLatestCompletedCheckpoint().getCheckpointId();
+
+            replaceTaskManager(mc, 0);
+            await("the job restored", () -> {
+                try {
+                    return checkpoints(mc, job).getLatestRestoredCheckpoint() != null
+                            && mc.getJobStatus(job).get() == JobStatus.RUNNING;
+                } catch (Exception e) {
+                    return false;
+                }
+            }, 60_000);
+            assertThat(checkpoints(mc, job).getLatestRestoredCheckpoint().getCheckpointId())
+                    .as("the restored checkpoint").isGreaterThanOrEqualTo(checkpointWhileStopped);
+            Thread.sleep(1000); // the restored writer waits for rank 0 again
+            assertThat(ranks.get(0).pulled.get()).as("rank 0 still stopped").isEqualTo(2);
+
+            ends.add(pool.submit(() -> ranks.get(0).run(Integer.MAX_VALUE, 0, 120_000)));
+            for (Future<Boolean> f : ends) {
+                assertThat(f.get(120, TimeUnit.SECONDS)).as("stream ended").isTrue();
+            }
+            assertFinished(mc, job, 60);
+            assertThat(Pieces.ATTEMPTS.get()).as("the job restarted").isPositive();
+            for (int r = 0; r < W; r++) {
+                RankClient c = ranks.get(r);
+                assertThat(ids(c)).as("rank %d", r).isEqualTo(HEAVY.expected(r, W, 0, 0));
+                assertContent(c);
             }
         } finally {
             pool.shutdownNow();
