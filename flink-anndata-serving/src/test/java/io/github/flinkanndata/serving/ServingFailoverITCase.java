@@ -74,7 +74,6 @@ class ServingFailoverITCase {
         env.setParallelism(2);
         env.enableCheckpointing(100);
         env.getCheckpointConfig().enableUnalignedCheckpoints();
-        env.getCheckpointConfig().setForceUnalignedCheckpoints(true);
         DataStream<BatchPiece> stream = env.fromSequence(0, spec.pieces().size() - 1)
                 .map(new Pieces(spec, delayMillis)).name("pieces");
         BatchServingSink.sinkTo(stream, options, 2);
