@@ -263,6 +263,12 @@ final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> 
             lock.unlock();
         }
         servers.close();
+        lock.lock();
+        try {
+            ranks.values().forEach(RankQueue::closeRoot);
+        } finally {
+            lock.unlock();
+        }
         allocator.close();
     }
 
@@ -393,7 +399,15 @@ final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> 
                     batch.forEach(p -> cells.add(p.cells()));
                     Schema schema = ArrowBatches.schema(cells);
                     if (root == null) {
-                        root = VectorSchemaRoot.create(schema, allocator);
+                        lock.lock();
+                        try {
+                            root = q.takeRoot(schema);
+                        } finally {
+                            lock.unlock();
+                        }
+                        if (root == null) {
+                            root = VectorSchemaRoot.create(schema, allocator);
+                        }
                         listener.start(root);
                     } else if (!root.getSchema().equals(schema)) {
                         break; // the next stream carries the new schema
@@ -421,7 +435,12 @@ final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> 
                 listener.completed();
             } finally {
                 if (root != null) {
-                    root.close();
+                    lock.lock();
+                    try {
+                        q.returnRoot(root, !closed && root.getSchema().getFields().size() > 0);
+                    } finally {
+                        lock.unlock();
+                    }
                 }
             }
         }
