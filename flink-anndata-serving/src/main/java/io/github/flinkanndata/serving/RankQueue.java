@@ -5,6 +5,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * The whole batches waiting for one rank, in order, and where the rank stands. Guarded by the
@@ -29,6 +31,12 @@ final class RankQueue {
     long lastActivity;
     int activeStreams;
     boolean endSent;
+    /**
+     * The Arrow root of this rank's last finished stream, for the next stream: its buffers are
+     * megabytes, and allocating them anew for every stream (a stream carries a few batches) took
+     * the serving thread half its time creating and zeroing Netty memory chunks.
+     */
+    VectorSchemaRoot spareRoot;
 
     RankQueue(int rank, int world, int startEpoch, long startNext, long now) {
         this.rank = rank;
@@ -97,5 +105,32 @@ final class RankQueue {
         ackPos = normalize(p);
         sendPos = ackPos;
         items.headMap(ackPos).clear();
+    }
+
+    /** The spare root if it has {@code schema} (it is then no longer spare), else null. */
+    VectorSchemaRoot takeRoot(Schema schema) {
+        VectorSchemaRoot r = spareRoot;
+        if (r == null || !r.getSchema().equals(schema)) {
+            return null;
+        }
+        spareRoot = null;
+        return r;
+    }
+
+    /** Keeps {@code root} for the next stream, or closes it when one is kept already or {@code keep} is false. */
+    void returnRoot(VectorSchemaRoot root, boolean keep) {
+        if (keep && spareRoot == null) {
+            spareRoot = root;
+        } else {
+            root.close();
+        }
+    }
+
+    /** Closes the spare root, if any. */
+    void closeRoot() {
+        if (spareRoot != null) {
+            spareRoot.close();
+            spareRoot = null;
+        }
     }
 }

@@ -314,6 +314,12 @@ final class ServingWriter {
             lock.unlock();
         }
         servers.close();
+        lock.lock();
+        try {
+            ranks.values().forEach(RankQueue::closeRoot);
+        } finally {
+            lock.unlock();
+        }
         allocator.close();
     }
 
@@ -444,7 +450,15 @@ final class ServingWriter {
                     batch.forEach(p -> cells.add(p.cells()));
                     Schema schema = ArrowBatches.schema(cells);
                     if (root == null) {
-                        root = VectorSchemaRoot.create(schema, allocator);
+                        lock.lock();
+                        try {
+                            root = q.takeRoot(schema);
+                        } finally {
+                            lock.unlock();
+                        }
+                        if (root == null) {
+                            root = VectorSchemaRoot.create(schema, allocator);
+                        }
                         listener.start(root);
                     } else if (!root.getSchema().equals(schema)) {
                         break; // the next stream carries the new schema
@@ -472,7 +486,12 @@ final class ServingWriter {
                 listener.completed();
             } finally {
                 if (root != null) {
-                    root.close();
+                    lock.lock();
+                    try {
+                        q.returnRoot(root, !closed && root.getSchema().getFields().size() > 0);
+                    } finally {
+                        lock.unlock();
+                    }
                 }
             }
         }

@@ -20,13 +20,15 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link CellBatchSerializer} round trips, its format 1 pinned in {@code
- * src/test/resources/serializer-snapshots/cell-batch-v1.bin} (written by the first run if missing;
- * commit it, never overwrite it) and checked against literals, and {@link CellBatchBuilder}'s
- * layout checked against the samples it was built from.
+ * {@link CellBatchSerializer} round trips, its formats 1 and 2 pinned in {@code
+ * src/test/resources/serializer-snapshots/cell-batch-v1.bin} and {@code cell-batch-v2.bin}
+ * (written by the first run of the build that wrote that format if missing; commit them, never
+ * overwrite them) and checked against literals, and {@link CellBatchBuilder}'s layout checked
+ * against the samples it was built from.
  */
 class CellBatchSerializerTest {
-    private static final Path FILE = Path.of("src", "test", "resources", "serializer-snapshots", "cell-batch-v1.bin");
+    private static final Path V1 = Path.of("src", "test", "resources", "serializer-snapshots", "cell-batch-v1.bin");
+    private static final Path V2 = Path.of("src", "test", "resources", "serializer-snapshots", "cell-batch-v2.bin");
 
     /** Two cells: CSR X, a dense obsm entry one cell's store lacks, an encoded and a raw obs key. */
     static CellBatch literal() {
@@ -53,16 +55,28 @@ class CellBatchSerializerTest {
     }
 
     private static byte[] pinned() throws IOException {
-        if (!Files.exists(FILE)) {
-            Files.createDirectories(FILE.getParent());
-            Files.write(FILE, bytes(literal()));
+        return Files.readAllBytes(V1);
+    }
+
+    private static byte[] pinnedV2() throws IOException {
+        if (!Files.exists(V2)) {
+            Files.createDirectories(V2.getParent());
+            Files.write(V2, bytes(literal()));
         }
-        return Files.readAllBytes(FILE);
+        return Files.readAllBytes(V2);
     }
 
     @Test
     void readsPinnedFormat1FieldByField() throws IOException {
-        CellBatch b = read(pinned());
+        assertFields(read(pinned()));
+    }
+
+    @Test
+    void readsPinnedFormat2FieldByField() throws IOException {
+        assertFields(read(pinnedV2()));
+    }
+
+    private static void assertFields(CellBatch b) {
         assertThat(b.epoch()).isEqualTo(2);
         assertThat(b.size()).isEqualTo(2);
         assertThat(b.globalIndex()).containsExactly(10, 42);
@@ -84,8 +98,26 @@ class CellBatchSerializerTest {
     }
 
     @Test
-    void writesFormat1ExactlyAsPinned() throws IOException {
-        assertThat(bytes(literal())).isEqualTo(pinned());
+    void writesFormat2ExactlyAsPinned() throws IOException {
+        assertThat(bytes(literal())).isEqualTo(pinnedV2());
+    }
+
+    /**
+     * Format 2 is format 1 with the format byte 2 and every array little-endian: the same length,
+     * the same single values, and the first array (global indices 10 and 42) byte-reversed.
+     */
+    @Test
+    void format2DiffersFromFormat1InArrayByteOrderOnly() throws IOException {
+        byte[] v1 = pinned();
+        byte[] v2 = bytes(literal());
+        assertThat(v2).hasSize(v1.length);
+        assertThat(v1[0]).isEqualTo((byte) 1);
+        assertThat(v2[0]).isEqualTo((byte) 2);
+        // epoch 2 and n = 2, big-endian ints in both
+        assertThat(java.util.Arrays.copyOfRange(v2, 1, 9)).containsExactly(0, 0, 0, 2, 0, 0, 0, 2);
+        assertThat(java.util.Arrays.copyOfRange(v1, 1, 9)).containsExactly(0, 0, 0, 2, 0, 0, 0, 2);
+        assertThat(java.util.Arrays.copyOfRange(v2, 9, 25)).containsExactly(10, 0, 0, 0, 0, 0, 0, 0, 42, 0, 0, 0, 0, 0, 0, 0);
+        assertThat(java.util.Arrays.copyOfRange(v1, 9, 25)).containsExactly(0, 0, 0, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0, 0, 0, 42);
     }
 
     @Test
