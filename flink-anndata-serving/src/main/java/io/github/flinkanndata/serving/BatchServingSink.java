@@ -1,95 +1,68 @@
 package io.github.flinkanndata.serving;
 
 import io.github.flinkanndata.source.record.BatchPiece;
-import io.github.flinkanndata.source.record.BatchPieceSerializer;
-import java.io.IOException;
-import java.util.Collection;
-import java.util.List;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
-import org.apache.flink.api.connector.sink2.SupportsWriterState;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.core.io.SimpleVersionedSerializer;
-import org.apache.flink.core.memory.DataInputDeserializer;
-import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.DataStreamSink;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
- * A sink serving numbered mini-batches ({@link BatchPiece}s of {@code
+ * The serving sink: serves numbered mini-batches ({@link BatchPiece}s of {@code
  * CellOutputFormat.numberedBatches}) to {@code W} trainer ranks over Arrow Flight.
  *
  * <p>Rank {@code r} gets the batches with {@code g ≡ r (mod W)}, in increasing {@code g}, epoch
  * after epoch; every rank gets {@code floor(G / W)} batches per epoch (the last {@code G mod W}
- * batches of an epoch are dropped), so DDP ranks step in lockstep. Sink subtask {@code i} of
- * {@code n} serves the ranks {@code r ≡ i (mod n)}; {@link #sinkTo} routes the pieces so.
+ * batches of an epoch are dropped), so DDP ranks step in lockstep. Subtask {@code i} of {@code n}
+ * serves the ranks {@code r ≡ i (mod n)}; {@link #sinkTo} routes the pieces so (by key).
  *
- * <p>Writer state: the pieces of batches not yet whole, and the whole batches a rank has not
- * acknowledged (sent or not). A rank acknowledges by naming, in its next ticket, the first batch
- * it still needs; the sink drops anything before it, replayed ones too, so after a failover the
- * rank gets nothing twice and misses nothing. Changing the sink's parallelism on restore is not
- * supported.
+ * <p>State: the pieces of batches not yet whole, and the whole batches a rank has not acknowledged
+ * (sent or not, or waiting for room in the rank's queue). A rank acknowledges by naming, in its
+ * next ticket, the first batch it still needs; the sink drops anything before it, replayed ones
+ * too, so after a failover the rank gets nothing twice and misses nothing. Changing the sink's
+ * parallelism on restore is not supported.
+ *
+ * <p>It is a stream operator without output rather than a Sink V2 sink: a writer waiting for room
+ * in a rank's queue runs the task's mails meanwhile, among them the unaligned checkpoint barriers,
+ * which a Sink V2 writer cannot (see {@link ServingOperator}).
  */
-public final class BatchServingSink implements Sink<BatchPiece>, SupportsWriterState<BatchPiece, BatchPiece> {
-    private static final long serialVersionUID = 1L;
-
-    private final ServingOptions options;
-
-    public BatchServingSink(ServingOptions options) {
-        this.options = options;
+public final class BatchServingSink {
+    private BatchServingSink() {
     }
 
     /**
      * Routes {@code pieces} by rank to a serving sink of {@code parallelism} subtasks (at most the
-     * world size) and returns it.
+     * world size) and returns it. It has no output; the job runs it as it runs a sink.
      */
-    public static DataStreamSink<BatchPiece> sinkTo(DataStream<BatchPiece> pieces, ServingOptions options,
+    public static SingleOutputStreamOperator<Void> sinkTo(DataStream<BatchPiece> pieces, ServingOptions options,
             int parallelism) {
         int w = options.worldSize();
         int n = Math.max(1, Math.min(parallelism, w));
-        return pieces.partitionCustom((rank, subtasks) -> rank % subtasks, piece -> (int) (piece.batch() % w))
-                .sinkTo(new BatchServingSink(options)).name("serve batches to " + w + " ranks")
-                .uid("anndata-serving-sink").setParallelism(n).setMaxParallelism(n);
+        int[] keys = keysBySubtask(n);
+        return pieces.keyBy(piece -> keys[(int) (piece.batch() % w) % n], Types.INT)
+                .transform("serve batches to " + w + " ranks", Types.VOID, new ServingOperator(options))
+                .uid("anndata-serving").setParallelism(n).setMaxParallelism(n);
     }
 
-    @Override
-    public StatefulSinkWriter<BatchPiece, BatchPiece> createWriter(WriterInitContext context) throws IOException {
-        return restoreWriter(context, List.of());
-    }
-
-    @Override
-    public StatefulSinkWriter<BatchPiece, BatchPiece> restoreWriter(WriterInitContext context,
-            Collection<BatchPiece> recoveredState) throws IOException {
-        return new ServingWriter(options, context.getTaskInfo().getIndexOfThisSubtask(),
-                context.getTaskInfo().getNumberOfParallelSubtasks(), context.getTaskInfo().getAttemptNumber(),
-                recoveredState);
-    }
-
-    @Override
-    public SimpleVersionedSerializer<BatchPiece> getWriterStateSerializer() {
-        return new StateSerializer();
-    }
-
-    /** A piece in the writer's state, through {@link BatchPieceSerializer}. */
-    static final class StateSerializer implements SimpleVersionedSerializer<BatchPiece> {
-        @Override
-        public int getVersion() {
-            return 1;
-        }
-
-        @Override
-        public byte[] serialize(BatchPiece piece) throws IOException {
-            DataOutputSerializer out = new DataOutputSerializer(4096);
-            BatchPieceSerializer.INSTANCE.serialize(piece, out);
-            return out.getCopyOfBuffer();
-        }
-
-        @Override
-        public BatchPiece deserialize(int version, byte[] serialized) throws IOException {
-            if (version != 1) {
-                throw new IOException("unknown serving sink state version " + version);
+    /**
+     * For each subtask {@code i} of {@code n}, a key that Flink's key groups send to it (at a
+     * maximum parallelism of {@code n}). The pieces are keyed, not custom-partitioned: Flink sends
+     * aligned barriers over a custom partitioner's edge, even with unaligned checkpoints forced, and
+     * an aligned barrier waits behind the batches held back by a rank that stopped pulling.
+     */
+    static int[] keysBySubtask(int n) {
+        int[] keys = new int[n];
+        java.util.Arrays.fill(keys, -1);
+        int found = 0;
+        for (int k = 0; found < n; k++) {
+            if (k > 1_000_000) {
+                throw new IllegalStateException("no key for every one of " + n + " subtasks");
             }
-            return BatchPieceSerializer.INSTANCE.deserialize(new DataInputDeserializer(serialized));
+            int subtask = KeyGroupRangeAssignment.assignKeyToParallelOperator(k, n, n);
+            if (keys[subtask] < 0) {
+                keys[subtask] = k;
+                found++;
+            }
         }
+        return keys;
     }
 }

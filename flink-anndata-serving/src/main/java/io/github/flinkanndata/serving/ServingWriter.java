@@ -31,7 +31,6 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,12 +51,19 @@ import org.slf4j.LoggerFactory;
  * {@link ServingOptions#runId() run} before it leaves: its final acknowledgement, which outlives a
  * failover. A writer restored after the rank left drops the rank's replayed batches and does not
  * wait for it (without the file it would wait for the rank until the idle timeout).
+ *
+ * <p>The writer never blocks the task for long: while it waits (for room in a rank's queue, or at
+ * the end of the input for the ranks to finish) it calls {@code runMails} every {@value
+ * #WAIT_MILLIS} ms, which runs the task's pending mails, checkpoints among them. A batch it waits
+ * to queue is part of the state a checkpoint takes meanwhile.
  */
-final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> {
+final class ServingWriter {
     private static final Logger LOG = LoggerFactory.getLogger(ServingWriter.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Most whole batches any rank had queued at once in this JVM (for tests of the bound). */
     static final AtomicInteger HIGH_WATER = new AtomicInteger();
+    /** How long the writer waits for a change before it runs the task's mails. */
+    static final long WAIT_MILLIS = 20;
 
     private final ServingOptions options;
     private final int subtask;
@@ -70,12 +76,16 @@ final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> 
     private final FlightServers servers;
     private final Path endpointFile;
     private final Path endpointDir;
+    private final Runnable runMails;
+    /** The whole batch {@link #write} waits to queue, or null. */
+    private List<BatchPiece> inHand;
     private boolean inputEnded;
     private boolean closed;
 
     ServingWriter(ServingOptions options, int subtask, int parallelism, int attempt,
-            Collection<BatchPiece> restored) throws IOException {
+            Collection<BatchPiece> restored, Runnable runMails) throws IOException {
         this.options = options;
+        this.runMails = runMails;
         this.subtask = subtask;
         this.parallelism = parallelism;
         BatchToken start = options.startToken();
@@ -134,8 +144,11 @@ final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> 
         return q;
     }
 
-    @Override
-    public void write(BatchPiece piece, Context context) throws IOException, InterruptedException {
+    /**
+     * Takes a piece; queues its batch when whole. While the rank's queue is full and the rank can
+     * drain it, waits with the batch in hand, running the task's mails.
+     */
+    void write(BatchPiece piece) throws InterruptedException {
         RankQueue q = queueOf(piece);
         // the pieces are served as they are, without joining them into one batch first
         List<BatchPiece> whole = assembler.addPart(piece);
@@ -146,21 +159,48 @@ final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> 
         lock.lock();
         try {
             q.learn(piece.epoch(), piece.batchesInEpoch());
-            if (pos < q.ackPos || q.endSent) {
-                return; // the rank has it already (a replay after a failover), or has left after the end
+            inHand = whole;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            while (!offer(q, pos, whole)) {
+                runMails.run();
             }
-            // Block while the queue is full and the rank can drain it; a full queue whose next batch
-            // has not arrived takes more (batches arrive out of order from parallel readers).
-            while (q.items.size() >= options.bufferBatches() && q.canProgress() && !closed) {
+        } finally {
+            lock.lock();
+            try {
+                inHand = null;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Queues the batch at {@code pos} unless the rank has it already, has left, or its queue is
+     * full while it can drain it; then waits up to {@link #WAIT_MILLIS} for a change and returns
+     * false. A full queue whose next batch has not arrived takes more (batches arrive out of order
+     * from parallel readers).
+     */
+    private boolean offer(RankQueue q, long pos, List<BatchPiece> whole) throws InterruptedException {
+        lock.lock();
+        try {
+            if (pos < q.ackPos || q.endSent) {
+                return true; // the rank has it already (a replay after a failover), or has left after the end
+            }
+            if (q.items.size() >= options.bufferBatches() && q.canProgress() && !closed) {
                 if (ended(q)) {
-                    return; // replays for a rank that received the end before a failover
+                    return true; // replays for a rank that received the end before a failover
                 }
                 checkIdle(q, System.currentTimeMillis());
-                changed.await(200, TimeUnit.MILLISECONDS);
+                changed.await(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+                return false;
             }
             q.items.put(pos, whole);
             HIGH_WATER.accumulateAndGet(q.items.size(), Math::max);
             changed.signalAll();
+            return true;
         } finally {
             lock.unlock();
         }
@@ -206,11 +246,8 @@ final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> 
         }
     }
 
-    @Override
-    public void flush(boolean endOfInput) throws IOException, InterruptedException {
-        if (!endOfInput) {
-            return;
-        }
+    /** The input ended: serves until every rank has been told the stream ended, running the task's mails. */
+    void endOfInput() throws InterruptedException {
         lock.lock();
         try {
             if (assembler.openBatches() > 0) {
@@ -219,31 +256,46 @@ final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> 
             }
             inputEnded = true;
             changed.signalAll();
-            // serve until every rank has been told the stream ended
-            while (!closed) {
-                boolean done = true;
-                long now = System.currentTimeMillis();
-                for (RankQueue q : ranks.values()) {
-                    if (!ended(q)) {
-                        done = false;
-                        checkIdle(q, now);
-                    }
-                }
-                if (done) {
-                    break;
-                }
-                changed.await(200, TimeUnit.MILLISECONDS);
+        } finally {
+            lock.unlock();
+        }
+        while (!allEnded()) {
+            runMails.run();
+        }
+    }
+
+    /** Whether every rank was told the stream ended (or the writer closed); else waits up to {@link #WAIT_MILLIS}. */
+    private boolean allEnded() throws InterruptedException {
+        lock.lock();
+        try {
+            if (closed) {
+                return true;
             }
+            boolean done = true;
+            long now = System.currentTimeMillis();
+            for (RankQueue q : ranks.values()) {
+                if (!ended(q)) {
+                    done = false;
+                    checkIdle(q, now);
+                }
+            }
+            if (!done) {
+                changed.await(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            }
+            return done;
         } finally {
             lock.unlock();
         }
     }
 
-    @Override
-    public List<BatchPiece> snapshotState(long checkpointId) {
+    /** The state: pieces of incomplete batches, the batch in hand, and every batch queued. */
+    List<BatchPiece> snapshotState() {
         lock.lock();
         try {
             List<BatchPiece> state = new ArrayList<>(assembler.pending());
+            if (inHand != null) {
+                state.addAll(inHand);
+            }
             for (RankQueue q : ranks.values()) {
                 q.items.values().forEach(state::addAll);
             }
@@ -253,8 +305,7 @@ final class ServingWriter implements StatefulSinkWriter<BatchPiece, BatchPiece> 
         }
     }
 
-    @Override
-    public void close() {
+    void close() {
         lock.lock();
         try {
             closed = true;

@@ -20,8 +20,10 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
 import org.apache.flink.runtime.jobmaster.JobResult;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
@@ -40,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(240)
 class ServingFailoverITCase {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private static final int W = 3;
     // 250 cells in batches of 10, 3 epochs, 8 KB of dense floats per cell (as ServingSinkITCase)
     private static final SyntheticBatches HEAVY = new SyntheticBatches(250, 10, 3, 2000);
@@ -51,12 +54,12 @@ class ServingFailoverITCase {
     @BeforeEach
     void reset() {
         Pieces.CHECKPOINTS.set(0);
-        Pieces.ATTEMPTS.set(0);
     }
 
     private static MiniCluster cluster() throws Exception {
         Configuration conf = new Configuration();
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, 1);
+        conf.set(RestOptions.BIND_PORT, "0"); // any free port: another cluster may hold 8081
         MiniCluster mc = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
                 .setNumTaskManagers(2).setNumSlotsPerTaskManager(1).build());
         mc.start();
@@ -73,7 +76,6 @@ class ServingFailoverITCase {
         env.setParallelism(2);
         env.enableCheckpointing(100);
         env.getCheckpointConfig().enableUnalignedCheckpoints();
-        env.getCheckpointConfig().setForceUnalignedCheckpoints(true);
         DataStream<BatchPiece> stream = env.fromSequence(0, spec.pieces().size() - 1)
                 .map(new Pieces(spec, delayMillis)).name("pieces");
         BatchServingSink.sinkTo(stream, options, 2);
@@ -145,7 +147,7 @@ class ServingFailoverITCase {
                 assertThat(f.get(120, TimeUnit.SECONDS)).as("stream ended").isTrue();
             }
             assertFinished(mc, job, 60);
-            assertThat(Pieces.ATTEMPTS.get()).as("the job restarted").isPositive();
+            assertThat(servingAttempt()).as("attempt of the serving subtasks (the job restarted)").isPositive();
             assertThat(before).as("batches pulled before the failure").isLessThan(W * 3 * 8);
             int reconnects = 0;
             for (int r = 0; r < W; r++) {
@@ -197,7 +199,7 @@ class ServingFailoverITCase {
             // well within the idle timeout (30 s), which would fail the job
             assertFinished(mc, job, 15);
             assertThat(Duration.ofNanos(System.nanoTime() - ended)).isLessThan(Duration.ofSeconds(15));
-            assertThat(Pieces.ATTEMPTS.get()).as("the job restarted").isPositive();
+            assertThat(servingAttempt()).as("attempt of the serving subtasks (the job restarted)").isPositive();
             for (int r = 0; r < W; r++) {
                 assertThat(ids(ranks.get(r))).as("rank %d", r).isEqualTo(SPEC.expected(r, W, 0, 0));
                 assertContent(ranks.get(r));
@@ -208,14 +210,98 @@ class ServingFailoverITCase {
     }
 
     /**
+     * The highest attempt number in the serving subtasks' endpoint files: positive once they
+     * restarted. (Not the sources': sources that finished before a checkpoint are restored as
+     * finished and not opened again.)
+     */
+    private int servingAttempt() throws java.io.IOException {
+        int attempt = 0;
+        try (var files = java.nio.file.Files.newDirectoryStream(dir, "endpoint-*.json")) {
+            for (Path f : files) {
+                attempt = Math.max(attempt, JSON.readTree(f.toFile()).path("attempt").asInt(0));
+            }
+        }
+        return attempt;
+    }
+
+    /** The job's checkpoint statistics, as its web UI shows them. */
+    private static CheckpointStatsSnapshot checkpoints(MiniCluster mc, JobID job) throws Exception {
+        return mc.getExecutionGraph(job).get(10, TimeUnit.SECONDS).getCheckpointStatsSnapshot();
+    }
+
+    private static long completed(MiniCluster mc, JobID job) throws Exception {
+        return checkpoints(mc, job).getCounts().getNumberOfCompletedCheckpoints();
+    }
+
+    @Test
+    void checkpointsCompleteWhileARankStopsPullingAndAFailoverThenLosesNothing() throws Exception {
+        // Rank 0 takes 2 batches and stops (a trainer in a long evaluation): its queue (2 batches)
+        // fills and the writer of subtask 0 waits for room, which holds the whole job back. The
+        // checkpoints must keep completing meanwhile; then a TaskManager dies and the job restores
+        // from one of them; then rank 0 pulls again, and every rank gets its stream exactly.
+        ServingOptions opts = options().bufferBatches(2).build();
+        ExecutorService pool = Executors.newFixedThreadPool(W);
+        try (MiniCluster mc = cluster()) {
+            JobID job = submit(mc, HEAVY, opts, 0);
+            List<RankClient> ranks = new ArrayList<>();
+            for (int r = 0; r < W; r++) {
+                ranks.add(new RankClient(dir, r, W, 0, 0));
+            }
+            Future<Boolean> stopped = pool.submit(() -> ranks.get(0).run(2, 0, 60_000));
+            List<Future<Boolean>> ends = new ArrayList<>();
+            for (int r = 1; r < W; r++) {
+                RankClient c = ranks.get(r);
+                ends.add(pool.submit(() -> c.run(Integer.MAX_VALUE, 0, 120_000)));
+            }
+            assertThat(stopped.get(60, TimeUnit.SECONDS)).as("rank 0 stopped after 2 batches").isFalse();
+            Thread.sleep(1000); // the queue fills, the writer waits, the job is held back
+            long before = completed(mc, job);
+            Thread.sleep(2000);
+            CheckpointStatsSnapshot during = checkpoints(mc, job);
+            long whileStopped = during.getCounts().getNumberOfCompletedCheckpoints() - before;
+            int pulledWhileStopped = ranks.stream().mapToInt(c -> c.pulled.get()).sum();
+            // a checkpoint every 100 ms: about 20 in 2 s; 0 when the waiting writer blocks them
+            assertThat(whileStopped).as("checkpoints completed in 2 s while rank 0 stopped").isGreaterThanOrEqualTo(5);
+            assertThat(pulledWhileStopped).as("batches pulled by then (the job was held back)").isLessThan(W * 3 * 8 - 6);
+            long checkpointWhileStopped = during.getHistory().getLatestCompletedCheckpoint().getCheckpointId();
+
+            replaceTaskManager(mc, 0);
+            await("the job restored", () -> {
+                try {
+                    return checkpoints(mc, job).getLatestRestoredCheckpoint() != null
+                            && mc.getJobStatus(job).get() == JobStatus.RUNNING;
+                } catch (Exception e) {
+                    return false;
+                }
+            }, 60_000);
+            assertThat(checkpoints(mc, job).getLatestRestoredCheckpoint().getCheckpointId())
+                    .as("the restored checkpoint").isGreaterThanOrEqualTo(checkpointWhileStopped);
+            Thread.sleep(1000); // the restored writer waits for rank 0 again
+            assertThat(ranks.get(0).pulled.get()).as("rank 0 still stopped").isEqualTo(2);
+
+            ends.add(pool.submit(() -> ranks.get(0).run(Integer.MAX_VALUE, 0, 120_000)));
+            for (Future<Boolean> f : ends) {
+                assertThat(f.get(120, TimeUnit.SECONDS)).as("stream ended").isTrue();
+            }
+            assertFinished(mc, job, 60);
+            assertThat(servingAttempt()).as("attempt of the serving subtasks (the job restarted)").isPositive();
+            for (int r = 0; r < W; r++) {
+                RankClient c = ranks.get(r);
+                assertThat(ids(c)).as("rank %d", r).isEqualTo(HEAVY.expected(r, W, 0, 0));
+                assertContent(c);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
      * Piece {@code i} of the synthetic stream, {@code delayMillis} apart until a checkpoint completed;
-     * counts checkpoints and restarts.
+     * counts checkpoints.
      */
     static final class Pieces extends RichMapFunction<Long, BatchPiece> implements CheckpointListener {
         private static final long serialVersionUID = 1L;
         static final AtomicInteger CHECKPOINTS = new AtomicInteger();
-        /** The highest attempt number a subtask started with. */
-        static final AtomicInteger ATTEMPTS = new AtomicInteger();
 
         private final SyntheticBatches spec;
         private final long delayMillis;
@@ -228,7 +314,6 @@ class ServingFailoverITCase {
 
         @Override
         public void open(OpenContext context) {
-            ATTEMPTS.accumulateAndGet(getRuntimeContext().getTaskInfo().getAttemptNumber(), Math::max);
             pieces = spec.pieces();
         }
 

@@ -198,10 +198,10 @@ public final class ServeJob implements Callable<Integer> {
             conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(500));
         }
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(checkpointInterval));
-        // a slow rank holds the job back; unaligned barriers overtake the held-back batches, and the
-        // routing (a custom partitioner) is never rescaled: the sink's parallelism is fixed
+        // a slow or stopped rank holds the job back; unaligned barriers overtake the held-back
+        // batches (the sink's input is keyed: Flink sends aligned barriers over a custom partitioner)
+        // and reach the sink while it waits for room in a rank's queue
         conf.set(CheckpointingOptions.ENABLE_UNALIGNED, true);
-        conf.set(CheckpointingOptions.FORCE_UNALIGNED, true);
         status("RUNNING", null);
         try {
             if (jobmanager == null) {
