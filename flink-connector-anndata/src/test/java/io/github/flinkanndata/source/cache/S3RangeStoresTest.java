@@ -176,6 +176,37 @@ class S3RangeStoresTest {
     }
 
     @Test
+    void rangesAreOpenedOnTheFetchingThreadWithTheListedStatusAndStayVerified() throws Exception {
+        byte[] data = new byte[10_000];
+        new java.util.Random(7).nextBytes(data);
+        s3.put(BUCKET, "direct/object", data);
+        FlinkObjectStorage storage = new FlinkObjectStorage("s3://" + BUCKET + "/direct");
+        HadoopOpener opener = storage.hadoopOpener();
+        // flink-s3-fs-hadoop's S3A (Hadoop 3.3) has the open method openFile hands to its pool: if a
+        // new plugin lacks it, every range goes through the pool again (correct, but slower)
+        assertThat(opener).isNotNull();
+        assertThat(opener.opensDirectly()).as("S3A's open(Path, Optional, Optional) found").isTrue();
+        io.github.flinkanndata.format.remote.ObjectInfo listed = storage.list("").get(0);
+        byte[] direct = new byte[3_000];
+        byte[] viaOpenFile = new byte[3_000];
+        Map<String, Integer> before = s3.requestCounts();
+        assertThat(storage.readVerified(listed, 5_000, direct, 0, direct.length)).isTrue();
+        opener.openViaOpenFile(true);
+        try {
+            assertThat(storage.readVerified(listed, 5_000, viaOpenFile, 0, viaOpenFile.length)).isTrue();
+        } finally {
+            opener.openViaOpenFile(false);
+        }
+        assertThat(direct).isEqualTo(java.util.Arrays.copyOfRange(data, 5_000, 8_000)).isEqualTo(viaOpenFile);
+        assertThat(S3Loopback.difference(s3.requestCounts(), before)).as("one GET per range, no status request")
+                .isEqualTo(Map.of("GET", 2));
+        // the listed entity tag still goes with the GET: a replaced object is refused
+        s3.replace(BUCKET, "direct/object", new byte[10_000]);
+        assertThatThrownBy(() -> storage.readVerified(listed, 0, direct, 0, 100))
+                .isInstanceOf(io.github.flinkanndata.format.remote.ObjectChangedException.class);
+    }
+
+    @Test
     void aChunkTheListingDoesNotShowReadsAsFillWithoutARequest() throws Exception {
         String zarr = s3.upload(big, BUCKET, "sparse/big.zarr");
         s3.delete(BUCKET, "sparse/big.zarr/X/3.0");

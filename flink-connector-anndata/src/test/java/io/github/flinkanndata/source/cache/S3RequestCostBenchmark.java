@@ -19,7 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
  * reading thread and of the whole JVM (the S3 client's pool threads, GC and JIT included) and the
  * server's. Run: {@code mvn -o verify -Dtest=S3RequestCostBenchmark -Danndata.s3.server.kind=gofakes3
  * -pl flink-connector-anndata}; {@code -Danndata.s3.conf=key=value,...} sets further options of the S3
- * file system (see {@link S3Loopback}).
+ * file system (see {@link S3Loopback}). Rounds alternate between opening each range directly and by
+ * S3A's {@code openFile} (see {@link HadoopOpener}); the second half of the rounds is printed; {@code -Dbench.jfr=FILE} records the second half of the rounds
+ * with Java Flight Recorder's profiling settings.
  */
 class S3RequestCostBenchmark {
     private static final int OBJECTS = Integer.getInteger("bench.objects", 200);
@@ -45,7 +47,16 @@ class S3RequestCostBenchmark {
             }
             java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             byte[] buffer = new byte[OBJECT_BYTES];
+            jdk.jfr.Recording recording = null;
             for (int round = 0; round < ROUNDS; round++) {
+                if (round == ROUNDS / 2 && System.getProperty("bench.jfr") != null) {
+                    // the second half, on a warmer JIT, into a flight recording
+                    recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+                    recording.start();
+                }
+                // odd rounds open each range by S3A's openFile (a hand-off to its pool), even ones directly
+                boolean viaOpenFile = round % 2 == 1;
+                storage.hadoopOpener().openViaOpenFile(viaOpenFile);
                 java.util.Collections.shuffle(objects, random);
                 long server0 = s3.serverCpuNanos();
                 long process0 = processCpuNanos();
@@ -58,13 +69,18 @@ class S3RequestCostBenchmark {
                 long thread = threads.getCurrentThreadCpuTime() - thread0;
                 long process = processCpuNanos() - process0;
                 long server = s3.serverCpuNanos() - server0;
-                if (round % 5 == 4 || round == ROUNDS - 1) {
-                    System.out.printf("round %2d: %d requests of %d bytes; per request: wall %.3f ms, CPU of the"
+                if (round >= ROUNDS / 2) {
+                    System.out.printf("round %2d, %s: %d requests of %d bytes; per request: wall %.3f ms, CPU of the"
                             + " reading thread %.3f ms, of the JVM %.3f ms, of the server %.3f ms; load %s%n", round,
-                            OBJECTS, OBJECT_BYTES, wall / 1e6 / OBJECTS, thread / 1e6 / OBJECTS,
+                            viaOpenFile ? "openFile" : "direct  ", OBJECTS, OBJECT_BYTES, wall / 1e6 / OBJECTS, thread / 1e6 / OBJECTS,
                             process / 1e6 / OBJECTS, server / 1e6 / OBJECTS, String.format("%.2f",
                                     ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
                 }
+            }
+            if (recording != null) {
+                recording.stop();
+                recording.dump(Path.of(System.getProperty("bench.jfr")));
+                recording.close();
             }
         } finally {
             S3Loopback.resetFlink();
