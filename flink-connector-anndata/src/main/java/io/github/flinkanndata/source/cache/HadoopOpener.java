@@ -62,7 +62,9 @@ final class HadoopOpener {
     @Nullable private Method directOpen;
     /** {@code S3AFileStatus}, the status {@link #directOpen} takes. */
     @Nullable private Class<?> directStatusClass;
-    private volatile boolean viaOpenFile;
+    private volatile boolean viaOpenFile = allViaOpenFile;
+    /** Tests and benchmarks: openers made from now on open every range by {@code openFile}. */
+    static volatile boolean allViaOpenFile;
 
     private HadoopOpener(Object hadoopFs, Method openFile, Method withFileStatus, Method build, Method readFully,
             Constructor<?> newPath, Class<?> hadoopStatusClass, boolean etagChecked) {

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * MiniCluster, sequential and block-shuffled, over a store read locally and over loopback S3 in
  * range mode; prints cells/s. Run: {@code mvn -o verify -Dtest=S3SourceBenchmark -pl
  * flink-connector-anndata} (-Dbench.rows, -Dbench.chunkRows, -Dbench.block, -Dbench.shardChunks to vary the store;
- * -Dbench.rounds=N rounds per mode, -Dbench.modes=BLOCK_SHUFFLED to measure one mode; -Dbench.log=FILE keeps the server's request log;
+ * -Dbench.viaOpenFile=true opens each range by S3A's openFile, as before; -Dbench.rounds=N rounds per mode, -Dbench.modes=BLOCK_SHUFFLED to measure one mode; -Dbench.log=FILE keeps the server's request log;
  * -Danndata.s3.server.kind=gofakes3 runs it against the Go server instead of moto, see docs/remote.md;
  * -Dbench.jfr=DIR records each epoch with Java Flight Recorder's profiling settings into DIR, one file per
  * epoch, to tell where the S3 epochs spend CPU that the local ones do not; -Dbench.marks=true prints each
@@ -45,6 +45,9 @@ class S3SourceBenchmark {
     private static final List<SamplingMode> MODES = java.util.Arrays.stream(System.getProperty("bench.modes",
             "SEQUENTIAL,BLOCK_SHUFFLED").split(",")).map(String::trim).map(SamplingMode::valueOf).toList();
 
+    /** Open each range by S3A's openFile, through its pool (as before ranges were opened directly). */
+    private static final boolean VIA_OPEN_FILE = Boolean.getBoolean("bench.viaOpenFile");
+
     @TempDir Path work;
 
     @Test
@@ -52,12 +55,13 @@ class S3SourceBenchmark {
         Path store = work.resolve("bench.zarr");
         long chunkBytes = SHARD_CHUNKS > 0 ? BenchZarr.writeSharded(store, ROWS, 512, CHUNK_ROWS, SHARD_CHUNKS)
                 : BenchZarr.write(store, ROWS, 512, CHUNK_ROWS);
+        io.github.flinkanndata.source.cache.S3OpenMode.viaOpenFile(VIA_OPEN_FILE);
         try (S3Loopback s3 = S3Loopback.start(work)) {
             s3.createBucket("bench");
             String remote = s3.upload(store, "bench", "bench.zarr");
             System.out.printf("store: %d x 512 float32, gzip chunks of %d rows (%d compressed bytes), %s, blocks of %d;"
                     + " server %s%n", ROWS, CHUNK_ROWS, chunkBytes, SHARD_CHUNKS > 0 ? "v3, " + SHARD_CHUNKS
-                            + " chunks per shard" : "v2", BLOCK, s3.kind());
+                            + " chunks per shard" : "v2", BLOCK, s3.kind() + (VIA_OPEN_FILE ? ", ranges opened by openFile" : ""));
             for (SamplingMode mode : MODES) {
                 for (int round = 0; round < ROUNDS; round++) {
                     jdk.jfr.Recording rec = record();
@@ -93,6 +97,7 @@ class S3SourceBenchmark {
                         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         } finally {
+            io.github.flinkanndata.source.cache.S3OpenMode.viaOpenFile(false);
             S3Loopback.resetFlink();
         }
     }
