@@ -17,16 +17,21 @@ import org.junit.jupiter.api.io.TempDir;
  * as in a job), then reads every object whole, one request each, on one thread, round after round
  * ({@code bench.rounds}; the first rounds warm the JIT up), and prints per request the CPU of the
  * reading thread and of the whole JVM (the S3 client's pool threads, GC and JIT included) and the
- * server's. Run: {@code mvn -o verify -Dtest=S3RequestCostBenchmark -Danndata.s3.server.kind=gofakes3
- * -pl flink-connector-anndata}; {@code -Danndata.s3.conf=key=value,...} sets further options of the S3
- * file system (see {@link S3Loopback}). Rounds alternate between opening each range directly and by
- * S3A's {@code openFile} (see {@link HadoopOpener}); the second half of the rounds is printed; {@code -Dbench.jfr=FILE} records the second half of the rounds
- * with Java Flight Recorder's profiling settings.
+ * server's. {@code -Dbench.readBytes=N} reads N bytes of each object instead, at a random offset,
+ * as ranges of a shard or an h5ad file are read. Rounds alternate between opening each range
+ * directly and by S3A's {@code openFile} (see {@link HadoopOpener}); the second half of the rounds
+ * is printed. Run: {@code mvn -o verify -Dtest=S3RequestCostBenchmark
+ * -Danndata.s3.server.kind=gofakes3 -pl flink-connector-anndata}; {@code
+ * -Danndata.s3.conf=key=value,...} sets further options of the S3 file system (see {@link
+ * S3Loopback}); {@code -Dbench.jfr=FILE} records the second half of the rounds with Java Flight
+ * Recorder's profiling settings.
  */
 class S3RequestCostBenchmark {
     private static final int OBJECTS = Integer.getInteger("bench.objects", 200);
     private static final int OBJECT_BYTES = Integer.getInteger("bench.objectBytes", 67_000);
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 30);
+    /** Bytes read per request, from the start of a random offset's 4 KiB page; 0: each object whole. */
+    private static final int READ_BYTES = Integer.getInteger("bench.readBytes", 0);
 
     @TempDir Path work;
 
@@ -46,7 +51,8 @@ class S3RequestCostBenchmark {
                 throw new AssertionError("listed " + objects.size() + " objects, uploaded " + OBJECTS);
             }
             java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-            byte[] buffer = new byte[OBJECT_BYTES];
+            int length = READ_BYTES > 0 ? Math.min(READ_BYTES, OBJECT_BYTES) : OBJECT_BYTES;
+            byte[] buffer = new byte[length];
             jdk.jfr.Recording recording = null;
             for (int round = 0; round < ROUNDS; round++) {
                 if (round == ROUNDS / 2 && System.getProperty("bench.jfr") != null) {
@@ -63,7 +69,8 @@ class S3RequestCostBenchmark {
                 long thread0 = threads.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
                 for (ObjectInfo o : objects) {
-                    storage.readVerified(o, 0, buffer, 0, (int) o.length());
+                    long offset = (random.nextInt(OBJECT_BYTES - length + 1) / 4096) * 4096L;
+                    storage.readVerified(o, offset, buffer, 0, length);
                 }
                 long wall = System.nanoTime() - t0;
                 long thread = threads.getCurrentThreadCpuTime() - thread0;
@@ -72,7 +79,7 @@ class S3RequestCostBenchmark {
                 if (round >= ROUNDS / 2) {
                     System.out.printf("round %2d, %s: %d requests of %d bytes; per request: wall %.3f ms, CPU of the"
                             + " reading thread %.3f ms, of the JVM %.3f ms, of the server %.3f ms; load %s%n", round,
-                            viaOpenFile ? "openFile" : "direct  ", OBJECTS, OBJECT_BYTES, wall / 1e6 / OBJECTS, thread / 1e6 / OBJECTS,
+                            viaOpenFile ? "openFile" : "direct  ", OBJECTS, length, wall / 1e6 / OBJECTS, thread / 1e6 / OBJECTS,
                             process / 1e6 / OBJECTS, server / 1e6 / OBJECTS, String.format("%.2f",
                                     ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
                 }
