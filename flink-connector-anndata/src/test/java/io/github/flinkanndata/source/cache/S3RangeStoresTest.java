@@ -207,6 +207,55 @@ class S3RangeStoresTest {
     }
 
     @Test
+    void aRangeIsOneGetOfExactlyItsBytesWhateverTheInputPolicyConfigured() throws Exception {
+        byte[] data = new byte[1 << 20];
+        new java.util.Random(8).nextBytes(data);
+        s3.put(BUCKET, "policy/object", data);
+        // the file system configured as users may leave it: S3A's sequential policy (a GET of the rest
+        // of the object) and a large read-ahead; the connector's own options per open apply instead
+        System.setProperty("anndata.s3.conf", "s3.experimental.input.fadvise=sequential,s3.readahead.range=524288");
+        try {
+            S3Loopback.configureFlink(s3.endpoint(), 0);
+            FlinkObjectStorage storage = new FlinkObjectStorage("s3://" + BUCKET + "/policy");
+            HadoopOpener opener = storage.hadoopOpener();
+            io.github.flinkanndata.format.remote.ObjectInfo listed = storage.list("").get(0);
+            for (boolean viaOpenFile : new boolean[] {false, true}) {
+                opener.openViaOpenFile(viaOpenFile);
+                long discarded = discardedBytes(storage);
+                byte[] range = new byte[4096];
+                assertThat(storage.readVerified(listed, 100_000, range, 0, range.length)).isTrue();
+                assertThat(range).isEqualTo(java.util.Arrays.copyOfRange(data, 100_000, 104_096));
+                assertThat(discardedBytes(storage) - discarded)
+                        .as("bytes the GET fetched beyond the range (opened by openFile: %s)", viaOpenFile).isZero();
+            }
+            opener.openViaOpenFile(false);
+        } finally {
+            System.clearProperty("anndata.s3.conf");
+            S3Loopback.configureFlink(s3.endpoint(), 0);
+        }
+    }
+
+    /** Bytes S3A's streams of this file system drained or abandoned on closing (its IOStatistics). */
+    private static long discardedBytes(FlinkObjectStorage storage) throws Exception {
+        Object fs = org.apache.flink.core.fs.FileSystem.get(java.net.URI.create(storage.location()));
+        for (int i = 0; i < 8 && fs instanceof org.apache.flink.util.WrappingProxy; i++) {
+            fs = ((org.apache.flink.util.WrappingProxy<?>) fs).getWrappedDelegate();
+        }
+        Object hadoopFs = fs.getClass().getMethod("getHadoopFileSystem").invoke(fs);
+        Object stats = hadoopFs.getClass().getMethod("getIOStatistics").invoke(hadoopFs);
+        java.lang.reflect.Method counters = stats.getClass().getMethod("counters");
+        counters.setAccessible(true);
+        Map<?, ?> c = (Map<?, ?>) counters.invoke(stats);
+        long total = 0;
+        for (String name : List.of("stream_read_bytes_discarded_in_close", "stream_read_bytes_discarded_in_abort")) {
+            Object v = c.get(name);
+            assertThat(v).as("S3A counter %s", name).isInstanceOf(Long.class);
+            total += (Long) v;
+        }
+        return total;
+    }
+
+    @Test
     void aChunkTheListingDoesNotShowReadsAsFillWithoutARequest() throws Exception {
         String zarr = s3.upload(big, BUCKET, "sparse/big.zarr");
         s3.delete(BUCKET, "sparse/big.zarr/X/3.0");
