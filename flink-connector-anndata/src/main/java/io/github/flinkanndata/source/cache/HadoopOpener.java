@@ -35,15 +35,16 @@ import org.apache.flink.util.WrappingProxy;
  * {@code RemoteFileChangedException}, reported here as {@link ObjectChangedException}, so the
  * bytes of a successful read are of the listed version (see {@link FlinkObjectStorage}).
  *
+ * <p>Flink's {@code FileSystem} API offers neither, and the Hadoop classes live in the plugin's
+ * class loader, so this goes by reflection over public methods (and the one private method of
+ * S3A below, where it is there); when a public one is missing (another kind of file system,
+ * another Hadoop), {@link #of} gives null and objects are opened through Flink's API as before.
+ *
  * <p>Every range is opened with S3A's random input policy and no read-ahead ({@link
  * #RANGE_OPTIONS}), whatever the file system's settings, so a positioned read is one GET of
- * exactly the range. On S3A of Hadoop 3.3 the stream is opened on the fetching thread by the method {@code
- * openFile} hands to S3A's thread pool ({@link #findDirectOpen}), which saves a hand-off per range.
- *
- * <p>Flink's {@code FileSystem} API offers neither, and the Hadoop classes live in the plugin's
- * class loader, so this goes by reflection over public methods; when any is missing (another kind
- * of file system, another Hadoop), {@link #of} gives null and objects are opened through Flink's
- * API as before. Thread-safe.
+ * exactly the range. On S3A of Hadoop 3.3 the stream is opened on the fetching thread by the
+ * method {@code openFile} hands to S3A's thread pool ({@link #findDirectOpen}), which saves a
+ * hand-off per range. Thread-safe.
  */
 @Internal
 final class HadoopOpener {
@@ -69,6 +70,8 @@ final class HadoopOpener {
      * Configuration}, for {@link #directOpen}; null where there is none.
      */
     @Nullable private Object directOptions;
+    /** {@code S3ALocatedFileStatus.toS3AFileStatus()}, looked up on first use. */
+    @Nullable private volatile Method toS3AFileStatus;
     /** {@code FSBuilder.opt(String, String)}, to give {@code openFile} the same options; or null. */
     @Nullable private Method opt;
     private volatile boolean viaOpenFile = allViaOpenFile;
@@ -369,7 +372,12 @@ final class HadoopOpener {
             return hadoopStatus;
         }
         try {
-            Object s = hadoopStatus.getClass().getMethod("toS3AFileStatus").invoke(hadoopStatus);
+            Method convert = toS3AFileStatus;
+            if (convert == null || convert.getDeclaringClass() != hadoopStatus.getClass()) {
+                convert = hadoopStatus.getClass().getMethod("toS3AFileStatus");
+                toS3AFileStatus = convert;
+            }
+            Object s = convert.invoke(hadoopStatus);
             return directStatusClass.isInstance(s) ? s : null;
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
