@@ -107,6 +107,13 @@ public final class S3Loopback implements AutoCloseable {
         conf.setString("s3.retry.limit", String.valueOf(clientRetries));
         conf.setString("s3.connection.establish.timeout", "2000");
         conf.setString("s3.connection.timeout", "5000");
+        // benchmarks: further options of the S3 file system, "key=value,key=value" (Flink's s3.* keys)
+        for (String kv : System.getProperty("anndata.s3.conf", "").split(",")) {
+            int eq = kv.indexOf('=');
+            if (eq > 0) {
+                conf.setString(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+            }
+        }
         Path jar = plugin();
         PluginDescriptor d = new PluginDescriptor("s3-fs-hadoop", new URL[] {jar.toUri().toURL()}, new String[0]);
         String[] parentFirst = CoreOptions.getPluginParentFirstLoaderPatterns(conf);

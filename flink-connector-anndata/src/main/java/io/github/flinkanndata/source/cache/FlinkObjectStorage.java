@@ -56,6 +56,12 @@ final class FlinkObjectStorage implements ObjectStorage {
         this.fsLoader = inner.getClass().getClassLoader();
     }
 
+    /** The Hadoop opener, or null if objects are opened through Flink's API (tests). */
+    @Nullable
+    HadoopOpener hadoopOpener() {
+        return hadoop;
+    }
+
     private Path path(String key) {
         return key.isEmpty() ? root : new Path(root, key);
     }

@@ -36,9 +36,15 @@ import org.apache.flink.util.WrappingProxy;
  * bytes of a successful read are of the listed version (see {@link FlinkObjectStorage}).
  *
  * <p>Flink's {@code FileSystem} API offers neither, and the Hadoop classes live in the plugin's
- * class loader, so this goes by reflection over public methods; when any is missing (another kind
- * of file system, another Hadoop), {@link #of} gives null and objects are opened through Flink's
- * API as before. Thread-safe.
+ * class loader, so this goes by reflection over public methods (and the one private method of
+ * S3A below, where it is there); when a public one is missing (another kind of file system,
+ * another Hadoop), {@link #of} gives null and objects are opened through Flink's API as before.
+ *
+ * <p>Every range is opened with S3A's random input policy and no read-ahead ({@link
+ * #RANGE_OPTIONS}), whatever the file system's settings, so a positioned read is one GET of
+ * exactly the range. On S3A of Hadoop 3.3 the stream is opened on the fetching thread by the
+ * method {@code openFile} hands to S3A's thread pool ({@link #findDirectOpen}), which saves a
+ * hand-off per range. Thread-safe.
  */
 @Internal
 final class HadoopOpener {
@@ -52,6 +58,37 @@ final class HadoopOpener {
     private final boolean etagChecked;
     /** {@code FileSystem.listFiles(Path, boolean)}, or null: no recursive listing. */
     @Nullable private Method listFiles;
+    /**
+     * S3A's own {@code open(Path, Optional<Configuration>, Optional<S3AFileStatus>)} (Hadoop 3.3),
+     * or null: see {@link #directOpen}.
+     */
+    @Nullable private Method directOpen;
+    /** {@code S3AFileStatus}, the status {@link #directOpen} takes. */
+    @Nullable private Class<?> directStatusClass;
+    /**
+     * The options every range is opened with ({@link #RANGE_OPTIONS}) as a Hadoop {@code
+     * Configuration}, for {@link #directOpen}; null where there is none.
+     */
+    @Nullable private Object directOptions;
+    /** {@code S3ALocatedFileStatus.toS3AFileStatus()}, looked up on first use. */
+    @Nullable private volatile Method toS3AFileStatus;
+    /** {@code FSBuilder.opt(String, String)}, to give {@code openFile} the same options; or null. */
+    @Nullable private Method opt;
+    private volatile boolean viaOpenFile = allViaOpenFile;
+    /** Tests and benchmarks: openers made from now on open every range by {@code openFile}. */
+    static volatile boolean allViaOpenFile;
+
+    /**
+     * How every range is opened: S3A's random input policy without read-ahead, so that a positioned
+     * read is one GET of exactly the range, whatever the file system's own settings (its default
+     * policy requests the rest of the object; its default read-ahead of 64 KiB makes a GET of an 8
+     * KiB range fetch 64 KiB and then drain the rest before the stream closes, which cost about
+     * 2.5 times the CPU per request on loopback). The reader asks only for the ranges it needs
+     * and coalesces them itself ({@link io.github.flinkanndata.format.remote.RangeReader}). Other
+     * file systems ignore these keys.
+     */
+    static final String[][] RANGE_OPTIONS = {
+        {"fs.s3a.experimental.input.fadvise", "random"}, {"fs.s3a.readahead.range", "0"}};
 
     private HadoopOpener(Object hadoopFs, Method openFile, Method withFileStatus, Method build, Method readFully,
             Constructor<?> newPath, Class<?> hadoopStatusClass, boolean etagChecked) {
@@ -118,10 +155,69 @@ final class HadoopOpener {
             } catch (NoSuchMethodException e) {
                 // an old Hadoop: listings directory by directory
             }
+            try {
+                opener.opt = builderClass.getMethod("opt", String.class, String.class);
+            } catch (NoSuchMethodException e) {
+                // no per-open options: the file system's own settings apply
+            }
+            opener.findDirectOpen(pathClass);
             return opener;
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             return null;
         }
+    }
+
+    /**
+     * Looks up the method S3A's {@code openFile(path).withFileStatus(status).build()} runs: in
+     * Hadoop 3.3 (flink-s3-fs-hadoop 2.x bundles 3.3.4) {@code build()} submits {@code open(path,
+     * options, status)} to S3A's unbounded thread pool and returns a future, so every range request
+     * cost a hand-off to a pool thread and back (about a quarter of this JVM's CPU per request on
+     * loopback: the pool thread's work, two wake-ups, the future). Calling that method on the
+     * fetching thread does the same work without the hand-off. It is private, so it is used only
+     * where it exists with exactly that signature and may be made accessible; otherwise (another
+     * Hadoop, a security manager) ranges are opened by {@code openFile} as before.
+     */
+    private void findDirectOpen(Class<?> pathClass) {
+        try {
+            Class<?> statusClass = Class.forName("org.apache.hadoop.fs.s3a.S3AFileStatus", false,
+                    hadoopFs.getClass().getClassLoader());
+            for (Class<?> c = hadoopFs.getClass(); c != null; c = c.getSuperclass()) {
+                if (!c.getName().equals("org.apache.hadoop.fs.s3a.S3AFileSystem")) {
+                    continue;
+                }
+                Method m = c.getDeclaredMethod("open", pathClass, java.util.Optional.class, java.util.Optional.class);
+                if (!Closeable.class.isAssignableFrom(m.getReturnType())) {
+                    return;
+                }
+                Class<?> confClass = Class.forName("org.apache.hadoop.conf.Configuration", false,
+                        hadoopFs.getClass().getClassLoader());
+                Object options = confClass.getConstructor(boolean.class).newInstance(false);
+                Method set = confClass.getMethod("set", String.class, String.class);
+                for (String[] kv : RANGE_OPTIONS) {
+                    set.invoke(options, kv[0], kv[1]);
+                }
+                m.setAccessible(true);
+                directOptions = options;
+                directOpen = m;
+                directStatusClass = statusClass;
+                return;
+            }
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            // not S3A of Hadoop 3.3, or not accessible: openFile as before
+            directOpen = null;
+            directStatusClass = null;
+            directOptions = null;
+        }
+    }
+
+    /** Whether ranges are opened without S3A's hand-off to its pool ({@link #findDirectOpen}). */
+    boolean opensDirectly() {
+        return directOpen != null && !viaOpenFile;
+    }
+
+    /** Tests and benchmarks: open every range by {@code openFile}, as without {@link #findDirectOpen}. */
+    void openViaOpenFile(boolean always) {
+        viaOpenFile = always;
     }
 
     /** Whether {@link #listFiles} works (Hadoop's recursive listing: one flat, paged listing on S3A). */
@@ -231,9 +327,21 @@ final class HadoopOpener {
     private void readInPluginLoader(java.net.URI uri, Object hadoopStatus, long offset, byte[] dst, int dstOffset,
             int length) throws IOException {
         Object stream;
+        Object direct = directOpen == null || viaOpenFile ? null : s3aStatus(hadoopStatus);
         try {
-            Object builder = withFileStatus.invoke(openFile.invoke(hadoopFs, newPath.newInstance(uri)), hadoopStatus);
-            stream = ((CompletableFuture<?>) build.invoke(builder)).get();
+            if (direct != null) {
+                stream = directOpen.invoke(hadoopFs, newPath.newInstance(uri), java.util.Optional.of(directOptions),
+                        java.util.Optional.of(direct));
+            } else {
+                Object builder = withFileStatus.invoke(openFile.invoke(hadoopFs, newPath.newInstance(uri)),
+                        hadoopStatus);
+                if (opt != null) {
+                    for (String[] kv : RANGE_OPTIONS) {
+                        builder = opt.invoke(builder, kv[0], kv[1]);
+                    }
+                }
+                stream = ((CompletableFuture<?>) build.invoke(builder)).get();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while opening " + uri);
@@ -250,6 +358,29 @@ final class HadoopOpener {
             throw failure(e.getCause());
         } catch (IllegalAccessException e) {
             throw new IOException("cannot read " + uri + ": " + e, e);
+        }
+    }
+
+    /**
+     * {@code hadoopStatus} as the {@code S3AFileStatus} {@link #directOpen} takes (a status of a
+     * recursive listing is an {@code S3ALocatedFileStatus}, converted as {@code openFile} converts
+     * it), or null: opened by {@code openFile}.
+     */
+    @Nullable
+    private Object s3aStatus(Object hadoopStatus) {
+        if (directStatusClass.isInstance(hadoopStatus)) {
+            return hadoopStatus;
+        }
+        try {
+            Method convert = toS3AFileStatus;
+            if (convert == null || convert.getDeclaringClass() != hadoopStatus.getClass()) {
+                convert = hadoopStatus.getClass().getMethod("toS3AFileStatus");
+                toS3AFileStatus = convert;
+            }
+            Object s = convert.invoke(hadoopStatus);
+            return directStatusClass.isInstance(s) ? s : null;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
         }
     }
 

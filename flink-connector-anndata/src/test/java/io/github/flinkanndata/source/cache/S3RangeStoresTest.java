@@ -176,6 +176,86 @@ class S3RangeStoresTest {
     }
 
     @Test
+    void rangesAreOpenedOnTheFetchingThreadWithTheListedStatusAndStayVerified() throws Exception {
+        byte[] data = new byte[10_000];
+        new java.util.Random(7).nextBytes(data);
+        s3.put(BUCKET, "direct/object", data);
+        FlinkObjectStorage storage = new FlinkObjectStorage("s3://" + BUCKET + "/direct");
+        HadoopOpener opener = storage.hadoopOpener();
+        // flink-s3-fs-hadoop's S3A (Hadoop 3.3) has the open method openFile hands to its pool: if a
+        // new plugin lacks it, every range goes through the pool again (correct, but slower)
+        assertThat(opener).isNotNull();
+        assertThat(opener.opensDirectly()).as("S3A's open(Path, Optional, Optional) found").isTrue();
+        io.github.flinkanndata.format.remote.ObjectInfo listed = storage.list("").get(0);
+        byte[] direct = new byte[3_000];
+        byte[] viaOpenFile = new byte[3_000];
+        Map<String, Integer> before = s3.requestCounts();
+        assertThat(storage.readVerified(listed, 5_000, direct, 0, direct.length)).isTrue();
+        opener.openViaOpenFile(true);
+        try {
+            assertThat(storage.readVerified(listed, 5_000, viaOpenFile, 0, viaOpenFile.length)).isTrue();
+        } finally {
+            opener.openViaOpenFile(false);
+        }
+        assertThat(direct).isEqualTo(java.util.Arrays.copyOfRange(data, 5_000, 8_000)).isEqualTo(viaOpenFile);
+        assertThat(S3Loopback.difference(s3.requestCounts(), before)).as("one GET per range, no status request")
+                .isEqualTo(Map.of("GET", 2));
+        // the listed entity tag still goes with the GET: a replaced object is refused
+        s3.replace(BUCKET, "direct/object", new byte[10_000]);
+        assertThatThrownBy(() -> storage.readVerified(listed, 0, direct, 0, 100))
+                .isInstanceOf(io.github.flinkanndata.format.remote.ObjectChangedException.class);
+    }
+
+    @Test
+    void aRangeIsOneGetOfExactlyItsBytesWhateverTheInputPolicyConfigured() throws Exception {
+        byte[] data = new byte[1 << 20];
+        new java.util.Random(8).nextBytes(data);
+        s3.put(BUCKET, "policy/object", data);
+        // the file system configured as users may leave it: S3A's sequential policy (a GET of the rest
+        // of the object) and a large read-ahead; the connector's own options per open apply instead
+        System.setProperty("anndata.s3.conf", "s3.experimental.input.fadvise=sequential,s3.readahead.range=524288");
+        try {
+            S3Loopback.configureFlink(s3.endpoint(), 0);
+            FlinkObjectStorage storage = new FlinkObjectStorage("s3://" + BUCKET + "/policy");
+            HadoopOpener opener = storage.hadoopOpener();
+            io.github.flinkanndata.format.remote.ObjectInfo listed = storage.list("").get(0);
+            for (boolean viaOpenFile : new boolean[] {false, true}) {
+                opener.openViaOpenFile(viaOpenFile);
+                long discarded = discardedBytes(storage);
+                byte[] range = new byte[4096];
+                assertThat(storage.readVerified(listed, 100_000, range, 0, range.length)).isTrue();
+                assertThat(range).isEqualTo(java.util.Arrays.copyOfRange(data, 100_000, 104_096));
+                assertThat(discardedBytes(storage) - discarded)
+                        .as("bytes the GET fetched beyond the range (opened by openFile: %s)", viaOpenFile).isZero();
+            }
+            opener.openViaOpenFile(false);
+        } finally {
+            System.clearProperty("anndata.s3.conf");
+            S3Loopback.configureFlink(s3.endpoint(), 0);
+        }
+    }
+
+    /** Bytes S3A's streams of this file system drained or abandoned on closing (its IOStatistics). */
+    private static long discardedBytes(FlinkObjectStorage storage) throws Exception {
+        Object fs = org.apache.flink.core.fs.FileSystem.get(java.net.URI.create(storage.location()));
+        for (int i = 0; i < 8 && fs instanceof org.apache.flink.util.WrappingProxy; i++) {
+            fs = ((org.apache.flink.util.WrappingProxy<?>) fs).getWrappedDelegate();
+        }
+        Object hadoopFs = fs.getClass().getMethod("getHadoopFileSystem").invoke(fs);
+        Object stats = hadoopFs.getClass().getMethod("getIOStatistics").invoke(hadoopFs);
+        java.lang.reflect.Method counters = stats.getClass().getMethod("counters");
+        counters.setAccessible(true);
+        Map<?, ?> c = (Map<?, ?>) counters.invoke(stats);
+        long total = 0;
+        for (String name : List.of("stream_read_bytes_discarded_in_close", "stream_read_bytes_discarded_in_abort")) {
+            Object v = c.get(name);
+            assertThat(v).as("S3A counter %s", name).isInstanceOf(Long.class);
+            total += (Long) v;
+        }
+        return total;
+    }
+
+    @Test
     void aChunkTheListingDoesNotShowReadsAsFillWithoutARequest() throws Exception {
         String zarr = s3.upload(big, BUCKET, "sparse/big.zarr");
         s3.delete(BUCKET, "sparse/big.zarr/X/3.0");

@@ -20,8 +20,13 @@ import org.junit.jupiter.api.io.TempDir;
  * Not a test (the build runs *Test and *ITCase only): one epoch of the source at parallelism 2 on a
  * MiniCluster, sequential and block-shuffled, over a store read locally and over loopback S3 in
  * range mode; prints cells/s. Run: {@code mvn -o verify -Dtest=S3SourceBenchmark -pl
- * flink-connector-anndata} (-Dbench.rows, -Dbench.chunkRows, -Dbench.block, -Dbench.shardChunks to vary the store; -Dbench.log=FILE keeps the server's request log;
- * -Danndata.s3.server.kind=gofakes3 runs it against the Go server instead of moto, see docs/remote.md).
+ * flink-connector-anndata} (-Dbench.rows, -Dbench.chunkRows, -Dbench.block, -Dbench.shardChunks to vary the store;
+ * -Dbench.viaOpenFile=true opens each range by S3A's openFile, as before; -Dbench.rounds=N rounds per mode, -Dbench.modes=BLOCK_SHUFFLED to measure one mode; -Dbench.log=FILE keeps the server's request log;
+ * -Danndata.s3.server.kind=gofakes3 runs it against the Go server instead of moto, see docs/remote.md;
+ * -Dbench.jfr=DIR records each epoch with Java Flight Recorder's profiling settings into DIR, one file per
+ * epoch, to tell where the S3 epochs spend CPU that the local ones do not; -Dbench.marks=true prints each
+ * epoch's start and end in System.nanoTime, CLOCK_MONOTONIC on Linux, to split a {@code perf record -k
+ * CLOCK_MONOTONIC} profile of the JVM by epoch).
  */
 class S3SourceBenchmark {
     @RegisterExtension
@@ -34,6 +39,15 @@ class S3SourceBenchmark {
     /** Inner chunks per shard: above 0 the store is zarr v3 with X sharded (else v2, a file per chunk). */
     private static final int SHARD_CHUNKS = Integer.getInteger("bench.shardChunks", 0);
 
+    /** Rounds (a local epoch, then an S3 epoch) per sampling mode: later rounds run on a warmer JIT. */
+    private static final int ROUNDS = Integer.getInteger("bench.rounds", 2);
+    /** The sampling modes measured, comma-separated (default both: SEQUENTIAL,BLOCK_SHUFFLED). */
+    private static final List<SamplingMode> MODES = java.util.Arrays.stream(System.getProperty("bench.modes",
+            "SEQUENTIAL,BLOCK_SHUFFLED").split(",")).map(String::trim).map(SamplingMode::valueOf).toList();
+
+    /** Open each range by S3A's openFile, through its pool (as before ranges were opened directly). */
+    private static final boolean VIA_OPEN_FILE = Boolean.getBoolean("bench.viaOpenFile");
+
     @TempDir Path work;
 
     @Test
@@ -41,30 +55,39 @@ class S3SourceBenchmark {
         Path store = work.resolve("bench.zarr");
         long chunkBytes = SHARD_CHUNKS > 0 ? BenchZarr.writeSharded(store, ROWS, 512, CHUNK_ROWS, SHARD_CHUNKS)
                 : BenchZarr.write(store, ROWS, 512, CHUNK_ROWS);
+        io.github.flinkanndata.source.cache.S3OpenMode.viaOpenFile(VIA_OPEN_FILE);
         try (S3Loopback s3 = S3Loopback.start(work)) {
             s3.createBucket("bench");
             String remote = s3.upload(store, "bench", "bench.zarr");
             System.out.printf("store: %d x 512 float32, gzip chunks of %d rows (%d compressed bytes), %s, blocks of %d;"
                     + " server %s%n", ROWS, CHUNK_ROWS, chunkBytes, SHARD_CHUNKS > 0 ? "v3, " + SHARD_CHUNKS
-                            + " chunks per shard" : "v2", BLOCK, s3.kind());
-            for (SamplingMode mode : List.of(SamplingMode.SEQUENTIAL, SamplingMode.BLOCK_SHUFFLED)) {
-                for (int round = 0; round < 2; round++) {
+                            + " chunks per shard" : "v2", BLOCK, s3.kind() + (VIA_OPEN_FILE ? ", ranges opened by openFile" : ""));
+            for (SamplingMode mode : MODES) {
+                for (int round = 0; round < ROUNDS; round++) {
+                    jdk.jfr.Recording rec = record();
                     long cpu0 = cpuNanos();
                     double local = epoch(store.toString(), mode);
                     long cpuLocal = cpuNanos() - cpu0;
+                    dump(rec, "local-" + mode + "-" + round);
                     java.util.Map<String, Integer> before = s3.requestCounts();
                     long server0 = s3.serverCpuNanos();
                     // a cold range cache: the epoch fetches what it reads (the cache outlives jobs)
                     io.github.flinkanndata.source.cache.RangeStoreResolver.clearProcessCache(256L << 20);
+                    rec = record();
                     cpu0 = cpuNanos();
                     double fromS3 = epoch(remote, mode);
                     long cpuS3 = cpuNanos() - cpu0;
                     long server = s3.serverCpuNanos() - server0;
+                    dump(rec, "s3-" + mode + "-" + round);
+                    java.util.Map<String, Integer> requests = S3Loopback.difference(s3.requestCounts(), before);
                     System.out.printf("%-15s round %d: local %,.0f cells/s, S3 %,.0f cells/s (%.0f %%); cells per CPU-second"
-                            + " local %,.0f, S3 %,.0f (this JVM) and %,.0f (JVM + server); server requests %s; load %s%n",
+                            + " local %,.0f, S3 %,.0f (this JVM) and %,.0f (JVM + server); JVM CPU per request"
+                            + " %.2f ms, beyond the local epoch's %.2f ms; server requests %s; load %s%n",
                             mode, round, local, fromS3, 100 * fromS3 / local, ROWS / (cpuLocal / 1e9),
                             ROWS / (cpuS3 / 1e9), ROWS / ((cpuS3 + server) / 1e9),
-                            S3Loopback.difference(s3.requestCounts(), before), String.format("%.2f",
+                            cpuS3 / 1e6 / Math.max(1, total(requests)), (cpuS3 - cpuLocal) / 1e6
+                                    / Math.max(1, total(requests)),
+                            requests, String.format("%.2f",
                                     java.lang.management.ManagementFactory.getOperatingSystemMXBean()
                                             .getSystemLoadAverage()));
                 }
@@ -74,8 +97,34 @@ class S3SourceBenchmark {
                         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         } finally {
+            io.github.flinkanndata.source.cache.S3OpenMode.viaOpenFile(false);
             S3Loopback.resetFlink();
         }
+    }
+
+    private static int total(java.util.Map<String, Integer> requests) {
+        return requests.values().stream().mapToInt(Integer::intValue).sum();
+    }
+
+    /** A flight recording with the JDK's profiling settings if -Dbench.jfr is set, else null. */
+    private static jdk.jfr.Recording record() throws Exception {
+        if (System.getProperty("bench.jfr") == null) {
+            return null;
+        }
+        jdk.jfr.Recording r = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+        r.start();
+        return r;
+    }
+
+    private static void dump(jdk.jfr.Recording r, String name) throws Exception {
+        if (r == null) {
+            return;
+        }
+        r.stop();
+        Path dir = Path.of(System.getProperty("bench.jfr"));
+        java.nio.file.Files.createDirectories(dir);
+        r.dump(dir.resolve(name + ".jfr"));
+        r.close();
     }
 
     private static long cpuNanos() {
@@ -91,6 +140,10 @@ class S3SourceBenchmark {
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "bench").sinkTo(new DiscardingSink<>());
         long t0 = System.nanoTime();
         env.execute("bench");
-        return ROWS / ((System.nanoTime() - t0) / 1e9);
+        long t1 = System.nanoTime();
+        if (Boolean.getBoolean("bench.marks")) {
+            System.out.printf("epoch %s %s %d %d%n", path.startsWith("s3:") ? "s3" : "local", mode, t0, t1);
+        }
+        return ROWS / ((t1 - t0) / 1e9);
     }
 }
