@@ -20,15 +20,16 @@ import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.complex.ListVector;
 
 /** A trainer rank in Java: finds its server in the endpoint folder, pulls batches, reconnects. */
 final class RankClient {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One received batch: its place, cells and CSR of X. */
+    /** One received batch: its place, cells, CSR of X and the dense obsm entry "pad" (null if none). */
     record Received(int epoch, long g, long batches, String key, long[] globalIndex, int[] indptr, int[] indices,
-            float[] values) {
+            float[] values, float[] pad) {
         String id() {
             return epoch + ":" + g;
         }
@@ -212,7 +213,13 @@ final class RankClient {
                 values[j] = fv.get(j);
             }
         }
+        float[] pad = null;
+        if (root.getVector("obsm.pad") instanceof FixedSizeListVector padList) {
+            Float4Vector pv = (Float4Vector) padList.getDataVector();
+            pad = new float[pv.getValueCount()];
+            pv.getDataBuffer().nioBuffer(0, pad.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(pad);
+        }
         return new Received(meta.get("epoch").asInt(), meta.get("g").asLong(), meta.get("G").asLong(),
-                meta.get("key").asText(), global, indptr, indices, values);
+                meta.get("key").asText(), global, indptr, indices, values, pad);
     }
 }

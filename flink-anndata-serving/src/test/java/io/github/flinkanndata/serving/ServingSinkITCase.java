@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -63,8 +64,12 @@ class ServingSinkITCase {
         ToPiece.reset();
     }
 
-    private static StreamExecutionEnvironment env(int parallelism) {
+    private StreamExecutionEnvironment env(int parallelism) {
         Configuration conf = new Configuration();
+        // as ServeJob: checkpoints to files (the queued batches of heavy runs outgrow the
+        // JobManager's in-memory checkpoint storage)
+        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.resolve("checkpoints").toUri().toString());
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(50));
@@ -211,6 +216,27 @@ class ServingSinkITCase {
         // 24 batches per rank at 40 ms each: about a second; a checkpoint every 100 ms
         assertThat(ToPiece.CHECKPOINTS.get()).as("checkpoints completed while a rank was slow").isGreaterThanOrEqualTo(3);
         assertThat(ServingWriter.HIGH_WATER.get()).as("most batches a rank had queued").isLessThanOrEqualTo(2);
+    }
+
+    /**
+     * Batches of megabytes (more than the socket and gRPC's flow-control window hold) to ranks that
+     * pause after each one: the server's next batch is ready while the last is still being written,
+     * so a root refilled before its message was out would send another batch's bytes. Every
+     * batch's values must be its own cells'.
+     */
+    @Test
+    void aSlowRankGetsEachLargeBatchsOwnBytes() throws Exception {
+        SyntheticBatches big = new SyntheticBatches(90, 10, 2, 60_000); // 2.4 MB per batch
+        List<RankClient> clients = run(big, 2, options().build(), new ToPiece(big, -1), 30, 0, 0);
+        for (int r = 0; r < W; r++) {
+            assertThat(ids(clients.get(r))).as("rank %d", r).isEqualTo(big.expected(r, W, 0, 0));
+            for (RankClient.Received x : clients.get(r).received) {
+                assertThat(x.globalIndex()).as("cells of %s", x.id()).containsExactly(big.cells(x.epoch(), x.g()));
+                // isEqualTo compares arrays in one pass (containsExactly diffs 600,000 values pairwise)
+                assertThat(x.pad()).as("values of %s", x.id())
+                        .isEqualTo(SyntheticBatches.padValues(big.cells(x.epoch(), x.g()), big.pad));
+            }
+        }
     }
 
     @Test

@@ -117,12 +117,22 @@ final class SyntheticBatches implements Serializable {
                 padPtr[i + 1] = (i + 1) * pad;
                 padWidths[i] = pad;
             }
-            float[] padValues = new float[k * pad];
-            java.util.Arrays.fill(padValues, 0.5f);
+            float[] padValues = padValues(global, pad);
             obsm.put("pad", new MatrixBlock(padPtr, null, padValues, padWidths, null));
         }
         CellBatch cells = new CellBatch(p[0], global, new int[k], global.clone(), matrices, obsm, obs);
         return new BatchPiece("synthetic" + n + "x" + b, p[0], p[1], p[2], b, batchesPerEpoch(), cells);
+    }
+
+    /** The "pad" values of the given cells, row after row: each cell's own, so batches differ. */
+    static float[] padValues(long[] cells, int pad) {
+        float[] v = new float[cells.length * pad];
+        for (int i = 0; i < cells.length; i++) {
+            for (int j = 0; j < pad; j++) {
+                v[i * pad + j] = cells[i] * 8 + j % 8;
+            }
+        }
+        return v;
     }
 
     /** What rank {@code r} of {@code w} must receive, as "epoch:g" ids, starting at (epoch, next). */
