@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
@@ -36,7 +35,7 @@ final class RankQueue {
      * megabytes, and allocating them anew for every stream (a stream carries a few batches) took
      * the serving thread half its time creating and zeroing Netty memory chunks.
      */
-    VectorSchemaRoot spareRoot;
+    OutgoingRoot spareRoot;
 
     RankQueue(int rank, int world, int startEpoch, long startNext, long now) {
         this.rank = rank;
@@ -108,9 +107,9 @@ final class RankQueue {
     }
 
     /** The spare root if it has {@code schema} (it is then no longer spare), else null. */
-    VectorSchemaRoot takeRoot(Schema schema) {
-        VectorSchemaRoot r = spareRoot;
-        if (r == null || !r.getSchema().equals(schema)) {
+    OutgoingRoot takeRoot(Schema schema) {
+        OutgoingRoot r = spareRoot;
+        if (r == null || !r.root().getSchema().equals(schema)) {
             return null;
         }
         spareRoot = null;
@@ -118,7 +117,7 @@ final class RankQueue {
     }
 
     /** Keeps {@code root} for the next stream, or closes it when one is kept already or {@code keep} is false. */
-    void returnRoot(VectorSchemaRoot root, boolean keep) {
+    void returnRoot(OutgoingRoot root, boolean keep) {
         if (keep && spareRoot == null) {
             spareRoot = root;
         } else {

@@ -65,6 +65,13 @@ final class ServingWriter {
     /** How long the writer waits for a change before it runs the task's mails. */
     static final long WAIT_MILLIS = 20;
 
+    /**
+     * Longest a stream waits for its root's last message to be written before filling it again; a
+     * rank that stops reading mid-message holds it, and the stream then ends (the rank's next
+     * stream gets a fresh root).
+     */
+    private static final long WRITE_WAIT_MILLIS = 10_000;
+
     private final ServingOptions options;
     private final int subtask;
     private final int parallelism;
@@ -393,7 +400,8 @@ final class ServingWriter {
         }
 
         private void stream(RankQueue q, int max, ServerStreamListener listener) throws InterruptedException {
-            VectorSchemaRoot root = null;
+            OutgoingRoot root = null;
+            boolean reusable = true;
             try {
                 int sent = 0;
                 while (sent < max) {
@@ -430,8 +438,7 @@ final class ServingWriter {
                     }
                     if (end) {
                         if (root == null) {
-                            root = VectorSchemaRoot.create(new Schema(List.of()), allocator);
-                            listener.start(root);
+                            root = start(listener, null);
                         }
                         putMetadata(listener, "{\"end\":true}");
                         lock.lock();
@@ -456,14 +463,17 @@ final class ServingWriter {
                         } finally {
                             lock.unlock();
                         }
-                        if (root == null) {
-                            root = VectorSchemaRoot.create(schema, allocator);
-                        }
-                        listener.start(root);
-                    } else if (!root.getSchema().equals(schema)) {
+                        root = start(listener, root != null ? root : new OutgoingRoot(
+                                VectorSchemaRoot.create(schema, allocator)));
+                    } else if (!root.root().getSchema().equals(schema)) {
                         break; // the next stream carries the new schema
                     }
-                    ArrowBatches.fill(root, cells);
+                    if (!root.awaitWritten(WRITE_WAIT_MILLIS, () -> closed || listener.isCancelled())) {
+                        reusable = false; // its last message is stuck: never fill it again
+                        break;
+                    }
+                    ArrowBatches.fill(root.root(), cells);
+                    root.filled();
                     String meta = ArrowBatches.metadata(batch, q.rank, options.worldSize());
                     lock.lock();
                     try {
@@ -480,20 +490,31 @@ final class ServingWriter {
                     sent++;
                 }
                 if (root == null) {
-                    root = VectorSchemaRoot.create(new Schema(List.of()), allocator);
-                    listener.start(root);
+                    root = start(listener, null);
                 }
                 listener.completed();
             } finally {
                 if (root != null) {
                     lock.lock();
                     try {
-                        q.returnRoot(root, !closed && root.getSchema().getFields().size() > 0);
+                        q.returnRoot(root, reusable && !closed && root.root().getSchema().getFields().size() > 0);
                     } finally {
                         lock.unlock();
                     }
                 }
             }
+        }
+
+        /**
+         * Starts the stream with {@code root}, or with an empty one (a stream that carries no
+         * batch), its buffers sent without a copy (see {@link OutgoingRoot}).
+         */
+        private OutgoingRoot start(ServerStreamListener listener, OutgoingRoot root) {
+            OutgoingRoot r = root != null ? root
+                    : new OutgoingRoot(VectorSchemaRoot.create(new Schema(List.of()), allocator));
+            listener.setUseZeroCopy(true);
+            listener.start(r.root());
+            return r;
         }
 
         private ArrowBuf metadataBuffer(String meta) {
