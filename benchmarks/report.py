@@ -7,6 +7,7 @@ import json
 import os
 import pathlib
 import platform
+import statistics
 import subprocess
 
 FORMS = ["h5ad_none", "h5ad_gzip", "zarr_zstd", "annbatch"]
@@ -38,8 +39,10 @@ def main():
     p.add_argument("--serving", help="JSON lines of benchmarks/serving.py")
     p.add_argument("--serving-only", action="store_true", help="only the serving comparison (run.sh --serving-only)")
     p.add_argument("--pyflink", help="JSON lines of benchmarks/pyflink_paths.py")
+    p.add_argument("--remote", help="JSON lines of S3SourceBenchmark (run.sh's remote-store comparison)")
+    p.add_argument("--remote-only", action="store_true", help="only the remote-store comparison (run.sh --remote-only)")
     a = p.parse_args()
-    rows = [json.loads(l) for l in open(a.raw) if l.strip()]
+    rows = [json.loads(l) for l in open(a.raw) if l.strip()] if os.path.exists(a.raw) else []
     data = pathlib.Path(a.data)
     man = json.loads((data / "manifest_h5ad_none.json").read_text())
     nnz_per_cell = man["parts"]["data"]["nnz"] / man["cells"]
@@ -72,7 +75,8 @@ def main():
     md = []
     md.append(f"# Loader benchmark results{' (quick)' if a.quick == '1' else ''}\n")
     m = machine()
-    loads = [r.get("load1") for r in rows if r.get("load1") is not None]
+    loads = [r.get("load1") for r in rows if r.get("load1") is not None] or [
+        r["load_avg_1m"] for r in _lines(a.serving) + _lines(a.remote) if r.get("load_avg_1m") is not None] or [0.0]
     md.append(f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; {m['os']}; {m['java']}; "
               f"Python {m['python']}. Load average (1 min) during the cases: "
               f"{min(loads):.1f}-{max(loads):.1f} (the machine is shared; 2.0 = both cores busy).\n")
@@ -90,9 +94,9 @@ def main():
               "Ceiling: one thread decompressing + decoding the stored chunks of store 0 "
               "(`X/data` + `X/indices`), nothing else.\n")
 
-    if a.serving_only:
-        serving_section(md, derived, a, rows, f0, f1,
-                        lambda ok: "n/a" if ok is None else ("met" if ok else "not met"))
+    if a.serving_only or a.remote_only:
+        only = remote_section if a.remote_only else serving_section
+        only(md, derived, a, rows, f0, f1, lambda ok: "n/a" if ok is None else ("met" if ok else "not met"))
         pathlib.Path(a.out).with_suffix(".md").write_text("\n".join(md) + "\n")
         print("\n".join(md))
         return
@@ -250,6 +254,7 @@ def main():
                   f"{status(sc['checkpoint_large'] < 1.2 * sc['checkpoint_small'])} |")
 
     serving_section(md, derived, a, rows, f0, f1, status)
+    remote_section(md, derived, a, rows, f0, f1, status)
 
     out = pathlib.Path(a.out)
     out.with_suffix(".md").write_text("\n".join(md) + "\n")
@@ -312,6 +317,41 @@ def serving_section(md, derived, a, cases, f0, f1, status):
                   f"{f1(x / ab) if ab else 'n/a'}x | {status(None if not ab else x >= ab)} |")
         md.append(f"| per rank >= 10x PyFlink per row, {w} rank(s) | {f0(x)} vs {f0(per_row)} = "
                   f"{f1(x / per_row) if per_row else 'n/a'}x | {status(None if not per_row else x >= 10 * per_row)} |")
+
+
+def remote_section(md, derived, a, cases, f0, f1, status):
+    """Epochs of the source over the zarr zstd stores on a loopback S3 server against the same stores
+    read locally, alternating local and S3 epochs; round 0 of each mode warms the JIT and is left out."""
+    remote = _lines(a.remote)
+    if not remote:
+        return
+    md.append("\n## Remote stores: range reads from a loopback S3 server\n")
+    md.append(f"`S3SourceBenchmark` on the zarr zstd stores uploaded to {remote[0]['server'].lower()} on loopback "
+              f"({remote[0]['cells']:,} cells): one epoch of the source at parallelism 2 (per-cell records into a "
+              "discarding sink, blocks of 512, 32 blocks per window), local then S3, round after round; each S3 "
+              "epoch starts with a cold range cache, so it fetches everything it reads. Round 0 warms the JIT and "
+              "is left out of the median. The server runs on the same cores as the job.\n")
+    md.append("| mode | rounds | local cells/s (median) | S3 cells/s (median) | S3 / local per round: median (min-max) "
+              "| requests per epoch | load |")
+    md.append("|---|---|---|---|---|---|---|")
+    derived["remote"] = {}
+    for mode in sorted({r["case"] for r in remote}):
+        rs = [r for r in remote if r["case"] == mode and r["round"] > 0] or [r for r in remote if r["case"] == mode]
+        ratios = sorted(r["s3_cells_per_s"] / r["local_cells_per_s"] for r in rs)
+        med = statistics.median(ratios)
+        derived["remote"][mode] = {"ratio_median": med, "ratios": ratios}
+        loads = [r["load_avg_1m"] for r in rs]
+        md.append(f"| {mode.removeprefix('remote-').lower()} | {len(rs)} | "
+                  f"{f0(statistics.median(r['local_cells_per_s'] for r in rs))} | "
+                  f"{f0(statistics.median(r['s3_cells_per_s'] for r in rs))} | {100 * med:.0f} % "
+                  f"({100 * ratios[0]:.0f}-{100 * ratios[-1]:.0f} %) | "
+                  f"{f0(statistics.median(r['requests'] for r in rs))} | {min(loads):.1f}-{max(loads):.1f} |")
+    shuffled = derived["remote"].get("remote-BLOCK_SHUFFLED")
+    if shuffled:
+        md.append("\n| target | measured | status |")
+        md.append("|---|---|---|")
+        md.append(f"| block-shuffled cells/s over S3 >= 70 % of local | median {100 * shuffled['ratio_median']:.0f} % | "
+                  f"{status(shuffled['ratio_median'] >= 0.7)} |")
 
 
 if __name__ == "__main__":

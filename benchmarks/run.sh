@@ -4,18 +4,21 @@
 # single-thread decode ceiling and the scale targets. Writes target/bench/results.{md,json}.
 #
 # usage: bash benchmarks/run.sh [--quick] [--stores N] [--cells C] [--genes G] [--nnz K]
-#                               [--seconds S] [--all-cases] [--skip-peers] [--serving-only]
+#                               [--seconds S] [--all-cases] [--skip-peers] [--serving-only] [--remote-only]
 #   default: 10 stores x 20,000 cells x 30,000 genes, ~2,000 non-zeros per cell, 10 s per case
 #   --quick: 4 stores x 5,000 cells (same genes and density), 3 s per case
 #   --serving-only: only the serving comparison (issue 20): the serving sink to 1 and 2 PyTorch
 #     ranks, annbatch and the PyFlink per-row path on the zarr zstd stores, in one run
+#   --remote-only: only the remote-store comparison (issue 16): epochs of the source over the zarr
+#     zstd stores uploaded to an S3 server on loopback against the same stores read locally
+#     (gofakes3 when Go is installed, else the pinned moto, which costs more CPU per request)
 #   the full Flink matrix (sequential / block / weighted x sparse / dense x p=1 / p=2) runs on the
 #   zarr form; on the other forms the block-shuffled and uniform cases only (--all-cases: on all)
 # First run: installs the peers (benchmarks/.venv, ~6 GB with PyTorch's CUDA wheels) and writes
 # the stores (target/bench/s<N>x<C>x<G>x<K>/, reused by later runs with the same parameters).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-stores=10 cells=20000 genes=30000 nnz=2000 seconds=10 warmup=5 quick=0 peers=1 all=0 serving_only=0
+stores=10 cells=20000 genes=30000 nnz=2000 seconds=10 warmup=5 quick=0 peers=1 all=0 serving_only=0 remote_only=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) quick=1 stores=4 cells=5000 seconds=3 warmup=2 ;;
@@ -27,6 +30,7 @@ while [[ $# -gt 0 ]]; do
     --skip-peers) peers=0 ;;
     --all-cases) all=1 ;;
     --serving-only) serving_only=1 ;;
+    --remote-only) remote_only=1 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -60,6 +64,29 @@ cp="${BENCH_CLASSPATH:-$jar}" # BENCH_CLASSPATH: classes to try ahead of the jar
 # BENCH_XMX: heap of the benchmark JVM (default 1g: the TaskManager heap target)
 [[ -f "$jar" ]] || mvn -B -ntp -q -DskipTests package
 rm -f "$raw"
+remote_bench() { # the source over a loopback S3 server against the same stores read locally
+  log "remote stores: the zarr zstd stores over a loopback S3 server against the same stores read locally"
+  local server=moto out="$PWD/target/bench/remote$tag.jsonl"
+  if command -v go >/dev/null && GOBIN="$PWD/target/gofakes3/bin" GOFLAGS=-mod=mod \
+      go install github.com/johannesboyne/gofakes3/cmd/gofakes3@v1.2.0; then
+    server=gofakes3
+  else
+    bash python/setup-venv.sh s3 >/dev/null
+  fi
+  rm -f "$out"
+  # round 0 of each mode warms the JIT (the report leaves it out); a cold range cache per S3 epoch
+  mvn -B -ntp verify -pl flink-connector-anndata -Dtest=S3SourceBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
+    -Djacoco.skip=true -Dbench.stores="$PWD/$data/zarr_zstd" -Dbench.block=512 -Dbench.window=32 \
+    -Dbench.rounds="${REMOTE_ROUNDS:-6}" -Danndata.s3.server.kind="$server" -Dbench.out="$out" \
+    | grep -E "^(store:|SEQUENTIAL|BLOCK_SHUFFLED)" | cut -c1-160 || log "remote benchmark failed"
+}
+if [[ $remote_only == 1 ]]; then
+  remote_bench
+  $py benchmarks/report.py "$raw" "$data" "target/bench/results$tag" --quick "$quick" --remote-only \
+    --remote "target/bench/remote$tag.jsonl"
+  log "done: target/bench/results$tag.md"
+  exit 0
+fi
 java_bench() { # FORM DIR CASES...
   local form=$1 dir=$2; shift 2
   java "-Xmx${BENCH_XMX:-1g}" -cp "$cp" io.github.flinkanndata.tools.bench.LoaderBenchmark \
@@ -127,6 +154,8 @@ java_bench many "$data/many" plan flink:seq:sparse:1
 java_bench heap2m "$heap" flink:block:sparse:2
 java_bench rows_small "$data/rows_small" ckpt:block:sparse:2
 java_bench rows_large "$data/rows_large" ckpt:block:sparse:2
+remote_bench
 $py benchmarks/report.py "$raw" "$data" "target/bench/results$tag" --quick "$quick" \
-  --serving "target/bench/serving$tag.jsonl" --pyflink "target/bench/pyflink$tag.jsonl"
+  --serving "target/bench/serving$tag.jsonl" --pyflink "target/bench/pyflink$tag.jsonl" \
+  --remote "target/bench/remote$tag.jsonl"
 log "done: target/bench/results$tag.md, target/bench/results$tag.json"

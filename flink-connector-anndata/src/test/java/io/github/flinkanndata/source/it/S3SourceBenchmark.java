@@ -27,13 +27,21 @@ import org.junit.jupiter.api.io.TempDir;
  * epoch, to tell where the S3 epochs spend CPU that the local ones do not; -Dbench.marks=true prints each
  * epoch's start and end in System.nanoTime, CLOCK_MONOTONIC on Linux, to split a {@code perf record -k
  * CLOCK_MONOTONIC} profile of the JVM by epoch).
+ *
+ * <p>{@code -Dbench.stores=DIR} measures given stores instead (every {@code .zarr}, {@code .h5ad} and
+ * {@code .zip} directly in DIR, read as one collection; {@code benchmarks/run.sh --remote-only} passes its
+ * generated collection), {@code -Dbench.window} sets the blocks per window, and {@code -Dbench.out=FILE}
+ * appends one JSON line per round (cells/s local and over S3, load) for the report.
  */
 class S3SourceBenchmark {
     @RegisterExtension
     static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
-    private static final int ROWS = Integer.getInteger("bench.rows", 40_000);
+    private static final int GENERATED_ROWS = Integer.getInteger("bench.rows", 40_000);
+    private static final int WINDOW = Integer.getInteger("bench.window", 16);
+    /** Given stores (a folder of them, or a comma-separated list), instead of the generated one. */
+    private static final String STORES = System.getProperty("bench.stores");
     private static final int CHUNK_ROWS = Integer.getInteger("bench.chunkRows", 64);
     private static final int BLOCK = Integer.getInteger("bench.block", 256);
     /** Inner chunks per shard: above 0 the store is zarr v3 with X sharded (else v2, a file per chunk). */
@@ -50,23 +58,46 @@ class S3SourceBenchmark {
 
     @TempDir Path work;
 
+    /** Cells in the measured collection. */
+    private long rows;
+
     @Test
     void sourceOverS3AgainstLocal() throws Exception {
-        Path store = work.resolve("bench.zarr");
-        long chunkBytes = SHARD_CHUNKS > 0 ? BenchZarr.writeSharded(store, ROWS, 512, CHUNK_ROWS, SHARD_CHUNKS)
-                : BenchZarr.write(store, ROWS, 512, CHUNK_ROWS);
+        List<Path> stores;
+        String described;
+        if (STORES != null) {
+            stores = givenStores(STORES);
+            try (io.github.flinkanndata.collection.AnnDataCollection c = io.github.flinkanndata.collection.AnnDataCollection
+                    .open(io.github.flinkanndata.collection.CollectionOptions.builder(stores.toArray(new Path[0])).build())) {
+                rows = c.size();
+            }
+            described = String.format("%d given stores, %,d cells, blocks of %d, %d blocks per window", stores.size(),
+                    rows, BLOCK, WINDOW);
+        } else {
+            Path store = work.resolve("bench.zarr");
+            long chunkBytes = SHARD_CHUNKS > 0 ? BenchZarr.writeSharded(store, GENERATED_ROWS, 512, CHUNK_ROWS, SHARD_CHUNKS)
+                    : BenchZarr.write(store, GENERATED_ROWS, 512, CHUNK_ROWS);
+            stores = List.of(store);
+            rows = GENERATED_ROWS;
+            described = String.format("%d x 512 float32, gzip chunks of %d rows (%d compressed bytes), %s, blocks of %d",
+                    GENERATED_ROWS, CHUNK_ROWS, chunkBytes, SHARD_CHUNKS > 0 ? "v3, " + SHARD_CHUNKS
+                            + " chunks per shard" : "v2", BLOCK);
+        }
         io.github.flinkanndata.source.cache.S3OpenMode.viaOpenFile(VIA_OPEN_FILE);
         try (S3Loopback s3 = S3Loopback.start(work)) {
             s3.createBucket("bench");
-            String remote = s3.upload(store, "bench", "bench.zarr");
-            System.out.printf("store: %d x 512 float32, gzip chunks of %d rows (%d compressed bytes), %s, blocks of %d;"
-                    + " server %s%n", ROWS, CHUNK_ROWS, chunkBytes, SHARD_CHUNKS > 0 ? "v3, " + SHARD_CHUNKS
-                            + " chunks per shard" : "v2", BLOCK, s3.kind() + (VIA_OPEN_FILE ? ", ranges opened by openFile" : ""));
+            List<String> local = stores.stream().map(Path::toString).toList();
+            List<String> remote = new java.util.ArrayList<>();
+            for (Path store : stores) {
+                remote.add(s3.upload(store, "bench", store.getFileName().toString()));
+            }
+            System.out.printf("store: %s; server %s%n", described, s3.kind() + (VIA_OPEN_FILE
+                    ? ", ranges opened by openFile" : ""));
             for (SamplingMode mode : MODES) {
                 for (int round = 0; round < ROUNDS; round++) {
                     jdk.jfr.Recording rec = record();
                     long cpu0 = cpuNanos();
-                    double local = epoch(store.toString(), mode);
+                    double localRate = epoch(local, mode);
                     long cpuLocal = cpuNanos() - cpu0;
                     dump(rec, "local-" + mode + "-" + round);
                     java.util.Map<String, Integer> before = s3.requestCounts();
@@ -83,13 +114,14 @@ class S3SourceBenchmark {
                     System.out.printf("%-15s round %d: local %,.0f cells/s, S3 %,.0f cells/s (%.0f %%); cells per CPU-second"
                             + " local %,.0f, S3 %,.0f (this JVM) and %,.0f (JVM + server); JVM CPU per request"
                             + " %.2f ms, beyond the local epoch's %.2f ms; server requests %s; load %s%n",
-                            mode, round, local, fromS3, 100 * fromS3 / local, ROWS / (cpuLocal / 1e9),
-                            ROWS / (cpuS3 / 1e9), ROWS / ((cpuS3 + server) / 1e9),
+                            mode, round, localRate, fromS3, 100 * fromS3 / localRate, rows / (cpuLocal / 1e9),
+                            rows / (cpuS3 / 1e9), rows / ((cpuS3 + server) / 1e9),
                             cpuS3 / 1e6 / Math.max(1, total(requests)), (cpuS3 - cpuLocal) / 1e6
                                     / Math.max(1, total(requests)),
                             requests, String.format("%.2f",
                                     java.lang.management.ManagementFactory.getOperatingSystemMXBean()
                                             .getSystemLoadAverage()));
+                    report(mode, round, localRate, fromS3, requests, s3.kind().toString());
                 }
             }
             if (System.getProperty("bench.log") != null) { // the server's request log, to see which requests remain
@@ -100,6 +132,41 @@ class S3SourceBenchmark {
             io.github.flinkanndata.source.cache.S3OpenMode.viaOpenFile(false);
             S3Loopback.resetFlink();
         }
+    }
+
+    /** One JSON line per round into -Dbench.out, if set. */
+    private void report(SamplingMode mode, int round, double localRate, double fromS3,
+            java.util.Map<String, Integer> requests, String server) throws java.io.IOException {
+        String out = System.getProperty("bench.out");
+        if (out == null) {
+            return;
+        }
+        String line = String.format(java.util.Locale.ROOT, "{\"case\": \"remote-%s\", \"round\": %d, \"cells\": %d,"
+                + " \"local_cells_per_s\": %.1f, \"s3_cells_per_s\": %.1f, \"requests\": %d, \"server\": \"%s\","
+                + " \"load_avg_1m\": %.2f}%n", mode, round, rows, localRate, fromS3, total(requests), server,
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        java.nio.file.Files.writeString(Path.of(out), line, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    /** The stores named by -Dbench.stores: a folder's stores (sorted), or a comma-separated list. */
+    private static List<Path> givenStores(String spec) throws java.io.IOException {
+        Path dir = Path.of(spec);
+        if (!spec.contains(",") && java.nio.file.Files.isDirectory(dir) && !isStore(dir)) {
+            try (java.util.stream.Stream<Path> children = java.nio.file.Files.list(dir)) {
+                List<Path> stores = children.filter(S3SourceBenchmark::isStore).sorted().toList();
+                if (stores.isEmpty()) {
+                    throw new IllegalArgumentException("no .zarr, .h5ad or .zip store in " + dir);
+                }
+                return stores;
+            }
+        }
+        return java.util.Arrays.stream(spec.split(",")).map(String::trim).map(Path::of).toList();
+    }
+
+    private static boolean isStore(Path p) {
+        String name = p.getFileName().toString();
+        return name.endsWith(".zarr") || name.endsWith(".h5ad") || name.endsWith(".zip");
     }
 
     private static int total(java.util.Map<String, Integer> requests) {
@@ -132,9 +199,9 @@ class S3SourceBenchmark {
                 .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    private static double epoch(String path, SamplingMode mode) throws Exception {
-        AnnDataSource<CellRecord> source = AnnDataSource.builder(path).sampling(mode).blockSize(BLOCK)
-                .windowBlocks(16).rowsPerSplit(16 * BLOCK).epochs(1).seed(1).build();
+    private double epoch(List<String> paths, SamplingMode mode) throws Exception {
+        AnnDataSource<CellRecord> source = AnnDataSource.builder(paths).sampling(mode).blockSize(BLOCK)
+                .windowBlocks(WINDOW).rowsPerSplit(WINDOW * BLOCK).epochs(1).seed(1).build();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "bench").sinkTo(new DiscardingSink<>());
@@ -142,8 +209,8 @@ class S3SourceBenchmark {
         env.execute("bench");
         long t1 = System.nanoTime();
         if (Boolean.getBoolean("bench.marks")) {
-            System.out.printf("epoch %s %s %d %d%n", path.startsWith("s3:") ? "s3" : "local", mode, t0, t1);
+            System.out.printf("epoch %s %s %d %d%n", paths.get(0).startsWith("s3:") ? "s3" : "local", mode, t0, t1);
         }
-        return ROWS / ((t1 - t0) / 1e9);
+        return rows / ((t1 - t0) / 1e9);
     }
 }
