@@ -296,7 +296,7 @@ def serving_section(md, derived, a, cases, f0, f1, status):
                           "pyflink_per_row": per_row}
     md.append("\n## Serving mini-batches to PyTorch ranks\n")
     md.append("`benchmarks/serving.py` on the zarr zstd stores: numbered batches of 512, block-shuffled, source "
-              "parallelism 2, one process per rank pulling over Arrow Flight and summing every value; the clock "
+              "parallelism 1 and one Flight server in the source's task (the job's defaults), one process per rank pulling over Arrow Flight and summing every value; the clock "
               "starts after a 60 s warm-up (the JIT compiler's first minute takes a third of the serving JVM's CPU). Per rank: the slowest rank. annbatch: the same stores, its Loader — for W "
               "ranks, W loaders at once (as W DDP ranks would run it), the slowest; PyFlink per row: "
               "`pyflink_paths.py`, steady rate of the best parallelism.\n")

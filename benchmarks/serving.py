@@ -7,7 +7,7 @@ from its first batch to its last, so the job's start (JVM, planning) is not coun
 Arrow buffers received (indptr, indices, data, global_index).
 
 usage: python benchmarks/serving.py STORE... [--batch-size 512] [--ranks 1 2] [--batches 200]
-       [--parallelism 2] [--torch] [--transport auto|tcp|unix] [--jar anndata-serve.jar]
+       [--parallelism 1] [--servers 1] [--torch] [--transport auto|tcp|unix] [--jar anndata-serve.jar]
 Run it with python/.venv-torch/bin/python (flink_anndata installed there by scripts/python-test.sh),
 or any Python with pyarrow where python/flink-anndata/src is importable. Report `uptime` beside it.
 """
@@ -97,7 +97,8 @@ def main() -> None:
     ap.add_argument("--ranks", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--batches", type=int, default=200, help="batches per rank (after the warm-up)")
     ap.add_argument("--warmup", type=float, default=20.0, help="seconds of pulling before the clock starts")
-    ap.add_argument("--parallelism", type=int, default=2)
+    ap.add_argument("--parallelism", type=int, default=1, help="source parallelism (default: the job's, 1)")
+    ap.add_argument("--servers", type=int, default=1, help="Flight servers (sink subtasks; default 1)")
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--torch", action="store_true", help="build torch CSR tensors")
     ap.add_argument("--checkpoint-interval", type=int, default=30000, help="the job's checkpoint interval, ms")
@@ -111,7 +112,7 @@ def main() -> None:
         jar = str(REPO / "flink-anndata-serving" / "target" / "anndata-serve.jar")
     ctx = mp.get_context("spawn")
     for world in args.ranks:
-        with serve(args.stores, args.batch_size, world_size=world, epochs=args.epochs, parallelism=args.parallelism,
+        with serve(args.stores, args.batch_size, world_size=world, epochs=args.epochs, parallelism=args.parallelism, servers=args.servers,
                    checkpoint_interval_ms=args.checkpoint_interval, transport=args.transport,
                    jar=jar, jvm_args=args.jvm_arg, idle_timeout=120,
                    options={"anndata.block-size": 512, "anndata.window-blocks": 32}) as job:

@@ -481,7 +481,7 @@ def pull(rank, job):
     except BaseException as e:  # reported below
         errors.append(f"rank {rank}: {type(e).__name__}: {e}")
 
-with serve(stores, B, world_size=W, epochs=epochs, seed=seed, parallelism=2, endpoint_dir=endpoint_dir,
+with serve(stores, B, world_size=W, epochs=epochs, seed=seed, parallelism=2, servers=2, endpoint_dir=endpoint_dir,
            jobmanager=jobmanager, jar=jar, checkpoint_interval_ms=500, idle_timeout=60) as job:
     threads = [threading.Thread(target=pull, args=(r, job)) for r in range(W)]
     for t in threads:

@@ -32,8 +32,10 @@ from flink_anndata import AnnDataBatches, ServingError, serve  # noqa: E402
 B = 4
 EPOCHS = 2
 SEED = 5
-SETTINGS = dict(obs_keys=["cell_type"], seed=SEED, epochs=EPOCHS, idle_timeout=60, parallelism=2,
-                checkpoint_interval_ms=500)
+# the job's default topology: source parallelism 1, one server in the source's task
+SETTINGS = dict(obs_keys=["cell_type"], seed=SEED, epochs=EPOCHS, idle_timeout=60, checkpoint_interval_ms=500)
+# the other one: a source of parallelism 2 and servers behind a keyed exchange
+KEYED = dict(parallelism=2, servers=2)
 
 Item = Tuple[int, int, Tuple[int, ...]]  # (epoch, g, global indices)
 URIS: List[str] = []  # the server addresses the ranks of _pull connected to
@@ -92,8 +94,9 @@ def _pull_all(job, world: int, token=None, limit: Optional[int] = None):
 
 @pytest.fixture(scope="module")
 def full() -> List[Item]:
-    """The uninterrupted stream of one rank (W = 1): every batch of every epoch, in order."""
-    with serve(MIXED, B, world_size=1, jar=_jar(), **SETTINGS) as job:
+    """The uninterrupted stream of one rank (W = 1): every batch of every epoch, in order (behind a
+    keyed exchange; the tests compare the default topology's streams with it)."""
+    with serve(MIXED, B, world_size=1, jar=_jar(), **SETTINGS, **KEYED) as job:
         (items,), _ = _pull_all(job, 1)
         job.wait(60)
     assert len(items) >= 16
@@ -172,8 +175,9 @@ def test_unix_domain_sockets_and_tcp_serve_the_same_stream(full, transport):
 
 
 def test_resume_with_fewer_ranks_at_a_step_boundary(full):
-    # 4 ranks take 2 steps (batches 0..7 of epoch 0), then 2 ranks go on from the token
-    with serve(MIXED, B, world_size=4, jar=_jar(), **SETTINGS) as job:
+    # 4 ranks take 2 steps (batches 0..7 of epoch 0) from 2 servers, then 2 ranks go on from the
+    # token, served by the default topology
+    with serve(MIXED, B, world_size=4, jar=_jar(), **SETTINGS, **KEYED) as job:
         first, states = _pull_all(job, 4, limit=2)
     token = states[0]["token"]
     assert all(s["token"] == token for s in states) and token.endswith(":0:8")

@@ -154,11 +154,11 @@ class ServingJob:
 
 def serve(paths: Union[str, Sequence[str]], batch_size: int, *, obs_keys: Optional[Sequence[str]] = None,
           layers_keys: Optional[Sequence[str]] = None, seed: int = 0, epochs: int = 1, world_size: int = 1,
-          token: Any = None, sampling: str = "block_shuffled", parallelism: int = 2,
+          token: Any = None, sampling: str = "block_shuffled", parallelism: int = 1,
           endpoint_dir: Optional[Union[str, Path]] = None, buffer: int = 8, idle_timeout: float = 600,
           checkpoint_interval_ms: int = 30000, options: Optional[Mapping[str, Any]] = None,
           jobmanager: Optional[str] = None, bind: str = "127.0.0.1", transport: str = "auto",
-          java: Optional[str] = None,
+          java: Optional[str] = None, servers: int = 1,
           jar: Optional[str] = None, jvm_args: Sequence[str] = ()) -> ServingJob:
     """Starts the serving job and returns its handle (use it as a context manager).
 
@@ -168,7 +168,10 @@ def serve(paths: Union[str, Sequence[str]], batch_size: int, *, obs_keys: Option
     and ``stop()`` cancels the job there); the default runs an embedded one in the subprocess.
     ``transport``: ``auto`` (the servers listen on TCP at ``bind`` and, where Netty's epoll
     transport runs, on a Unix-domain socket in the endpoint folder, which ranks on the same host
-    take), ``tcp`` or ``unix`` (a socket only). ``jvm_args`` are options of the serving JVM (by
+    take), ``tcp`` or ``unix`` (a socket only). ``parallelism`` is the source's (its decoding uses
+    every core at any parallelism) and ``servers`` the number of Flight servers, server ``i``
+    serving the ranks ``r ≡ i (mod servers)``; with one of each (the defaults) the server runs in
+    the source's task, with no exchange between them, the fastest way on one node. ``jvm_args`` are options of the serving JVM (by
     default it runs the parallel garbage collector; name another ``-XX:+Use...GC`` to change that).
     """
     if transport not in _TRANSPORTS:
@@ -192,6 +195,7 @@ def serve(paths: Union[str, Sequence[str]], batch_size: int, *, obs_keys: Option
             "--parallelism", str(int(parallelism)), "--buffer", str(int(buffer)),
             "--idle-timeout", str(max(1, int(round(idle_timeout)))),
             "--checkpoint-interval", str(int(checkpoint_interval_ms)), "--bind", bind, "--transport", transport]
+    cmd += ["--servers", str(int(servers))]
     if obs_keys:
         cmd += ["--obs-keys", ",".join(obs_keys)]
     if layers_keys:

@@ -24,6 +24,14 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * <p>It is a stream operator without output rather than a Sink V2 sink: a writer waiting for room
  * in a rank's queue runs the task's mails meanwhile, among them the unaligned checkpoint barriers,
  * which a Sink V2 writer cannot (see {@link ServingOperator}).
+ *
+ * <p>One server fed by a source of parallelism 1 (the serving job's default on one node) is
+ * chained to the source: the pieces pass as objects in the source's task, with no serialization
+ * and no exchange between them (about a sixth of the serving JVM's CPU per cell in
+ * {@code benchmarks/serving.py}), and there are no barriers to align, so a checkpoint or savepoint
+ * taken while a rank stops pulling completes (the source's task runs it as a mail while the
+ * operator waits, and the record it holds is in the operator's state, counted as emitted by the
+ * source). More servers or a wider source route the pieces through a keyed exchange.
  */
 public final class BatchServingSink {
     private BatchServingSink() {
@@ -31,12 +39,18 @@ public final class BatchServingSink {
 
     /**
      * Routes {@code pieces} by rank to a serving sink of {@code parallelism} subtasks (at most the
-     * world size) and returns it. It has no output; the job runs it as it runs a sink.
+     * world size) and returns it. It has no output; the job runs it as it runs a sink. With one
+     * subtask after a stream of parallelism 1 it is chained to that stream (see above); enable
+     * object reuse on the job to hand it the pieces without a copy (they are not changed after).
      */
     public static SingleOutputStreamOperator<Void> sinkTo(DataStream<BatchPiece> pieces, ServingOptions options,
             int parallelism) {
         int w = options.worldSize();
         int n = Math.max(1, Math.min(parallelism, w));
+        if (n == 1 && pieces.getParallelism() == 1) {
+            return pieces.transform("serve batches to " + w + " ranks", Types.VOID, new ServingOperator(options))
+                    .uid("anndata-serving").setParallelism(1).setMaxParallelism(1);
+        }
         int[] keys = keysBySubtask(n);
         return pieces.keyBy(piece -> keys[(int) (piece.batch() % w) % n], Types.INT)
                 .transform("serve batches to " + w + " ranks", Types.VOID, new ServingOperator(options))

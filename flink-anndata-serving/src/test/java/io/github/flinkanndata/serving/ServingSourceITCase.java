@@ -214,6 +214,103 @@ class ServingSourceITCase {
         }
     }
 
+    /**
+     * One server after the source at parallelism 1 runs in the source's task (chained, one job
+     * vertex). Rank 0 stops pulling: the operator waits inside the source's emit and runs the
+     * task's mails, among them the checkpoints, which must complete; then the job fails (in a
+     * checkpoint notification, while the operator still waits) and restores from a checkpoint taken
+     * during the stop (a savepoint taken then completes too); rank 0 pulls again, and both ranks
+     * get exactly what an undisturbed run gives.
+     */
+    @Test
+    void chainedToTheSourceItCheckpointsWhileARankStopsAndRestoresExactly() throws Exception {
+        StopThenFail.reset();
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(50));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(1);
+        env.enableCheckpointing(100);
+        env.getConfig().enableObjectReuse();
+        AnnDataSource<BatchPiece> source = builder(8).build(CellOutputFormat.numberedBatches(B));
+        DataStream<BatchPiece> pieces = env.fromSource(source, WatermarkStrategy.noWatermarks(), "batches")
+                .map(new StopThenFail());
+        Path endpoints = dir.resolve("chained");
+        BatchServingSink.sinkTo(pieces, ServingOptions.builder(endpoints.toString()).worldSize(W).bufferBatches(2)
+                .idleTimeout(Duration.ofSeconds(60)).build(), 1);
+        assertThat(env.getStreamGraph(false).getJobGraph().getNumberOfVertices()).as("one chained vertex").isEqualTo(1);
+        JobClient job = env.executeAsync("serve chained");
+        ExecutorService pool = Executors.newFixedThreadPool(W);
+        try {
+            RankClient stopping = new RankClient(endpoints, 0, W, 0, 0);
+            RankClient other = new RankClient(endpoints, 1, W, 0, 0);
+            Future<Boolean> otherEnd = pool.submit(() -> other.run(Integer.MAX_VALUE, 0, 120_000));
+            assertThat(pool.submit(() -> stopping.run(2, 0, 60_000)).get(60, TimeUnit.SECONDS))
+                    .as("rank 0 stopped after 2 batches").isFalse();
+            Thread.sleep(500); // rank 0's queue fills, the operator waits inside the source's emit
+            // no barriers to align in one task: a savepoint completes too (aligned, it would wait)
+            String savepoint = job.triggerSavepoint(dir.resolve("savepoints").toUri().toString(),
+                    org.apache.flink.core.execution.SavepointFormatType.CANONICAL).get(30, TimeUnit.SECONDS);
+            assertThat(savepoint).as("a savepoint taken while rank 0 stopped").isNotBlank();
+            assertThat(stopping.pulled.get()).as("rank 0 stopped").isEqualTo(2);
+            StopThenFail.ARMED.set(true);
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (!StopThenFail.FAILED.get()) {
+                assertThat(System.currentTimeMillis()).as("3 checkpoints completed while rank 0 stopped")
+                        .isLessThan(deadline);
+                Thread.sleep(10);
+            }
+            assertThat(stopping.pulled.get()).as("rank 0 still stopped").isEqualTo(2);
+            assertThat(stopping.run(Integer.MAX_VALUE, 0, 120_000)).as("rank 0's stream ended").isTrue();
+            assertThat(otherEnd.get(120, TimeUnit.SECONDS)).as("rank 1's stream ended").isTrue();
+            job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+            List<RankClient> clean = serve(1, dir.resolve("clean"), 8, null, 0);
+            List<RankClient> got = List.of(stopping, other);
+            for (int r = 0; r < W; r++) {
+                List<RankClient.Received> a = got.get(r).received;
+                List<RankClient.Received> b = clean.get(r).received;
+                List<String> ids = new ArrayList<>();
+                a.forEach(x -> ids.add(x.id()));
+                List<String> want = new ArrayList<>();
+                b.forEach(x -> want.add(x.id()));
+                assertThat(ids).as("rank %d after the failover", r).isEqualTo(want);
+                for (int i = 0; i < a.size(); i++) {
+                    assertThat(a.get(i).globalIndex()).as("batch %s", ids.get(i)).containsExactly(b.get(i).globalIndex());
+                    assertThat(a.get(i).values()).as("values of batch %s", ids.get(i)).isEqualTo(b.get(i).values());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Forwards pieces; once armed, fails the task when the third checkpoint after that completes. */
+    static final class StopThenFail implements MapFunction<BatchPiece, BatchPiece>, CheckpointListener {
+        private static final long serialVersionUID = 1L;
+        static final AtomicBoolean ARMED = new AtomicBoolean();
+        static final AtomicBoolean FAILED = new AtomicBoolean();
+        static final AtomicInteger ARMED_CHECKPOINTS = new AtomicInteger();
+
+        static void reset() {
+            ARMED.set(false);
+            FAILED.set(false);
+            ARMED_CHECKPOINTS.set(0);
+        }
+
+        @Override
+        public BatchPiece map(BatchPiece p) {
+            return p;
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            if (ARMED.get() && ARMED_CHECKPOINTS.incrementAndGet() >= 3 && FAILED.compareAndSet(false, true)) {
+                throw new IllegalStateException("injected failure after checkpoint " + checkpointId);
+            }
+        }
+    }
+
     @Test
     void ranksGetTheSameBatchesAtAnyParallelismAndEachIsItsSlotOfTheEpochOrder() throws Exception {
         List<RankClient> one = serve(1, dir.resolve("p1"));

@@ -93,11 +93,14 @@ public final class ServeJob implements Callable<Integer> {
     @Option(names = "--option", paramLabel = "KEY=VALUE", description = "Any other source option (anndata.*), repeatable.")
     Map<String, String> sourceOptions;
 
-    @Option(names = "--parallelism", paramLabel = "P", defaultValue = "2", description = "Source parallelism (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--parallelism", paramLabel = "P", defaultValue = "1",
+            description = "Source parallelism; its decoding runs on all cores at any parallelism (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
-    @Option(names = "--servers", paramLabel = "N", defaultValue = "0",
-            description = "Sink subtasks, each a Flight server (default: one per rank, at most 4).")
+    @Option(names = "--servers", paramLabel = "N", defaultValue = "1",
+            description = "Sink subtasks, each a Flight server for the ranks r = i (mod N), at most the world size;"
+                    + " one server after a source of parallelism 1 runs in the source's task, with no exchange"
+                    + " between them (default: ${DEFAULT-VALUE}).")
     int servers;
 
     @Option(names = "--bind", paramLabel = "HOST", defaultValue = "127.0.0.1",
@@ -163,6 +166,10 @@ public final class ServeJob implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (servers < 1 || parallelism < 1) {
+            throw new IllegalArgumentException("--servers and --parallelism must be at least 1, were " + servers
+                    + " and " + parallelism);
+        }
         Files.createDirectories(endpointDir);
         clearEndpoints();
         BatchToken start = token == null ? null : BatchToken.parse(token);
@@ -185,7 +192,7 @@ public final class ServeJob implements Callable<Integer> {
         AnnDataSourceBuilder builder = AnnDataSource.builder(paths).configure(source).startToken(start);
         AnnDataSource<BatchPiece> batches = builder.build(CellOutputFormat.numberedBatches(batchSize));
 
-        int sinks = servers > 0 ? servers : Math.min(worldSize, 4);
+        int sinks = Math.min(servers, worldSize);
         Configuration conf = new Configuration();
         // On a running cluster, its own restart strategy applies unless --restarts is given: after a
         // TaskManager dies, the JobManager keeps offering its slots until the heartbeat times out
@@ -225,6 +232,9 @@ public final class ServeJob implements Callable<Integer> {
     private void build(StreamExecutionEnvironment env, AnnDataSource<BatchPiece> batches, ServingOptions serving,
             int sinks) {
         env.setParallelism(parallelism);
+        // the source makes a new piece for every record and never touches it again: a sink chained
+        // to it (one server, source parallelism 1) takes it as it is instead of a copy
+        env.getConfig().enableObjectReuse();
         DataStream<BatchPiece> pieces = env.fromSource(batches, WatermarkStrategy.noWatermarks(), "anndata batches");
         BatchServingSink.sinkTo(pieces, serving, sinks);
     }

@@ -7,8 +7,10 @@ import org.apache.flink.connector.base.source.reader.RecordEmitter;
 
 /**
  * Emits a converted record and advances its split's position by the cells it covers, in one step
- * on the task thread, so a checkpoint never falls inside a record; all decoding and conversion
- * happened before.
+ * on the task thread; all decoding and conversion happened before. The position advances first: a
+ * chained operator that waits inside {@code collect} while running the task's mails (the serving
+ * operator, while a trainer rank's queue is full) may take a checkpoint there, and it keeps the
+ * record in its own state, so the source's state must count the record as emitted.
  */
 @Internal
 final class AnnDataRecordEmitter<T> implements RecordEmitter<ConvertedRecord<T>, T, AnnDataSplitState> {
@@ -20,10 +22,10 @@ final class AnnDataRecordEmitter<T> implements RecordEmitter<ConvertedRecord<T>,
 
     @Override
     public void emitRecord(ConvertedRecord<T> converted, SourceOutput<T> output, AnnDataSplitState state) {
+        state.advance(converted.cells());
+        progress.emitted(converted.epoch(), converted.cells());
         if (converted.record() != null) {
             output.collect(converted.record());
         }
-        state.advance(converted.cells());
-        progress.emitted(converted.epoch(), converted.cells());
     }
 }
