@@ -29,18 +29,18 @@ from flink_anndata import AnnDataBatches, serve  # noqa: E402
 
 
 def _rank(endpoint_dir: str, rank: int, world: int, limit: int, use_torch: bool, warmup: float, transport: str,
-          out) -> None:
+          window: int, out) -> None:
     try:
-        _pull(endpoint_dir, rank, world, limit, use_torch, warmup, transport, out)
+        _pull(endpoint_dir, rank, world, limit, use_torch, warmup, transport, window, out)
     except BaseException as e:  # noqa: BLE001 - reported to the parent, which stops
         out.put({"rank": rank, "error": repr(e)})
         raise
 
 
 def _pull(endpoint_dir: str, rank: int, world: int, limit: int, use_torch: bool, warmup: float, transport: str,
-          out) -> None:
+          window: int, out) -> None:
     ds = AnnDataBatches(endpoint_dir, rank, world, x_format="torch" if use_torch else "numpy", timeout=300,
-                        transport=transport)
+                        transport=transport, window=window)
     cells = 0
     nbytes = 0
     batches = 0
@@ -98,6 +98,8 @@ def main() -> None:
     ap.add_argument("--batches", type=int, default=200, help="batches per rank (after the warm-up)")
     ap.add_argument("--warmup", type=float, default=20.0, help="seconds of pulling before the clock starts")
     ap.add_argument("--parallelism", type=int, default=1, help="source parallelism (default: the job's, 1)")
+    ap.add_argument("--buffer", type=int, default=8, help="batches the job holds per rank (serve's buffer)")
+    ap.add_argument("--window", type=int, default=8, help="batches a rank takes per stream (AnnDataBatches' window)")
     ap.add_argument("--servers", type=int, default=1, help="Flight servers (sink subtasks; default 1)")
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--torch", action="store_true", help="build torch CSR tensors")
@@ -113,12 +115,12 @@ def main() -> None:
     ctx = mp.get_context("spawn")
     for world in args.ranks:
         with serve(args.stores, args.batch_size, world_size=world, epochs=args.epochs, parallelism=args.parallelism, servers=args.servers,
-                   checkpoint_interval_ms=args.checkpoint_interval, transport=args.transport,
+                   buffer=args.buffer, checkpoint_interval_ms=args.checkpoint_interval, transport=args.transport,
                    jar=jar, jvm_args=args.jvm_arg, idle_timeout=120,
                    options={"anndata.block-size": 512, "anndata.window-blocks": 32}) as job:
             q = ctx.Queue()
             procs = [ctx.Process(target=_rank, args=(str(job.endpoint_dir), r, world, args.batches, args.torch,
-                                                        args.warmup, args.transport, q))
+                                                        args.warmup, args.transport, args.window, q))
                      for r in range(world)]
             for p in procs:
                 p.start()

@@ -30,11 +30,13 @@ final class CodecPipeline {
     static final int MAX_ARRAY = Integer.MAX_VALUE - 16;
 
     /**
-     * Variable-length strings have no size to check against, so a chunk may decompress to 64 MiB
-     * plus 4 KiB per element: far above real string chunks, far below what a decompression bomb
-     * would need to exhaust the heap.
+     * Variable-length strings have no size to check against, so a chunk may decompress to 16 MiB
+     * plus 4 KiB per element: far above real string chunks (a million short labels fit in the
+     * per-element part), far below what a decompression bomb would need to exhaust the heap. With
+     * 64 MiB, a 130-byte bz2 chunk of a few strings inflated to tens of MB before its checksum
+     * failed, and the growing buffer allocated over 64 MiB for it (reader fuzzing).
      */
-    private static final long VLEN_BASE_LIMIT = 64L << 20;
+    private static final long VLEN_BASE_LIMIT = 16L << 20;
 
     private static final long VLEN_PER_ITEM_LIMIT = 4096;
 
