@@ -171,8 +171,9 @@ def serve(paths: Union[str, Sequence[str]], batch_size: int, *, obs_keys: Option
     take), ``tcp`` or ``unix`` (a socket only). ``parallelism`` is the source's (its decoding uses
     every core at any parallelism) and ``servers`` the number of Flight servers, server ``i``
     serving the ranks ``r ≡ i (mod servers)``; with one of each (the defaults) the server runs in
-    the source's task, with no exchange between them, the fastest way on one node. ``jvm_args`` are options of the serving JVM (by
-    default it runs the parallel garbage collector; name another ``-XX:+Use...GC`` to change that).
+    the source's task, with no exchange between them, the fastest way on one node. ``jvm_args``
+    are options of the serving JVM (by default it runs the parallel garbage collector; name
+    another ``-XX:+Use...GC`` to change that).
     """
     if transport not in _TRANSPORTS:
         raise ValueError(f"transport must be one of {_TRANSPORTS}, was {transport!r}")
