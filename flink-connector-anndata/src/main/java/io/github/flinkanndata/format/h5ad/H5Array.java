@@ -47,6 +47,12 @@ final class H5Array implements ArrayNode {
      */
     static final long MAX_FILL_SLOTS = 1L << 21;
 
+    /** HDF5's filter ids: deflate (expands at most 1032:1), shuffle and fletcher32 (1:1). */
+    private static final int DEFLATE_FILTER = 1;
+    private static final int SHUFFLE_FILTER = 2;
+    private static final int FLETCHER32_FILTER = 3;
+    private static final long DEFLATE_EXPANSION = 1032;
+
     private final H5adContainer container;
     private final String path;
     private final Dataset dataset;
@@ -204,6 +210,7 @@ final class H5Array implements ArrayNode {
         // reads within the budget cannot exceed it, whatever is stored: no need to look
         if ((long) total * decoder.width() > MAX_FILL_SLOTS) {
             checkFill(offset, count);
+            checkStored(total);
         }
         Object out = decoder.newArray(total);
         if (total > 0) {
@@ -225,6 +232,36 @@ final class H5Array implements ArrayNode {
             });
         }
         return out;
+    }
+
+    /**
+     * Refuses a read of more elements than the file can hold: each element read comes from bytes
+     * of the file (its stored size each, times the filters' largest expansion) or from the fill
+     * allowance. A declared shape alone never sizes the slab (reader fuzzing: a whole-column read
+     * of a legacy compound dataset whose shape claimed 50 million rows allocated 320 MiB, or ran
+     * out of memory, before its data was found missing).
+     */
+    private void checkStored(int total) throws AnnDataFormatException {
+        long fileBytes = container.reader().addressableBytes();
+        long expansion = 1;
+        if (dataset instanceof ChunkedDataset) {
+            for (io.jhdf.filter.PipelineFilterWithData f : ((ChunkedDataset) dataset).getFilters()) {
+                if (f.getId() == DEFLATE_FILTER && expansion < Long.MAX_VALUE / DEFLATE_EXPANSION) {
+                    expansion *= DEFLATE_EXPANSION;
+                } else if (f.getId() != SHUFFLE_FILTER && f.getId() != FLETCHER32_FILTER) {
+                    return; // blosc, zstd, lzf, ...: each chunk's frame declares its size, checked on decoding
+                }
+            }
+        }
+        long stored = fileBytes / Math.max(1, decoder.storedSize());
+        long limit = stored > (Long.MAX_VALUE - MAX_FILL_SLOTS) / expansion ? Long.MAX_VALUE
+                : stored * expansion + MAX_FILL_SLOTS / decoder.width();
+        if (total > limit) {
+            throw new AnnDataFormatException(store(), path, "reading " + total + " elements needs more than the file's "
+                    + fileBytes + " bytes can hold (" + decoder.storedSize() + " bytes stored per element"
+                    + (expansion > 1 ? ", deflate expanding at most " + expansion + ":1" : "")
+                    + "); its declared shape " + Arrays.toString(shape) + " is corrupt");
+        }
     }
 
     /** Refuses a read that would take more than {@link #MAX_FILL_SLOTS} from data not stored. */
