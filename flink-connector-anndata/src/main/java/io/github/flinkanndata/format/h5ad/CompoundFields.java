@@ -31,7 +31,8 @@ final class CompoundFields {
         final String name;
         final int offset;
         @Nullable final int[] shape;
-        final int valuesPerRow;
+        /** The values per record, in long: a corrupt member's dimensions may multiply past int. */
+        final long valuesPerRow;
         final ElementDecoder decoder;
 
         /** @param shape null for an array member whose dimensions cannot be known */
@@ -40,15 +41,17 @@ final class CompoundFields {
             this.offset = offset;
             this.shape = shape;
             this.decoder = decoder;
-            int n = 1;
+            long n = 1;
             for (int s : shape == null ? new int[0] : shape) {
-                n *= s;
+                // saturates: a product past int can never fit in a record, which is all that is checked
+                n = s < 0 || n > Integer.MAX_VALUE ? Long.MAX_VALUE / 8 : n * s;
             }
             this.valuesPerRow = n;
         }
 
-        int bytesPerRow() {
-            return valuesPerRow * decoder.storedSize();
+        /** The bytes of one record this field spans; larger than any record when its type is corrupt. */
+        long bytesPerRow() {
+            return valuesPerRow > Integer.MAX_VALUE ? Long.MAX_VALUE / 8 : valuesPerRow * Math.max(1, decoder.storedSize());
         }
     }
 
@@ -155,17 +158,18 @@ final class CompoundFields {
                             + "' has an unsupported type "
                             + f.decoder.hdfType().getClass().getSimpleName());
         }
-        int per = f.bytesPerRow();
-        if (f.offset < 0 || f.offset + per > recordSize) {
-            throw new AnnDataFormatException(
-                    store, path, "compound field '" + f.name + "' lies outside its record");
+        long span = f.bytesPerRow();
+        if (f.offset < 0 || f.offset + span > recordSize) {
+            throw new AnnDataFormatException(store, path, "compound field '" + f.name + "' (" + span
+                    + " bytes at offset " + f.offset + ") lies outside its record of " + recordSize + " bytes");
         }
+        int per = (int) span; // at most recordSize, and rows whole records were read
         byte[] gathered = new byte[rows * per];
         for (int r = 0; r < rows; r++) {
             System.arraycopy(records, r * recordSize + f.offset, gathered, r * per, per);
         }
         try {
-            return f.decoder.decode(gathered, rows * f.valuesPerRow, storage);
+            return f.decoder.decode(gathered, rows * (int) f.valuesPerRow, storage);
         } catch (RuntimeException | Error e) {
             throw Failures.wrap(store, path, "cannot decode compound field '" + f.name + "'", e);
         }

@@ -85,6 +85,7 @@ class ReaderFuzzTest {
         if (!ONE_CASE.isEmpty()) {
             FuzzCampaign.Mutation m = campaign.mutation(Long.parseLong(ONE_CASE));
             Verdict v = campaign.apply(m);
+            System.out.println("case " + ONE_CASE + ", " + m + ": " + v);
             if (v.failure != null) {
                 v.failure.printStackTrace();
             }
