@@ -145,7 +145,7 @@ public abstract class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataS
 
     @Override
     public void handleSplitRequest(int subtask, @Nullable String requesterHostname) {
-        inFlight.finished(subtask); // a reader asks when its split finished (or at start)
+        inFlight.requested(subtask); // a reader asks when a split starts emitting (or ends without a record, or at start)
         waitingForSplits.add(subtask);
         assignPending();
     }
@@ -162,7 +162,7 @@ public abstract class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataS
                 continue;
             }
             if (!mayAssign()) {
-                return; // asked again when a split finishes
+                return; // looked at again when a split ends (SplitFinishedEvent) or a reader asks
             }
             AnnDataSplit split = assigner.next();
             if (split != null) {
@@ -206,6 +206,10 @@ public abstract class AnnDataSplitEnumerator implements SplitEnumerator<AnnDataS
             }
         } else if (event instanceof AnswerOverdueEvent) {
             answerOverdue(subtask, (AnswerOverdueEvent) event);
+        } else if (event instanceof SplitFinishedEvent) {
+            if (inFlight.finished(subtask, ((SplitFinishedEvent) event).splitId())) {
+                assignPending(); // a reader held back by the epoch lead may go on
+            }
         } else {
             LOG.warn("ignoring unexpected event {} from reader {}", event, subtask);
         }

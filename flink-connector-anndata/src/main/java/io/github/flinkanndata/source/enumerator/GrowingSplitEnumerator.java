@@ -127,7 +127,7 @@ final class GrowingSplitEnumerator extends AnnDataSplitEnumerator {
         assignPending();
     }
 
-    /** A reader still emitting an older epoch holds the next one back: asked again when its split finishes. */
+    /** A reader still emitting an older epoch holds the next one back: looked at again when a split ends. */
     @Override
     boolean mayAssign() {
         return !inFlight.behind(assigner.upcomingEpoch(), MAX_EPOCHS_AHEAD);

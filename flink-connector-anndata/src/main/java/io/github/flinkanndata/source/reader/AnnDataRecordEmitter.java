@@ -1,6 +1,7 @@
 package io.github.flinkanndata.source.reader;
 
 import io.github.flinkanndata.source.split.AnnDataSplitState;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.SourceOutput;
 import org.apache.flink.connector.base.source.reader.RecordEmitter;
@@ -15,6 +16,8 @@ import org.apache.flink.connector.base.source.reader.RecordEmitter;
 @Internal
 final class AnnDataRecordEmitter<T> implements RecordEmitter<ConvertedRecord<T>, T, AnnDataSplitState> {
     private final ReaderProgress progress;
+    /** The split whose records were emitted last: the reader's splits are emitted one after another. */
+    @Nullable private AnnDataSplitState last;
 
     AnnDataRecordEmitter(ReaderProgress progress) {
         this.progress = progress;
@@ -22,6 +25,10 @@ final class AnnDataRecordEmitter<T> implements RecordEmitter<ConvertedRecord<T>,
 
     @Override
     public void emitRecord(ConvertedRecord<T> converted, SourceOutput<T> output, AnnDataSplitState state) {
+        if (state != last) {
+            last = state;
+            progress.splitStarted(state.split().splitId());
+        }
         state.advance(converted.cells());
         progress.emitted(converted.epoch(), converted.cells());
         if (converted.record() != null) {

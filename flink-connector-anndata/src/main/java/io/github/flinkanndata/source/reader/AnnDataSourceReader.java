@@ -9,6 +9,7 @@ import io.github.flinkanndata.source.cache.StoreResolvers;
 import io.github.flinkanndata.source.enumerator.AnswerOverdueEvent;
 import io.github.flinkanndata.source.enumerator.PlanEvent;
 import io.github.flinkanndata.source.enumerator.PlanRequestEvent;
+import io.github.flinkanndata.source.enumerator.SplitFinishedEvent;
 import io.github.flinkanndata.source.output.CellOutputFormat;
 import io.github.flinkanndata.source.split.AnnDataSplit;
 import io.github.flinkanndata.source.split.AnnDataSplitState;
@@ -16,8 +17,10 @@ import io.github.flinkanndata.source.split.Segment;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -43,8 +46,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>On start the reader asks the enumerator for the plan, and asks for a split unless it was
  * restored with some. Splits that arrive before the plan (restored ones, or early assignments)
- * are parked, and still checkpointed, until the plan is there. When a split finishes, the reader
- * asks for the next one: work is pulled, so fast readers take more.
+ * are parked, and still checkpointed, until the plan is there. When a split starts emitting (its
+ * first record), the reader asks for the next one, so that the fetcher decodes it while this one
+ * is emitted ({@link AnnDataSplitReader}); a split that ends without a record asks when it ends.
+ * Each split asks once, so at most one request is unanswered and a reader holds at most one split
+ * beyond the one it emits (plus what it restored). Work is pulled, so fast readers take more.
  *
  * <p>In a growing collection the plan's store count is its version. A split that names a store
  * the reader's plan does not have is parked too, and the reader asks for the newer plan; it never
@@ -81,6 +87,8 @@ public final class AnnDataSourceReader<T>
     private int storesRequested; // the store count of the last plan request sent
     private final long splitWaitNanos; // 0: no watchdog
     private boolean noMoreSplits;
+    /** Splits that asked for their successor when they started emitting (task thread only). */
+    private final Set<String> askedAhead = new HashSet<>();
     // the watchdog: the time the unanswered split request was sent (Long.MIN_VALUE: none), set on
     // the task thread, read by the timer thread; a stalled request completes `stalled`
     private volatile long awaitingSince = Long.MIN_VALUE;
@@ -170,7 +178,18 @@ public final class AnnDataSourceReader<T>
                 context.sendSourceEventToCoordinator(new AnswerOverdueEvent(false, waited));
             }
         }
-        return super.pollNext(output);
+        InputStatus status = super.pollNext(output);
+        askForStarted();
+        return status;
+    }
+
+    /** Asks for a split for each split that started emitting since the last look. */
+    private void askForStarted() {
+        for (String id : progress.drainStarted()) {
+            if (askedAhead.add(id)) {
+                requestSplit();
+            }
+        }
     }
 
     @Override
@@ -285,7 +304,13 @@ public final class AnnDataSourceReader<T>
 
     @Override
     protected void onSplitFinished(Map<String, AnnDataSplitState> finished) {
-        requestSplit();
+        askForStarted(); // a split may start and end within one poll
+        for (String id : finished.keySet()) {
+            context.sendSourceEventToCoordinator(new SplitFinishedEvent(id));
+            if (!askedAhead.remove(id)) {
+                requestSplit(); // it ended without a record
+            }
+        }
     }
 
     @Override

@@ -25,8 +25,12 @@ import org.apache.flink.metrics.Counter;
  * the joint genes, cast and label-encoded batch-wise by the collection's decoder, then converted
  * by the output format into the records the task thread emits (one per cell, or one per batch).
  *
- * <p>Splits are processed one at a time in arrival order; each {@link #fetch()} decodes at most
- * the format's fetch size of the current split.
+ * <p>Splits are processed one at a time in arrival order; each {@link #fetch()} hands out at most
+ * the format's fetch size of the current split. Decoding runs one step ahead on the pool: the next
+ * fetch of a plain split, and the next split as soon as the current one is decoded to its end
+ * (the reader asks for its next split when it starts emitting one, so it usually holds it), so
+ * the pool decodes while the fetcher converts and the task thread emits. Memory: what is being
+ * emitted plus one step ahead (for a shuffled split, one more split).
  */
 @Internal
 final class AnnDataSplitReader<T> implements SplitReader<ConvertedRecord<T>, AnnDataSplit> {
@@ -37,7 +41,7 @@ final class AnnDataSplitReader<T> implements SplitReader<ConvertedRecord<T>, Ann
     private final StoreHandles stores;
     private final ThreadPoolExecutor pool;
     private final Counter bytesIn;
-    private final Deque<AnnDataSplit> queue = new ArrayDeque<>();
+    private final Deque<SplitCursor> queue = new ArrayDeque<>();
     @Nullable private SplitCursor current;
     private final String orderKey;
 
@@ -57,11 +61,10 @@ final class AnnDataSplitReader<T> implements SplitReader<ConvertedRecord<T>, Ann
     public RecordsWithSplitIds<ConvertedRecord<T>> fetch() throws IOException {
         RecordsBySplits.Builder<ConvertedRecord<T>> batch = new RecordsBySplits.Builder<>();
         if (current == null) {
-            AnnDataSplit next = queue.poll();
-            if (next == null) {
+            current = queue.poll();
+            if (current == null) {
                 return batch.build();
             }
-            current = new SplitCursor(next, sparse);
         }
         AnnDataSplit split = current.split();
         CollectionPlan plan = planHolder.get();
@@ -76,6 +79,7 @@ final class AnnDataSplitReader<T> implements SplitReader<ConvertedRecord<T>, Ann
             } catch (AnnDataFormatException e) {
                 throw new IOException("reading split " + split.splitId() + " failed: " + e.getMessage(), e);
             }
+            decodeAhead(plan); // before converting what was decoded: the pool works meanwhile
             long bytes = 0;
             for (Sample s : samples) {
                 bytes += approximateBytes(s);
@@ -138,7 +142,34 @@ final class AnnDataSplitReader<T> implements SplitReader<ConvertedRecord<T>, Ann
         if (!(changes instanceof SplitsAddition)) {
             throw new UnsupportedOperationException("unsupported split change " + changes.getClass().getSimpleName());
         }
-        queue.addAll(changes.splits());
+        for (AnnDataSplit split : changes.splits()) {
+            queue.add(new SplitCursor(split, sparse));
+        }
+        CollectionPlan plan = planHolder.get();
+        if (plan != null) {
+            decodeAhead(plan);
+        }
+    }
+
+    /**
+     * Starts the next decoding step on the pool, if none is in flight: the current split's next
+     * fetch, or, once the current split is decoded to its end, the first of the next split. A
+     * failure to start (a store that cannot be opened) is left to {@link #fetch}, which decodes
+     * the split itself and reports it.
+     */
+    private void decodeAhead(CollectionPlan plan) {
+        try {
+            if (current != null && !current.decodedToEnd()) {
+                current.decodeAhead(fetchRows, plan, stores, pool);
+                return;
+            }
+            SplitCursor next = queue.peek();
+            if (next != null) {
+                next.decodeAhead(fetchRows, plan, stores, pool);
+            }
+        } catch (AnnDataFormatException e) {
+            // reported by fetch() when the split is reached
+        }
     }
 
     @Override
@@ -148,6 +179,10 @@ final class AnnDataSplitReader<T> implements SplitReader<ConvertedRecord<T>, Ann
 
     @Override
     public void close() {
+        if (current != null) {
+            current.cancel();
+        }
+        queue.forEach(SplitCursor::cancel);
         stores.close();
     }
 }

@@ -84,11 +84,24 @@ final class DecodePool {
             // nothing to overlap: the fetcher runs it, saving two thread hand-overs
             return List.of(work.get(0).run());
         }
+        return gather(submitAll(pool, work));
+    }
+
+    /** Starts every piece on the pool; {@link #gather} waits for them. */
+    static <R> List<Future<R>> submitAll(ThreadPoolExecutor pool, List<? extends Work<R>> work) {
         List<Future<R>> futures = new ArrayList<>(work.size());
         for (Work<R> w : work) {
             futures.add(pool.submit(w::run));
         }
-        List<R> out = new ArrayList<>(work.size());
+        return futures;
+    }
+
+    /**
+     * The results of pieces started by {@link #submitAll}, in order. The first failure (in piece
+     * order) is rethrown once all pieces ended; an interrupt cancels what has not started.
+     */
+    static <R> List<R> gather(List<Future<R>> futures) throws AnnDataFormatException, InterruptedIOException {
+        List<R> out = new ArrayList<>(futures.size());
         Throwable failure = null;
         for (Future<R> f : futures) {
             try {
@@ -97,6 +110,10 @@ final class DecodePool {
                 futures.forEach(x -> x.cancel(true));
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted while decoding");
+            } catch (java.util.concurrent.CancellationException e) {
+                if (failure == null) {
+                    failure = new InterruptedIOException("decoding was cancelled");
+                }
             } catch (ExecutionException e) {
                 if (failure == null) {
                     failure = e.getCause();
@@ -105,6 +122,9 @@ final class DecodePool {
         }
         if (failure instanceof AnnDataFormatException) {
             throw (AnnDataFormatException) failure;
+        }
+        if (failure instanceof InterruptedIOException) {
+            throw (InterruptedIOException) failure;
         }
         if (failure instanceof RuntimeException) {
             throw (RuntimeException) failure;

@@ -10,7 +10,9 @@ import io.github.flinkanndata.source.split.SplitOrder;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadPoolExecutor;
+import java.util.function.Function;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 
@@ -23,6 +25,11 @@ import org.apache.flink.annotation.Internal;
  * on the {@link DecodePool} — then put into emission order: draws picked, rows permuted
  * by the split's seed. The order depends only on the split, so a restored split resumes at
  * exactly the sample after the last one emitted.
+ *
+ * <p>Decoding can start before it is needed ({@link #decodeAhead}): the next fetch of a plain
+ * split, or the whole of a shuffled one, runs on the pool while the fetcher converts what it
+ * decoded before and the task thread emits it; {@link #next} then only waits for it. At most one
+ * such piece of work is in flight per cursor.
  */
 @Internal
 final class SplitCursor {
@@ -36,6 +43,22 @@ final class SplitCursor {
 
     private int position;
     @Nullable private List<Sample> ordered;
+    @Nullable private Ahead ahead;
+
+    /**
+     * Decoding started ahead: the samples from {@code position} on ({@code count} of them, or the
+     * whole split for a shuffled one), in pieces on the pool, put together by {@code assembly}.
+     */
+    private record Ahead(int position, int count, List<Future<List<Sample>>> parts,
+            Function<List<List<Sample>>, List<Sample>> assembly) {
+        List<Sample> finish() throws AnnDataFormatException, InterruptedIOException {
+            return assembly.apply(DecodePool.gather(parts));
+        }
+
+        void cancel() {
+            parts.forEach(f -> f.cancel(true));
+        }
+    }
 
     SplitCursor(AnnDataSplit split, boolean sparse) {
         this.split = split;
@@ -62,16 +85,27 @@ final class SplitCursor {
         int n = Math.min(max, split.size() - position);
         List<Sample> out;
         if (isPlain()) {
-            Segment s = split.segments().get(0);
-            SampleDecoder decoder = stores.decoder(plan, s.store());
-            List<DecodePool.Work<List<Sample>>> work = new ArrayList<>();
-            // a sequential fetch: in as many parts as there are threads, none below MIN_PART_ROWS
-            parts(decoder, s.from() + position, s.from() + position + n,
-                    Math.min(pool.getMaximumPoolSize(), n / MIN_PART_ROWS), work);
-            out = concat(DecodePool.runAll(pool, work), n);
+            Ahead a = ahead;
+            ahead = null;
+            if (a != null && a.position() == position && a.count() == n) {
+                out = a.finish();
+            } else {
+                if (a != null) {
+                    a.cancel(); // another fetch size: not what is asked
+                }
+                Segment s = split.segments().get(0);
+                SampleDecoder decoder = stores.decoder(plan, s.store());
+                List<DecodePool.Work<List<Sample>>> work = new ArrayList<>();
+                // a sequential fetch: in as many parts as there are threads, none below MIN_PART_ROWS
+                parts(decoder, s.from() + position, s.from() + position + n,
+                        Math.min(pool.getMaximumPoolSize(), n / MIN_PART_ROWS), work);
+                out = concat(DecodePool.runAll(pool, work), n);
+            }
         } else {
             if (ordered == null) {
-                ordered = materialise(plan, stores, pool);
+                Ahead a = ahead != null ? ahead : startWhole(plan, stores, pool);
+                ahead = null;
+                ordered = a.finish();
             }
             out = new ArrayList<>(ordered.subList(position, position + n));
         }
@@ -80,6 +114,45 @@ final class SplitCursor {
             ordered = null;
         }
         return out;
+    }
+
+    /**
+     * Starts decoding what the next {@link #next}{@code (max, ...)} call returns, unless it is
+     * decoded or being decoded already: the next fetch of a plain split, the whole of a shuffled
+     * or weighted one. Returns at once.
+     */
+    void decodeAhead(int max, CollectionPlan plan, StoreHandles stores, ThreadPoolExecutor pool)
+            throws AnnDataFormatException {
+        if (ahead != null || done() || ordered != null) {
+            return;
+        }
+        if (isPlain()) {
+            int n = Math.min(max, split.size() - position);
+            Segment s = split.segments().get(0);
+            SampleDecoder decoder = stores.decoder(plan, s.store());
+            List<DecodePool.Work<List<Sample>>> work = new ArrayList<>();
+            parts(decoder, s.from() + position, s.from() + position + n,
+                    Math.min(pool.getMaximumPoolSize(), n / MIN_PART_ROWS), work);
+            ahead = new Ahead(position, n, DecodePool.submitAll(pool, work), parts -> concat(parts, n));
+        } else {
+            ahead = startWhole(plan, stores, pool);
+        }
+    }
+
+    /** True when everything left to hand out is decoded or being decoded. */
+    boolean decodedToEnd() {
+        if (done() || ordered != null) {
+            return true;
+        }
+        return ahead != null && (!isPlain() || ahead.position() + ahead.count() >= split.size());
+    }
+
+    /** Stops decoding started ahead (the reader closes, or the split is dropped). */
+    void cancel() {
+        if (ahead != null) {
+            ahead.cancel();
+            ahead = null;
+        }
     }
 
     private boolean isPlain() {
@@ -148,10 +221,13 @@ final class SplitCursor {
         return all;
     }
 
-    private List<Sample> materialise(CollectionPlan plan, StoreHandles stores, ThreadPoolExecutor pool)
-            throws AnnDataFormatException, InterruptedIOException {
-        // every segment decoded on the pool at once (the decoders are opened here, on the fetcher
-        // thread: the store handles are not thread-safe); a long segment in parts
+    /**
+     * Starts decoding the whole split: every segment on the pool at once (a long one in parts),
+     * then draws picked and rows permuted when the result is assembled.
+     */
+    private Ahead startWhole(CollectionPlan plan, StoreHandles stores, ThreadPoolExecutor pool)
+            throws AnnDataFormatException {
+        // the decoders are opened here, on the fetcher thread: the store handles are not thread-safe
         List<Segment> segments = split.segments();
         List<DecodePool.Work<List<Sample>>> work = new ArrayList<>();
         int[] partsOf = new int[segments.size()];
@@ -166,7 +242,12 @@ final class SplitCursor {
             partsOf[i] = work.size() - before;
         }
         prefetchAhead(segments, decoders);
-        List<List<Sample>> decoded = DecodePool.runAll(pool, work);
+        return new Ahead(0, split.size(), DecodePool.submitAll(pool, work), decoded -> assemble(decoded, partsOf));
+    }
+
+    /** The decoded segments in emission order: draws picked, rows permuted by the split's seed. */
+    private List<Sample> assemble(List<List<Sample>> decoded, int[] partsOf) {
+        List<Segment> segments = split.segments();
         List<Sample> all = new ArrayList<>(split.size());
         int next = 0;
         for (int i = 0; i < segments.size(); i++) {

@@ -143,7 +143,10 @@ class GrowingEnumeratorTest {
         discoverTwice(context);
         assertThat(e.snapshotState(1).activeStores()).as("epoch 1 samples the initial store only").isEqualTo(1);
 
-        e.handleSplitRequest(0, null); // e0-0 finished: reader 1, waiting, gets epoch 2 first
+        // reader 0 asked ahead when e0-0 started emitting: epoch 2 would be two epochs ahead of it
+        e.handleSplitRequest(0, null);
+        assertThat(context.assigned(0)).as("held back while e0-0 is emitted").hasSize(1);
+        e.handleSourceEvent(0, new SplitFinishedEvent("e0-0")); // e0-0 ended: reader 1, waiting first, gets epoch 2 first
         assertThat(context.assigned(1)).last().extracting(AnnDataSplit::splitId).isEqualTo("e2-0");
         assertThat(context.assigned(0)).last().extracting(AnnDataSplit::splitId).isEqualTo("e2-1");
         List<AnnDataSplit> rest = drain(e, context, 1, 2);

@@ -10,6 +10,7 @@ import io.github.flinkanndata.collection.CollectionPlan;
 import io.github.flinkanndata.source.config.OutputForm;
 import io.github.flinkanndata.source.enumerator.PlanEvent;
 import io.github.flinkanndata.source.enumerator.PlanRequestEvent;
+import io.github.flinkanndata.source.enumerator.SplitFinishedEvent;
 import io.github.flinkanndata.source.record.CellRecord;
 import io.github.flinkanndata.source.split.AnnDataSplit;
 import io.github.flinkanndata.source.split.Segment;
@@ -71,6 +72,38 @@ class AnnDataSourceReaderTest {
             assertThat(indices(h.finish())).hasSize(8);
             // the finished split makes it pull the next one
             assertThat(h.context.getNumSplitRequests()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * A reader asks for its next split when a split starts emitting, so the fetcher can decode it
+     * while this one is emitted, and reports the split's end to the enumerator, as its requests no
+     * longer say which split ended. Both splits' samples come out exactly, in order.
+     */
+    @Test
+    void asksForTheNextSplitWhenASplitStartsAndReportsWhenItEnds() throws Exception {
+        AnnDataSplit a = sequential(0, 0, 1, 3, 20);
+        AnnDataSplit b = ReaderFixture.shuffledSplit(plan);
+        try (ReaderHarness h = new ReaderHarness(ReaderFixture.settings(OutputForm.SPARSE))) {
+            h.reader.start();
+            h.reader.handleSourceEvents(planEvent);
+            assertThat(h.context.getNumSplitRequests()).isEqualTo(1);
+            h.reader.addSplits(List.of(a));
+            h.pollUntil(1);
+            assertThat(h.context.getNumSplitRequests()).as("asked ahead at the first record of a").isEqualTo(2);
+            assertThat(h.context.getSentEvents()).noneMatch(SplitFinishedEvent.class::isInstance);
+            h.reader.addSplits(List.of(b)); // the answer, while a is emitted
+            List<CellRecord> got = h.pollUntil(a.size() + 1);
+            assertThat(h.context.getSentEvents()).filteredOn(SplitFinishedEvent.class::isInstance)
+                    .containsExactly(new SplitFinishedEvent(a.splitId()));
+            assertThat(h.context.getNumSplitRequests()).as("b started: asked ahead again").isEqualTo(3);
+            got = h.finish();
+            List<Long> expected = new ArrayList<>(emissionOrder(a, plan));
+            expected.addAll(emissionOrder(b, plan));
+            assertThat(indices(got)).isEqualTo(expected);
+            assertThat(h.context.getSentEvents()).filteredOn(SplitFinishedEvent.class::isInstance)
+                    .containsExactly(new SplitFinishedEvent(a.splitId()), new SplitFinishedEvent(b.splitId()));
+            assertThat(h.context.getNumSplitRequests()).as("each split asks once").isEqualTo(3);
         }
     }
 
