@@ -266,3 +266,18 @@ def test_the_readme_training_script_resumes_from_its_checkpoint(tmp_path):
     steps = int(rest.stdout.split(":")[1].split("steps")[0])
     token_next = int(rest.stdout.strip().rsplit(":", 1)[1])
     assert steps > 0 and token_next == 4 + steps
+
+
+def test_a_rank_of_another_process_raises_when_the_job_died_before_it_started(tmp_path):
+    # a rank that only knows the endpoint folder (torchrun's ranks) must not wait for its timeout
+    # when the serving JVM died at start (here: an option the JVM refuses)
+    with serve(MIXED, B, world_size=1, jar=_jar(), endpoint_dir=tmp_path,
+               jvm_args=["-XX:+UseParallelGC", "-Xlog:gc:file=x:+notadecorator"], **SETTINGS) as job:
+        ds = AnnDataBatches(tmp_path, 0, 1, timeout=120, x_format="numpy")
+        started = time.monotonic()
+        # nobody reaps the JVM meanwhile: the rank must see an exited, unreaped process as gone
+        with pytest.raises(ServingError, match="is gone before it started"):
+            next(iter(ds))
+        assert time.monotonic() - started < 30
+        assert json.loads((tmp_path / "status.json").read_text())["state"] == "STARTING"
+        assert job.process.wait(60) != 0

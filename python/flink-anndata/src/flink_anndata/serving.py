@@ -211,7 +211,37 @@ def serve(paths: Union[str, Sequence[str]], batch_size: int, *, obs_keys: Option
     log_path = folder / "serve.log"
     with open(log_path, "ab") as log:
         process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    _announce_start(folder, process.pid)
     return ServingJob(process, folder, int(world_size), owns, log_path)
+
+
+def _announce_start(folder: Path, pid: int) -> None:
+    """Writes ``status.json`` (state STARTING, the JVM's pid and this host's boot id) unless the
+    job wrote its own already, which then replaces it: ranks in other processes (``torchrun``) can
+    tell a job that died before it wrote a status (a bad JVM option, a missing jar) from one that
+    is still starting, rather than waiting for their timeout."""
+    status = {"state": "STARTING", "pid": pid, "boot_id": _boot_id()}
+    try:
+        fd = os.open(folder / "status.json", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        return
+    with os.fdopen(fd, "w") as f:
+        json.dump(status, f)
+
+
+def _pid_gone(pid: int) -> bool:
+    """True if no process ``pid`` runs on this host (an exited child not reaped yet counts as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rfind(")") + 2:][:1] in ("Z", "X")
 
 
 _TRANSPORTS = ("auto", "tcp", "unix")
@@ -382,13 +412,11 @@ class _BatchesCore:
         st = read_status(self.endpoint_dir)
         if st is not None and st.get("state") == "FAILED":
             return st.get("error") or "the serving job failed"
-        if st is not None and st.get("pid"):
-            try:
-                os.kill(int(st["pid"]), 0)
-            except ProcessLookupError:
-                return f"the serving job (pid {st['pid']}) is gone"
-            except PermissionError:
-                pass
+        # a pid names a process of the job's host only: another host's rank cannot judge it
+        if st is not None and st.get("pid") and st.get("boot_id") and st.get("boot_id") == _boot_id():
+            if _pid_gone(int(st["pid"])):
+                return (f"the serving job (pid {st['pid']}) is gone" + (" before it started; see serve.log in "
+                        f"{self.endpoint_dir}" if st.get("state") == "STARTING" else ""))
         return None
 
     def _check_alive(self, last_progress: float, what: str) -> None:

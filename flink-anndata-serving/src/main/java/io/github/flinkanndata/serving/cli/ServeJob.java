@@ -310,6 +310,10 @@ public final class ServeJob implements Callable<Integer> {
         ObjectNode node = JSON.createObjectNode();
         node.put("state", state);
         node.put("pid", ProcessHandle.current().pid());
+        String boot = bootId();
+        if (boot != null) {
+            node.put("boot_id", boot); // ranks judge the pid only on this host
+        }
         node.put("world", worldSize);
         if (error != null) {
             node.put("error", error);
@@ -318,6 +322,15 @@ public final class ServeJob implements Callable<Integer> {
         Files.write(tmp, JSON.writeValueAsBytes(node));
         Files.move(tmp, endpointDir.resolve("status.json"), StandardCopyOption.REPLACE_EXISTING,
                 StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** This host's boot id (Linux), or null: with the pid it names this process on this host. */
+    private static String bootId() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     private static void deleteTree(Path root) {
