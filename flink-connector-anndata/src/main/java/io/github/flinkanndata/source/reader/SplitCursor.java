@@ -93,13 +93,7 @@ final class SplitCursor {
                 if (a != null) {
                     a.cancel(); // another fetch size: not what is asked
                 }
-                Segment s = split.segments().get(0);
-                SampleDecoder decoder = stores.decoder(plan, s.store());
-                List<DecodePool.Work<List<Sample>>> work = new ArrayList<>();
-                // a sequential fetch: in as many parts as there are threads, none below MIN_PART_ROWS
-                parts(decoder, s.from() + position, s.from() + position + n,
-                        Math.min(pool.getMaximumPoolSize(), n / MIN_PART_ROWS), work);
-                out = concat(DecodePool.runAll(pool, work), n);
+                out = concat(DecodePool.runAll(pool, plainFetch(n, plan, stores, pool)), n);
             }
         } else {
             if (ordered == null) {
@@ -128,12 +122,8 @@ final class SplitCursor {
         }
         if (isPlain()) {
             int n = Math.min(max, split.size() - position);
-            Segment s = split.segments().get(0);
-            SampleDecoder decoder = stores.decoder(plan, s.store());
-            List<DecodePool.Work<List<Sample>>> work = new ArrayList<>();
-            parts(decoder, s.from() + position, s.from() + position + n,
-                    Math.min(pool.getMaximumPoolSize(), n / MIN_PART_ROWS), work);
-            ahead = new Ahead(position, n, DecodePool.submitAll(pool, work), parts -> concat(parts, n));
+            ahead = new Ahead(position, n, DecodePool.submitAll(pool, plainFetch(n, plan, stores, pool)),
+                    parts -> concat(parts, n));
         } else {
             ahead = startWhole(plan, stores, pool);
         }
@@ -153,6 +143,17 @@ final class SplitCursor {
             ahead.cancel();
             ahead = null;
         }
+    }
+
+    /** The work decoding the next {@code n} rows of a plain split: as many parts as threads, none below MIN_PART_ROWS. */
+    private List<DecodePool.Work<List<Sample>>> plainFetch(int n, CollectionPlan plan, StoreHandles stores,
+            ThreadPoolExecutor pool) throws AnnDataFormatException {
+        Segment s = split.segments().get(0);
+        SampleDecoder decoder = stores.decoder(plan, s.store());
+        List<DecodePool.Work<List<Sample>>> work = new ArrayList<>();
+        parts(decoder, s.from() + position, s.from() + position + n,
+                Math.min(pool.getMaximumPoolSize(), n / MIN_PART_ROWS), work);
+        return work;
     }
 
     private boolean isPlain() {
