@@ -38,12 +38,13 @@ final class SplitsInFlight {
     /** The reader asked for a split: the splits it was given before the latest one are finished. */
     void requested(int subtask) {
         Deque<AnnDataSplit> held = bySubtask.get(subtask);
-        if (held != null && held.size() > 1) {
-            while (held.size() > 1) {
-                held.removeFirst();
-            }
-            update();
+        if (held == null || held.size() <= 1) {
+            return;
         }
+        while (held.size() > 1) {
+            held.removeFirst();
+        }
+        update();
     }
 
     /** The reader reports that {@code splitId} ended; true if it was in flight. */

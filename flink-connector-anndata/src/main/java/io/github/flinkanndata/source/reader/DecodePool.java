@@ -110,10 +110,6 @@ final class DecodePool {
                 futures.forEach(x -> x.cancel(true));
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted while decoding");
-            } catch (java.util.concurrent.CancellationException e) {
-                if (failure == null) {
-                    failure = new InterruptedIOException("decoding was cancelled");
-                }
             } catch (ExecutionException e) {
                 if (failure == null) {
                     failure = e.getCause();
@@ -122,9 +118,6 @@ final class DecodePool {
         }
         if (failure instanceof AnnDataFormatException) {
             throw (AnnDataFormatException) failure;
-        }
-        if (failure instanceof InterruptedIOException) {
-            throw (InterruptedIOException) failure;
         }
         if (failure instanceof RuntimeException) {
             throw (RuntimeException) failure;
