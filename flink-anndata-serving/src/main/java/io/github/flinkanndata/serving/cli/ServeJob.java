@@ -120,9 +120,9 @@ public final class ServeJob implements Callable<Integer> {
             description = "A rank that pulls nothing this long while batches wait ends the job (default: ${DEFAULT-VALUE}).")
     long idleTimeoutSeconds;
 
-    // a checkpoint writes every batch not yet acknowledged (megabytes each): at 5 s, writing them
-    // took 37 % of the job's CPU samples in benchmarks/serving.py; a failover replays at most one
-    // interval, which the ranks' tickets make harmless
+    // a checkpoint writes every batch not yet acknowledged (megabytes each; ServingOperator says
+    // why as raw state); a failover replays at most one interval, which the ranks' tickets make
+    // harmless
     @Option(names = "--checkpoint-interval", paramLabel = "MS", defaultValue = "30000",
             description = "Checkpoint interval in milliseconds (default: ${DEFAULT-VALUE}).")
     long checkpointInterval;
