@@ -7,6 +7,7 @@ import io.github.flinkanndata.format.MatrixElement;
 import io.github.flinkanndata.format.RowBlock;
 import io.github.flinkanndata.format.Values;
 import io.github.flinkanndata.format.tree.DataType;
+import io.github.flinkanndata.format.tree.SlabPool;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -129,6 +130,16 @@ public final class SampleDecoder {
      * @param sparse whether matrix rows are produced in sparse form (both forms stay available)
      */
     public List<Sample> decode(long from, long to, boolean sparse) throws AnnDataFormatException {
+        return decode(from, to, sparse, null);
+    }
+
+    /**
+     * As {@link #decode(long, long, boolean)}; sparse blocks may be read into arrays of {@code
+     * lease}, which the samples read from until it is released: the caller releases it only once
+     * every sample has been consumed (and none is kept).
+     */
+    public List<Sample> decode(long from, long to, boolean sparse, @Nullable SlabPool.Lease lease)
+            throws AnnDataFormatException {
         if (from < 0 || to < from || to > storePlan.keptRows()) {
             throw new IndexOutOfBoundsException("positions [" + from + ", " + to + ") outside [0, "
                     + storePlan.keptRows() + ") of store " + storeIndex);
@@ -145,7 +156,7 @@ public final class SampleDecoder {
             while (end < to && end < maxEnd && storePlan.row(end) - last <= MAX_GAP) {
                 last = storePlan.row(end++);
             }
-            decodeRun(pos, end, first, last + 1, sparse, out);
+            decodeRun(pos, end, first, last + 1, sparse, lease, out);
             pos = end;
         }
         return out;
@@ -191,21 +202,21 @@ public final class SampleDecoder {
         return false;
     }
 
-    private void decodeRun(long from, long to, long firstRow, long endRow, boolean sparse, List<Sample> out)
-            throws AnnDataFormatException {
+    private void decodeRun(long from, long to, long firstRow, long endRow, boolean sparse,
+            @Nullable SlabPool.Lease lease, List<Sample> out) throws AnnDataFormatException {
         RowBlock[] layerBlocks = new RowBlock[layers.length];
         Object[] layerValues = new Object[layers.length];
         long values = 0;
         for (int i = 0; i < layers.length; i++) {
-            layerBlocks[i] = layers[i].readRows(firstRow, endRow);
+            layerBlocks[i] = layers[i].readRows(firstRow, endRow, lease);
             layerValues[i] = Kernels.cast(layerBlocks[i].values(), outputType(layers[i]));
-            values = Math.max(values, Values.length(layerValues[i]));
+            values = Math.max(values, layerBlocks[i].valueCount());
         }
         adaptRowsPerRead(endRow - firstRow, values);
         RowBlock[] obsmBlocks = new RowBlock[obsm.length];
         Object[] obsmValues = new Object[obsm.length];
         for (int i = 0; i < obsm.length; i++) {
-            obsmBlocks[i] = obsm[i].readRows(firstRow, endRow);
+            obsmBlocks[i] = obsm[i].readRows(firstRow, endRow, lease);
             obsmValues[i] = Kernels.cast(obsmBlocks[i].values(), outputType(obsm[i]));
         }
         ObsLookup[] obsLookups = new ObsLookup[obsKeys.length];

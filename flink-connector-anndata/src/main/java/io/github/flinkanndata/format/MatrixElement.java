@@ -6,6 +6,7 @@ import io.github.flinkanndata.format.tree.Container;
 import io.github.flinkanndata.format.tree.DataType;
 import io.github.flinkanndata.format.tree.GroupNode;
 import io.github.flinkanndata.format.tree.Node;
+import io.github.flinkanndata.format.tree.SlabPool;
 import java.util.Arrays;
 import javax.annotation.Nullable;
 
@@ -317,6 +318,15 @@ public final class MatrixElement {
 
     /** Reads rows {@code [from, to)} in one range read. */
     public RowBlock readRows(long from, long to) throws AnnDataFormatException {
+        return readRows(from, to, null);
+    }
+
+    /**
+     * As {@link #readRows(long, long)}; the values and column indices of a sparse block may be read
+     * into arrays of {@code lease} (see {@link ArrayNode#read(long[], int[], SlabPool.Lease)}),
+     * which then stay in use until the lease is released.
+     */
+    public RowBlock readRows(long from, long to, @Nullable SlabPool.Lease lease) throws AnnDataFormatException {
         if (from < 0 || to < from || to > rows) {
             throw new AnnDataFormatException(store, path,
                     "row range [" + from + ", " + to + ") outside [0, " + rows + ")");
@@ -329,7 +339,7 @@ public final class MatrixElement {
             case DENSE:
                 return readDense(from, n);
             case CSR:
-                return readCsr(from, n);
+                return readCsr(from, n, lease);
             case CSC:
                 throw new AnnDataFormatException(store, path,
                         "CSC matrices cannot be read by row; store this element as CSR or dense");
@@ -363,7 +373,7 @@ public final class MatrixElement {
         return RowBlock.dense(from, n, width, dataType, values);
     }
 
-    private RowBlock readCsr(long from, int n) throws AnnDataFormatException {
+    private RowBlock readCsr(long from, int n, @Nullable SlabPool.Lease lease) throws AnnDataFormatException {
         Object ptrRaw = indptr.read(new long[] {from}, new int[] {n + 1});
         long lo = Values.asLong(ptrRaw, 0);
         long hi = Values.asLong(ptrRaw, n);
@@ -389,8 +399,10 @@ public final class MatrixElement {
             prev = p;
         }
         int nnz = (int) (hi - lo);
-        Object idxRaw = indices.read(new long[] {lo}, new int[] {nnz});
-        Object vals = data.read(new long[] {lo}, new int[] {nnz});
+        long[] at = {lo};
+        int[] count = {nnz};
+        Object idxRaw = lease == null ? indices.read(at, count) : indices.read(at, count, lease);
+        Object vals = lease == null ? data.read(at, count) : data.read(at, count, lease);
         int[] idx = Values.toIntArray(idxRaw);
         boolean unsigned64 = indices.dataType() == DataType.UINT64;
         if (idxRaw instanceof int[] && !unsigned64) {

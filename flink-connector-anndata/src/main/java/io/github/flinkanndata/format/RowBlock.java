@@ -9,8 +9,9 @@ import javax.annotation.Nullable;
  * parts with {@code indptr} rebased to start at 0.
  *
  * <p>{@code values} is the primitive array of {@link #dataType()} ({@code float[]}, {@code
- * double[]}, {@code int[]}, ...). A block is immutable by convention: callers must not modify the
- * arrays.
+ * double[]}, {@code int[]}, ...). The values and indices of a sparse block may be longer than its
+ * {@link #valueCount()} (arrays of a {@code SlabPool}); what lies past it is not the block's. A
+ * block is immutable by convention: callers must not modify the arrays.
  */
 public final class RowBlock {
     private final long firstRow;
@@ -63,6 +64,11 @@ public final class RowBlock {
      */
     public boolean rowsAscending() {
         return rowsAscending;
+    }
+
+    /** Values the block holds: {@code indptr[rows]} if sparse, {@code rows * width} if dense. */
+    public long valueCount() {
+        return indptr != null ? indptr[rows] : (long) rows * width;
     }
 
     public boolean isSparse() {

@@ -27,6 +27,16 @@ public interface ArrayNode extends Node {
     Object read(long[] offset, int[] count) throws AnnDataFormatException;
 
     /**
+     * As {@link #read}, but a one-dimensional {@code int32} or {@code float32} slab may be read into
+     * an array of {@code lease} ({@link SlabPool}), which can be longer than the slab: its elements
+     * past the slab are arbitrary. Other reads, and arrays that do not take part, allocate as
+     * {@link #read} does.
+     */
+    default Object read(long[] offset, int[] count, SlabPool.Lease lease) throws AnnDataFormatException {
+        return read(offset, count);
+    }
+
+    /**
      * A hint before {@link #read} of the same slab: an array of a remote store fetches the chunks
      * the slab spans now, concurrently, into its range cache, so that the reads that follow (often
      * several smaller ones) find them there instead of fetching one chunk at a time. Does nothing

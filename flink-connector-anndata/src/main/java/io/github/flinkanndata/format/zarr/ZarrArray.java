@@ -3,6 +3,7 @@ package io.github.flinkanndata.format.zarr;
 import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.format.tree.ArrayNode;
 import io.github.flinkanndata.format.tree.DataType;
+import io.github.flinkanndata.format.tree.SlabPool;
 
 import java.util.Arrays;
 import java.util.List;
@@ -103,6 +104,22 @@ final class ZarrArray implements ArrayNode {
         }
     }
 
+    @Override
+    public Object read(long[] offset, int[] count, SlabPool.Lease lease) throws AnnDataFormatException {
+        DataType t = meta.type.kind == ZarrDType.Kind.STRUCT ? null : meta.type.dataType();
+        if (meta.rank() != 1 || (t != DataType.INT32 && t != DataType.FLOAT32)) {
+            return read(offset, count);
+        }
+        try {
+            long total = checkSlab(offset, count, 1);
+            Object out = t == DataType.INT32 ? lease.ints((int) total) : lease.floats((int) total);
+            readSlabInto(offset, count, out, true);
+            return out;
+        } catch (RuntimeException e) {
+            throw unexpected(e);
+        }
+    }
+
     /** The contract promises checked exceptions only; a bug must still name the array. */
     private AnnDataFormatException unexpected(RuntimeException e) {
         return new AnnDataFormatException(
@@ -126,16 +143,31 @@ final class ZarrArray implements ArrayNode {
 
     /** Reads a slab into a Java array (raw record bytes for structured types). */
     private Object readSlab(long[] offset, int[] count) throws AnnDataFormatException {
-        int rank = meta.rank();
-        long total = checkSlab(offset, count, rank);
+        long total = checkSlab(offset, count, meta.rank());
         boolean struct = meta.type.kind == ZarrDType.Kind.STRUCT;
-        int scale = struct ? meta.type.itemSize : 1;
         Object out =
                 struct
-                        ? new byte[(int) total * scale]
+                        ? new byte[(int) total * meta.type.itemSize]
                         : Elements.newArray(meta.type.dataType(), (int) total);
+        readSlabInto(offset, count, out, false);
+        return out;
+    }
+
+    /**
+     * Reads a checked slab into {@code out} from its start. {@code reused}: {@code out} holds old
+     * values (a pooled array), so chunks that are not stored are written with the fill value even
+     * when it is the Java default, which a new array holds already.
+     */
+    private void readSlabInto(long[] offset, int[] count, Object out, boolean reused) throws AnnDataFormatException {
+        int rank = meta.rank();
+        long total = 1;
+        for (int c : count) {
+            total *= c;
+        }
+        boolean struct = meta.type.kind == ZarrDType.Kind.STRUCT;
+        int scale = struct ? meta.type.itemSize : 1;
         if (total == 0) {
-            return out;
+            return;
         }
         int[] readShape = meta.readShape();
         long[] first = new long[rank];
@@ -150,7 +182,7 @@ final class ZarrArray implements ArrayNode {
         }
         chunks.beforeRead(spanned);
         chunks.prefetch(first, last, spanned, false);
-        boolean fillNeeded = !FillValue.isJavaDefault(meta.fill, meta.type.kind);
+        boolean fillNeeded = reused || !FillValue.isJavaDefault(meta.fill, meta.type.kind);
         long[] coords = first.clone();
         long[] origin = new long[rank];
         while (true) {
@@ -172,7 +204,7 @@ final class ZarrArray implements ArrayNode {
                 d--;
             }
             if (d < 0) {
-                return out;
+                return;
             }
             coords[d]++;
         }

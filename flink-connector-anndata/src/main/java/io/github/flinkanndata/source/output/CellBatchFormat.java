@@ -42,6 +42,12 @@ final class CellBatchFormat implements CellOutputFormat<CellBatch> {
         return (int) Math.min(Integer.MAX_VALUE - 8, whole * batchSize);
     }
 
+    /** The batches are copied out of the samples ({@code CellBatchBuilder}). */
+    @Override
+    public boolean copiesSamples() {
+        return true;
+    }
+
     @Override
     public void convert(Context context, int epoch, List<Sample> samples, Collector<CellBatch> out) {
         CollectionOptions o = context.plan().options();

@@ -19,8 +19,10 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
  * {@code CellBatch} per mini-batch), and the {@code Row} and {@code RowData} formats the Python
  * and SQL surfaces use.
  *
- * <p>{@link #convert} runs on the reader's fetcher thread, where the decoding happens; a format
- * must not keep the samples after it returns. Implementations are serializable values.
+ * <p>{@link #convert} runs on the reader's fetcher thread, where the decoding happens. Its records
+ * may keep the samples (a per-cell record cuts its rows out of the decoded blocks when they are
+ * read, on the task thread) unless the format says it copies them ({@link #copiesSamples}).
+ * Implementations are serializable values.
  *
  * @param <T> the record type
  */
@@ -60,6 +62,15 @@ public interface CellOutputFormat<T> extends Serializable {
      */
     default int fetchRows(int configured) {
         return configured;
+    }
+
+    /**
+     * Whether {@link #convert} copies every value its records need out of the samples, so that
+     * nothing reads the samples once it returns. The reader then decodes into arrays it uses again
+     * split after split ({@code SlabPool}). False unless a format says so.
+     */
+    default boolean copiesSamples() {
+        return false;
     }
 
     /**

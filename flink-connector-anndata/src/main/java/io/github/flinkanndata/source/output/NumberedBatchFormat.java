@@ -73,6 +73,12 @@ public final class NumberedBatchFormat implements CellOutputFormat<BatchPiece> {
         return (int) Math.min(Integer.MAX_VALUE - 8, whole * batchSize);
     }
 
+    /** The batches are copied out of the samples ({@code CellBatchBuilder}). */
+    @Override
+    public boolean copiesSamples() {
+        return true;
+    }
+
     @Override
     public void convert(Context context, int epoch, List<Sample> samples, Collector<BatchPiece> out) {
         if (context.epochPosition() < 0) {

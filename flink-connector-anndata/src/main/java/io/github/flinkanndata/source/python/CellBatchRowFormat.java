@@ -88,6 +88,12 @@ public final class CellBatchRowFormat implements CellOutputFormat<Row> {
         return batches.fetchRows(configured);
     }
 
+    /** As the batches it makes its rows of. */
+    @Override
+    public boolean copiesSamples() {
+        return batches.copiesSamples();
+    }
+
     @Override
     public void convert(Context context, int epoch, List<Sample> samples, Collector<Row> out) {
         batches.convert(context, epoch, samples, (batch, cells) -> out.collect(toRow(batch), cells));

@@ -4,6 +4,7 @@ import io.github.flinkanndata.collection.CollectionPlan;
 import io.github.flinkanndata.collection.Sample;
 import io.github.flinkanndata.collection.SampleDecoder;
 import io.github.flinkanndata.format.tree.AnnDataFormatException;
+import io.github.flinkanndata.format.tree.SlabPool;
 import io.github.flinkanndata.source.split.AnnDataSplit;
 import io.github.flinkanndata.source.split.Segment;
 import io.github.flinkanndata.source.split.SplitOrder;
@@ -30,6 +31,12 @@ import org.apache.flink.annotation.Internal;
  * split, or the whole of a shuffled one, runs on the pool while the fetcher converts what it
  * decoded before and the task thread emits it; {@link #next} then only waits for it. At most one
  * such piece of work is in flight per cursor.
+ *
+ * <p>With a {@link SlabPool}, the blocks a piece of work decodes go into arrays of a lease of the
+ * pool (one per fetch of a plain split, one for a whole shuffled split), which the reader releases
+ * through {@link #consumed} once the samples handed out last are converted: the next splits decode
+ * into the same arrays. A lease whose samples may still be read (decoding cancelled, a failure) is
+ * never released; its arrays are left to the garbage collector.
  */
 @Internal
 final class SplitCursor {
@@ -41,8 +48,13 @@ final class SplitCursor {
     /** Rows per part of a long segment of a shuffled or weighted split. */
     static final int SEGMENT_PART_ROWS = 4096;
 
+    @Nullable private final SlabPool slabs;
     private int position;
     @Nullable private List<Sample> ordered;
+    /** The lease of {@link #ordered} (a shuffled split's), or null. */
+    @Nullable private SlabPool.Lease orderedLease;
+    /** The lease whose samples {@link #next} handed out last, once no later sample needs it. */
+    @Nullable private SlabPool.Lease handedOut;
     @Nullable private Ahead ahead;
 
     /**
@@ -50,7 +62,7 @@ final class SplitCursor {
      * whole split for a shuffled one), in pieces on the pool, put together by {@code assembly}.
      */
     private record Ahead(int position, int count, List<Future<List<Sample>>> parts,
-            Function<List<List<Sample>>, List<Sample>> assembly) {
+            Function<List<List<Sample>>, List<Sample>> assembly, @Nullable SlabPool.Lease lease) {
         List<Sample> finish() throws AnnDataFormatException, InterruptedIOException {
             return assembly.apply(DecodePool.gather(parts));
         }
@@ -61,9 +73,31 @@ final class SplitCursor {
     }
 
     SplitCursor(AnnDataSplit split, boolean sparse) {
+        this(split, sparse, null);
+    }
+
+    /** A cursor decoding into arrays of {@code slabs}, or into new arrays if it is null. */
+    SplitCursor(AnnDataSplit split, boolean sparse, @Nullable SlabPool slabs) {
         this.split = split;
         this.sparse = sparse;
+        this.slabs = slabs;
         this.position = split.skip();
+    }
+
+    @Nullable
+    private SlabPool.Lease newLease() {
+        return slabs == null ? null : slabs.lease();
+    }
+
+    /**
+     * Says that the samples {@link #next} returned last have been converted and are not kept:
+     * arrays that no sample still to be handed out reads go back to the pool.
+     */
+    void consumed() {
+        if (handedOut != null) {
+            handedOut.release();
+            handedOut = null;
+        }
     }
 
     AnnDataSplit split() {
@@ -89,23 +123,30 @@ final class SplitCursor {
             ahead = null;
             if (a != null && a.position() == position && a.count() == n) {
                 out = a.finish();
+                handedOut = a.lease();
             } else {
                 if (a != null) {
                     a.cancel(); // another fetch size: not what is asked
                 }
-                out = concat(DecodePool.runAll(pool, plainFetch(n, plan, stores, pool)), n);
+                SlabPool.Lease lease = newLease();
+                out = concat(DecodePool.runAll(pool, plainFetch(n, plan, stores, pool, lease)), n);
+                handedOut = lease;
             }
         } else {
             if (ordered == null) {
                 Ahead a = ahead != null ? ahead : startWhole(plan, stores, pool);
                 ahead = null;
                 ordered = a.finish();
+                orderedLease = a.lease();
             }
             out = new ArrayList<>(ordered.subList(position, position + n));
+            handedOut = null; // later samples of the split read the same arrays
         }
         position += n;
-        if (done()) {
+        if (done() && ordered != null) {
             ordered = null;
+            handedOut = orderedLease;
+            orderedLease = null;
         }
         return out;
     }
@@ -122,8 +163,9 @@ final class SplitCursor {
         }
         if (isPlain()) {
             int n = Math.min(max, split.size() - position);
-            ahead = new Ahead(position, n, DecodePool.submitAll(pool, plainFetch(n, plan, stores, pool)),
-                    parts -> concat(parts, n));
+            SlabPool.Lease lease = newLease();
+            ahead = new Ahead(position, n, DecodePool.submitAll(pool, plainFetch(n, plan, stores, pool, lease)),
+                    parts -> concat(parts, n), lease);
         } else {
             ahead = startWhole(plan, stores, pool);
         }
@@ -147,12 +189,12 @@ final class SplitCursor {
 
     /** The work decoding the next {@code n} rows of a plain split: as many parts as threads, none below MIN_PART_ROWS. */
     private List<DecodePool.Work<List<Sample>>> plainFetch(int n, CollectionPlan plan, StoreHandles stores,
-            ThreadPoolExecutor pool) throws AnnDataFormatException {
+            ThreadPoolExecutor pool, @Nullable SlabPool.Lease lease) throws AnnDataFormatException {
         Segment s = split.segments().get(0);
         SampleDecoder decoder = stores.decoder(plan, s.store());
         List<DecodePool.Work<List<Sample>>> work = new ArrayList<>();
         parts(decoder, s.from() + position, s.from() + position + n,
-                Math.min(pool.getMaximumPoolSize(), n / MIN_PART_ROWS), work);
+                Math.min(pool.getMaximumPoolSize(), n / MIN_PART_ROWS), lease, work);
         return work;
     }
 
@@ -162,13 +204,14 @@ final class SplitCursor {
     }
 
     /** Work that decodes positions {@code [from, to)} in {@code count} (at least 1) parts of equal size. */
-    private void parts(SampleDecoder decoder, long from, long to, int count, List<DecodePool.Work<List<Sample>>> out) {
+    private void parts(SampleDecoder decoder, long from, long to, int count, @Nullable SlabPool.Lease lease,
+            List<DecodePool.Work<List<Sample>>> out) {
         long n = to - from;
         count = Math.max(1, count);
         for (int i = 0; i < count; i++) {
             long a = from + n * i / count;
             long b = from + n * (i + 1) / count;
-            out.add(() -> decoder.decode(a, b, sparse));
+            out.add(() -> decoder.decode(a, b, sparse, lease));
         }
     }
 
@@ -233,17 +276,19 @@ final class SplitCursor {
         List<DecodePool.Work<List<Sample>>> work = new ArrayList<>();
         int[] partsOf = new int[segments.size()];
         List<SampleDecoder> decoders = new ArrayList<>(segments.size());
+        SlabPool.Lease lease = newLease();
         for (int i = 0; i < segments.size(); i++) {
             Segment s = segments.get(i);
             int before = work.size();
             SampleDecoder decoder = stores.decoder(plan, s.store());
             decoders.add(decoder);
             // the segments keep the threads busy; only a long one is cut, into parts of SEGMENT_PART_ROWS
-            parts(decoder, s.from(), s.to(), (int) ((s.to() - s.from()) / SEGMENT_PART_ROWS), work);
+            parts(decoder, s.from(), s.to(), (int) ((s.to() - s.from()) / SEGMENT_PART_ROWS), lease, work);
             partsOf[i] = work.size() - before;
         }
         prefetchAhead(segments, decoders);
-        return new Ahead(0, split.size(), DecodePool.submitAll(pool, work), decoded -> assemble(decoded, partsOf));
+        return new Ahead(0, split.size(), DecodePool.submitAll(pool, work), decoded -> assemble(decoded, partsOf),
+                lease);
     }
 
     /** The decoded segments in emission order: draws picked, rows permuted by the split's seed. */

@@ -6,6 +6,7 @@ import io.github.flinkanndata.collection.AnnDataCollection;
 import io.github.flinkanndata.collection.CollectionPlan;
 import io.github.flinkanndata.collection.Sample;
 import io.github.flinkanndata.collection.StoreResolver;
+import io.github.flinkanndata.format.tree.SlabPool;
 import io.github.flinkanndata.source.config.OutputForm;
 import io.github.flinkanndata.source.split.AnnDataSplit;
 import io.github.flinkanndata.source.split.Segment;
@@ -111,6 +112,45 @@ class SplitCursorAheadTest {
                 }
                 assertThat(got).as("%s", split).isEqualTo(expected);
             }
+        }
+    }
+
+    /**
+     * Cursors sharing a {@link SlabPool}, taking turns fetch by fetch (so that arrays released by
+     * one are decoded into by the others while it goes on), hand out exactly what decoding into
+     * new arrays does: a lease is released only when no sample still to be handed out reads it.
+     */
+    @Test
+    void cursorsDecodingIntoPooledArraysHandOutWhatNewArraysHold() throws Exception {
+        SlabPool slabs = new SlabPool(64 << 20);
+        try (StoreHandles stores = new StoreHandles(8, StoreResolver.LOCAL)) {
+            List<AnnDataSplit> all = new ArrayList<>(splits());
+            all.addAll(splits());
+            List<List<String>> expected = new ArrayList<>();
+            List<SplitCursor> cursors = new ArrayList<>();
+            List<List<String>> got = new ArrayList<>();
+            for (AnnDataSplit split : all) {
+                expected.add(onDemand(split, stores));
+                cursors.add(new SplitCursor(split, true, slabs));
+                got.add(new ArrayList<>());
+            }
+            boolean more = true;
+            while (more) {
+                more = false;
+                for (int i = 0; i < cursors.size(); i++) {
+                    SplitCursor c = cursors.get(i);
+                    if (!c.done()) {
+                        more = true;
+                        c.decodeAhead(FETCH, plan, stores, pool);
+                        got.get(i).add(describe(c.next(FETCH, plan, stores, pool)));
+                        c.consumed();
+                    }
+                }
+            }
+            for (int i = 0; i < all.size(); i++) {
+                assertThat(got.get(i)).as("%s", all.get(i)).isEqualTo(expected.get(i));
+            }
+            assertThat(slabs.freeBytes()).as("arrays came back to the pool").isPositive();
         }
     }
 }
