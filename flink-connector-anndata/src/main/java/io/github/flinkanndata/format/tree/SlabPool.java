@@ -40,6 +40,12 @@ public final class SlabPool {
         return new Lease();
     }
 
+    /** Drops the free arrays (leased ones return as usual). */
+    public synchronized void clear() {
+        free.values().forEach(TreeMap::clear);
+        freeBytes = 0;
+    }
+
     /** Bytes of free arrays the pool holds. */
     public synchronized long freeBytes() {
         return freeBytes;

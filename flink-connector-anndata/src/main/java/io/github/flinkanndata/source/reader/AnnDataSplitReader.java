@@ -35,12 +35,6 @@ import org.apache.flink.metrics.Counter;
  */
 @Internal
 final class AnnDataSplitReader<T> implements SplitReader<ConvertedRecord<T>, AnnDataSplit> {
-    /**
-     * The arrays the readers of this JVM (a TaskManager's) decode sparse blocks into, used again
-     * split after split (see {@link SlabPool} for why); it keeps at most an eighth of the heap free.
-     */
-    private static final SlabPool SLABS = new SlabPool(Runtime.getRuntime().maxMemory() / 8);
-
     private final PlanHolder planHolder;
     private final boolean sparse;
     private final CellOutputFormat<T> format;
@@ -50,10 +44,21 @@ final class AnnDataSplitReader<T> implements SplitReader<ConvertedRecord<T>, Ann
     private final Counter bytesIn;
     private final Deque<SplitCursor> queue = new ArrayDeque<>();
     @Nullable private SplitCursor current;
+    /** Where the arrays of formats that copy the samples come from ({@link SlabPool}: why). */
+    private final SharedSlabs slabs;
+    private final SlabPool slabPool;
+    private boolean closed;
     private final String orderKey;
 
     AnnDataSplitReader(PlanHolder planHolder, boolean sparse, CellOutputFormat<T> format, int fetchRows,
             int maxOpenStores, int decodeThreads, Counter bytesIn, StoreResolver resolver, String orderKey) {
+        this(planHolder, sparse, format, fetchRows, maxOpenStores, decodeThreads, bytesIn, resolver, orderKey,
+                SharedSlabs.JVM);
+    }
+
+    AnnDataSplitReader(PlanHolder planHolder, boolean sparse, CellOutputFormat<T> format, int fetchRows,
+            int maxOpenStores, int decodeThreads, Counter bytesIn, StoreResolver resolver, String orderKey,
+            SharedSlabs slabs) {
         this.orderKey = orderKey;
         this.planHolder = planHolder;
         this.sparse = sparse;
@@ -62,6 +67,8 @@ final class AnnDataSplitReader<T> implements SplitReader<ConvertedRecord<T>, Ann
         this.stores = new StoreHandles(maxOpenStores, resolver);
         this.pool = DecodePool.get(decodeThreads);
         this.bytesIn = bytesIn;
+        this.slabs = slabs;
+        this.slabPool = slabs.open();
     }
 
     @Override
@@ -151,7 +158,7 @@ final class AnnDataSplitReader<T> implements SplitReader<ConvertedRecord<T>, Ann
             throw new UnsupportedOperationException("unsupported split change " + changes.getClass().getSimpleName());
         }
         for (AnnDataSplit split : changes.splits()) {
-            queue.add(new SplitCursor(split, sparse, format.copiesSamples() ? SLABS : null));
+            queue.add(new SplitCursor(split, sparse, format.copiesSamples() ? slabPool : null));
         }
         CollectionPlan plan = planHolder.get();
         if (plan != null) {
@@ -187,10 +194,18 @@ final class AnnDataSplitReader<T> implements SplitReader<ConvertedRecord<T>, Ann
 
     @Override
     public void close() {
-        if (current != null) {
-            current.cancel();
+        if (closed) {
+            return;
         }
-        queue.forEach(SplitCursor::cancel);
-        stores.close();
+        closed = true;
+        try {
+            if (current != null) {
+                current.cancel();
+            }
+            queue.forEach(SplitCursor::cancel);
+            stores.close();
+        } finally {
+            slabs.close();
+        }
     }
 }

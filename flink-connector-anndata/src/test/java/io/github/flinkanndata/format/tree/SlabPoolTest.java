@@ -49,4 +49,19 @@ class SlabPoolTest {
         lease.release();
         assertThat(pool.lease().floats(100_000)).isNotSameAs(late);
     }
+
+    @Test
+    void clearDropsTheFreeArraysOnly() {
+        SlabPool pool = new SlabPool(1 << 20);
+        SlabPool.Lease done = pool.lease();
+        int[] a = done.ints(1000);
+        done.release();
+        SlabPool.Lease busy = pool.lease();
+        int[] b = busy.ints(5000);
+        pool.clear();
+        assertThat(pool.freeBytes()).isZero();
+        assertThat(pool.lease().ints(1000)).isNotSameAs(a);
+        busy.release();
+        assertThat(pool.lease().ints(5000)).isSameAs(b);
+    }
 }
