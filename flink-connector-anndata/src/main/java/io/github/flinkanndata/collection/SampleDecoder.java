@@ -5,7 +5,6 @@ import io.github.flinkanndata.format.tree.AnnDataFormatException;
 import io.github.flinkanndata.format.AnnDataStore;
 import io.github.flinkanndata.format.MatrixElement;
 import io.github.flinkanndata.format.RowBlock;
-import io.github.flinkanndata.format.Values;
 import io.github.flinkanndata.format.tree.DataType;
 import io.github.flinkanndata.format.tree.SlabPool;
 import java.util.ArrayList;
