@@ -29,18 +29,18 @@ from flink_anndata import AnnDataBatches, serve  # noqa: E402
 
 
 def _rank(endpoint_dir: str, rank: int, world: int, limit: int, use_torch: bool, warmup: float, transport: str,
-          window: int, out) -> None:
+          window: int, shared_memory: bool, out) -> None:
     try:
-        _pull(endpoint_dir, rank, world, limit, use_torch, warmup, transport, window, out)
+        _pull(endpoint_dir, rank, world, limit, use_torch, warmup, transport, window, shared_memory, out)
     except BaseException as e:  # noqa: BLE001 - reported to the parent, which stops
         out.put({"rank": rank, "error": repr(e)})
         raise
 
 
 def _pull(endpoint_dir: str, rank: int, world: int, limit: int, use_torch: bool, warmup: float, transport: str,
-          window: int, out) -> None:
+          window: int, shared_memory: bool, out) -> None:
     ds = AnnDataBatches(endpoint_dir, rank, world, x_format="torch" if use_torch else "numpy", timeout=300,
-                        transport=transport, window=window)
+                        transport=transport, window=window, shared_memory=shared_memory)
     cells = 0
     nbytes = 0
     batches = 0
@@ -78,7 +78,7 @@ def _pull(endpoint_dir: str, rank: int, world: int, limit: int, use_torch: bool,
     out.put({"rank": rank, "batches": batches, "cells": cells, "seconds": elapsed,
              "rank_cpu_ms_per_1k_cells": 1e6 * rank_cpu / cells if cells else 0.0,
              "cells_per_s": cells / elapsed if elapsed else 0.0, "mb_per_s": nbytes / 1e6 / elapsed if elapsed else 0.0,
-             "checksum": checksum, "uri": ds.uri})
+             "checksum": checksum, "uri": ds.uri, "shared_memory": ds.shared_memory and ds._ring is not None})
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -106,6 +106,8 @@ def main() -> None:
     ap.add_argument("--checkpoint-interval", type=int, default=30000, help="the job's checkpoint interval, ms")
     ap.add_argument("--transport", default="auto", choices=["auto", "tcp", "unix"],
                     help="how ranks reach the servers (auto: a Unix-domain socket on the same host)")
+    ap.add_argument("--no-shared-memory", dest="shared_memory", action="store_false",
+                    help="ranks on the server's host take the batch data by socket too (the default is shared memory)")
     ap.add_argument("--jar", default=os.environ.get("FLINK_ANNDATA_SERVE_JAR"))
     ap.add_argument("--jvm-arg", action="append", default=[], help="an option of the serving JVM (repeatable)")
     args = ap.parse_args()
@@ -120,7 +122,8 @@ def main() -> None:
                    options={"anndata.block-size": 512, "anndata.window-blocks": 32}) as job:
             q = ctx.Queue()
             procs = [ctx.Process(target=_rank, args=(str(job.endpoint_dir), r, world, args.batches, args.torch,
-                                                        args.warmup, args.transport, args.window, q))
+                                                        args.warmup, args.transport, args.window,
+                                                        args.shared_memory, q))
                      for r in range(world)]
             for p in procs:
                 p.start()

@@ -21,14 +21,17 @@ No PyFlink is needed for this path: pyarrow, and torch for tensors (imported on 
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import shutil
 import signal
 import subprocess
 import tempfile
+import struct
 import threading
 import time
 import warnings
+import weakref
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -270,6 +273,72 @@ def _endpoint_uri(ep: Mapping[str, Any], transport: str) -> str:
     return ep.get("tcp") or ep["uri"]
 
 
+def _shared_memory_usable(ep: Mapping[str, Any]) -> bool:
+    """Whether this rank sees the server's shared-memory folder: its probe file holds the nonce
+    the endpoint names (same host, and the same folder: a container may have one of its own)."""
+    shm = ep.get("shm")
+    if not shm:
+        return False
+    try:
+        with open(shm["probe"], "rb") as f:
+            return f.read().decode() == shm["nonce"]
+    except (OSError, KeyError, UnicodeDecodeError):
+        return False
+
+
+class _SharedRing:
+    """The rank's side of a server's shared-memory slots (see the Java ``SharedSlots``).
+
+    A batch arrives as metadata naming a slot: an Arrow IPC stream in a file this rank maps. The
+    arrays it yields are views of the mapping (no copy), so the slot is released — its generation
+    stored into the control file, after which the server may write it again — only when the last
+    of them is garbage: a finalizer on the byte view they all derive from."""
+
+    def __init__(self, info: Mapping[str, Any]):
+        self.name = info["ring"]
+        self.slots = int(info["slots"])
+        self._control = self._map(info["ctl"], 8 * self.slots)
+        self._maps: Dict[int, Tuple[str, mmap.mmap]] = {}  # slot -> (file, mapping)
+        self.seen = 0  # the last generation received
+        self.held = 0  # slots whose arrays are still alive
+
+    @staticmethod
+    def _map(path: str, size: int) -> mmap.mmap:
+        fd = os.open(path, os.O_RDWR)
+        try:
+            mapped = mmap.mmap(fd, size)
+        finally:
+            os.close(fd)
+        # nothing opens it by name again: removed now, its memory is freed with the last mapping
+        # even if the server is killed
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+        return mapped
+
+    def batch(self, info: Mapping[str, Any]):
+        """The record batch in the slot ``info`` names, its buffers views of the slot."""
+        import pyarrow as pa
+
+        slot, gen, length = int(info["slot"]), int(info["gen"]), int(info["len"])
+        known = self._maps.get(slot)
+        if known is None or known[0] != info["file"]:
+            # a new or larger file for this slot; the old mapping lives on while arrays use it
+            known = (info["file"], self._map(info["file"], int(info["size"])))
+            self._maps[slot] = known
+        view = np.frombuffer(known[1], dtype=np.uint8, count=length)
+        self.seen = max(self.seen, gen)
+        self.held += 1
+        done = weakref.finalize(view, self._release, slot, gen)
+        done.atexit = False
+        return pa.ipc.open_stream(pa.py_buffer(view)).read_next_batch()
+
+    def _release(self, slot: int, gen: int) -> None:
+        self.held -= 1
+        struct.pack_into("<q", self._control, 8 * slot, gen)
+
+
 class _CsrBatch(tuple):
     """X without torch: ``(indptr, indices, data, shape)`` numpy arrays (zero-copy views of Arrow buffers)."""
 
@@ -290,7 +359,8 @@ class _BatchesCore:
 
     def __init__(self, endpoint_dir: Union[str, Path], rank: Optional[int] = None, world_size: Optional[int] = None,
                  *, token: Any = None, matrix: str = "X", x_format: Optional[str] = None, timeout: float = 120.0,
-                 window: int = 8, job: Optional[ServingJob] = None, transport: str = "auto"):
+                 window: int = 8, job: Optional[ServingJob] = None, transport: str = "auto",
+                 shared_memory: bool = True):
         if rank is None:
             rank = int(os.environ.get("RANK", "0"))
         if world_size is None:
@@ -308,6 +378,8 @@ class _BatchesCore:
         if transport not in _TRANSPORTS:
             raise ValueError(f"transport must be one of {_TRANSPORTS}, was {transport!r}")
         self.transport = transport
+        self.shared_memory = shared_memory
+        self._ring: Optional[_SharedRing] = None  # the server's slots this rank has mapped
         self.uri: Optional[str] = None  # the server address last connected to
         self.last: Optional[Dict[str, Any]] = None  # the metadata of the last yielded batch
         self._token: Optional[str] = None
@@ -358,6 +430,11 @@ class _BatchesCore:
                 ticket: Dict[str, Any] = {"rank": self.rank, "world": self.world_size, "max": self.window}
                 if self._pos is not None:
                     ticket["epoch"], ticket["g"] = self._pos
+                ring = self._ring
+                # by shared memory unless this rank keeps so many batches that the ring is full
+                if self.shared_memory and _shared_memory_usable(ep) and (
+                        ring is None or ring.held + self.window <= ring.slots):
+                    ticket["shm"] = {"ring": ring.name if ring else None, "gen": ring.seen if ring else 0}
                 try:
                     reader = client.do_get(flight.Ticket(json.dumps(ticket).encode()))
                     while True:
@@ -369,11 +446,18 @@ class _BatchesCore:
                         if meta.get("end"):
                             self._mark_done(ep)
                             return
-                        if chunk.data is None:
+                        data = chunk.data
+                        if data is None and "shm" in meta:
+                            info = meta.pop("shm")
+                            if self._ring is None or self._ring.name != info["ring"]:
+                                self._ring = _SharedRing(info)
+                            data = self._ring.batch(info)
+                        if data is None:
                             continue
                         if self._key is not None and meta["key"] != self._key:
                             raise ServingError(f"the job serves batches of {meta['key']}, the token names {self._key}")
-                        x, obs = self._decode(chunk.data, meta)
+                        x, obs = self._decode(data, meta)
+                        del data, chunk
                         self._key = meta["key"]
                         epoch, g = int(meta["epoch"]), int(meta["g"])
                         self._pos = (epoch, g + self.world_size)
@@ -528,7 +612,11 @@ def AnnDataBatches(endpoint_dir: Union[str, Path], rank: Optional[int] = None, w
     dict of the obs columns plus ``global_index`` (category codes as int32 arrays, -1 where
     missing; numbers float64, NaN where missing; text labels as lists, None where missing).
     ``transport``: ``auto`` takes the server's Unix-domain socket when the rank runs on its host,
-    else TCP; ``tcp`` and ``unix`` insist. ``rank`` and
+    else TCP; ``tcp`` and ``unix`` insist. ``shared_memory`` (default True): a rank that sees the
+    server's shared-memory folder (same host and ``/dev/shm``) receives the batch data there and
+    only the metadata by socket; X and the obs arrays are then views of the server's slot, which
+    is written again once they are all garbage — keep ``x.clone()`` of what must outlive the next
+    ``2 * window`` batches (a rank that holds that many gets the next ones by socket). ``rank`` and
     ``world_size`` default to ``$RANK`` and ``$WORLD_SIZE`` (torchrun's). ``token`` (or
     ``load_state_dict``) resumes; ``timeout`` bounds the wait for a batch when no server answers.
     """

@@ -36,6 +36,8 @@ final class RankQueue {
      * the serving thread half its time creating and zeroing Netty memory chunks.
      */
     OutgoingRoot spareRoot;
+    /** The shared-memory slots of the rank's current reader on this host, or null. */
+    SharedSlots ring;
 
     RankQueue(int rank, int world, int startEpoch, long startNext, long now) {
         this.rank = rank;
@@ -125,11 +127,15 @@ final class RankQueue {
         }
     }
 
-    /** Closes the spare root, if any. */
+    /** Closes the spare root and the shared-memory slots, if any. */
     void closeRoot() {
         if (spareRoot != null) {
             spareRoot.close();
             spareRoot = null;
+        }
+        if (ring != null) {
+            ring.close();
+            ring = null;
         }
     }
 }

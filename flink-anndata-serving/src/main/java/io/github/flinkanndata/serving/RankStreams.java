@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
+import javax.annotation.Nullable;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.NoOpFlightProducer;
 import org.apache.arrow.flight.Ticket;
@@ -39,19 +40,27 @@ final class RankStreams extends NoOpFlightProducer {
      * stream gets a fresh root).
      */
     private static final long WRITE_WAIT_MILLIS = 10_000;
+    /**
+     * Longest a stream waits for a free shared-memory slot before it sends the batch over the
+     * socket instead. A ring has room for two full streams, so a rank that drops its batches after
+     * its step never makes it wait; one that keeps more than that gets them by socket.
+     */
+    private static final long SLOT_WAIT_MILLIS = 1_000;
 
     private final ServingOptions options;
     private final BufferAllocator allocator;
+    @Nullable private final SharedMemory shared;
     private final ReentrantLock lock;
     private final Condition changed;
     private final Map<Integer, RankQueue> ranks;
     private final BooleanSupplier closed;
     private final BooleanSupplier inputEnded;
 
-    RankStreams(ServingOptions options, BufferAllocator allocator, ReentrantLock lock, Condition changed,
-            Map<Integer, RankQueue> ranks, BooleanSupplier closed, BooleanSupplier inputEnded) {
+    RankStreams(ServingOptions options, BufferAllocator allocator, @Nullable SharedMemory shared, ReentrantLock lock,
+            Condition changed, Map<Integer, RankQueue> ranks, BooleanSupplier closed, BooleanSupplier inputEnded) {
         this.options = options;
         this.allocator = allocator;
+        this.shared = shared;
         this.lock = lock;
         this.changed = changed;
         this.ranks = ranks;
@@ -64,6 +73,7 @@ final class RankStreams extends NoOpFlightProducer {
         RankQueue q;
         long want;
         int max;
+        JsonNode shm;
         try {
             JsonNode t = JSON.readTree(new String(ticket.getBytes(), StandardCharsets.UTF_8));
             int rank = t.path("rank").asInt(-1);
@@ -71,6 +81,8 @@ final class RankStreams extends NoOpFlightProducer {
             max = t.path("max").asInt(options.bufferBatches());
             // no position: a rank that starts with the job (wherever the job's token put it)
             want = t.hasNonNull("epoch") ? RankQueue.pos(t.path("epoch").asInt(0), t.path("g").asLong(0)) : -1;
+            // {"ring": the ring it has mapped or null, "gen": the last generation it received}
+            shm = t.path("shm").isObject() && shared != null ? t.path("shm") : null;
             if (world != options.worldSize()) {
                 throw CallStatus.INVALID_ARGUMENT.withDescription("this job serves " + options.worldSize()
                         + " ranks, the ticket says " + world).toRuntimeException();
@@ -88,6 +100,7 @@ final class RankStreams extends NoOpFlightProducer {
             listener.error(e);
             return;
         }
+        SharedSlots ring;
         lock.lock();
         try {
             long p = want < 0 ? q.ackPos : q.normalize(want);
@@ -100,6 +113,7 @@ final class RankStreams extends NoOpFlightProducer {
                 return;
             }
             q.acknowledge(p);
+            ring = ringFor(q, shm, Math.max(1, max));
             q.activeStreams++;
             q.lastActivity = System.currentTimeMillis();
             changed.signalAll();
@@ -107,7 +121,7 @@ final class RankStreams extends NoOpFlightProducer {
             lock.unlock();
         }
         try {
-            stream(q, Math.max(1, max), listener);
+            stream(q, Math.max(1, max), ring, listener);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             listener.error(CallStatus.CANCELLED.withDescription("server stopping").toRuntimeException());
@@ -126,7 +140,34 @@ final class RankStreams extends NoOpFlightProducer {
         }
     }
 
-    private void stream(RankQueue q, int max, ServerStreamListener listener) throws InterruptedException {
+    /**
+     * The slots through which the ticket's rank takes its batches, or null (it did not ask, or
+     * they cannot be made): its ring if the ticket names it (messages after the generation it saw
+     * never reached it), else a new one of room for two streams. Under the lock.
+     */
+    @Nullable
+    private SharedSlots ringFor(RankQueue q, @Nullable JsonNode shm, int max) {
+        if (shm == null) {
+            return null;
+        }
+        if (q.ring != null && q.ring.name().equals(shm.path("ring").asText(""))) {
+            q.ring.reclaimAfter(shm.path("gen").asLong(0));
+            return q.ring;
+        }
+        if (q.ring != null) {
+            q.ring.close(); // a new reader of the rank: the last one's mappings outlive the files
+            q.ring = null;
+        }
+        try {
+            q.ring = shared.ring(q.rank, 2 * max + 2);
+        } catch (IOException e) {
+            LOG.warn("no shared-memory slots for rank {}: it takes the socket", q.rank, e);
+        }
+        return q.ring;
+    }
+
+    private void stream(RankQueue q, int max, @Nullable SharedSlots ring, ServerStreamListener listener)
+            throws InterruptedException {
         OutgoingRoot root = null;
         boolean reusable = true;
         try {
@@ -212,8 +253,14 @@ final class RankStreams extends NoOpFlightProducer {
                 } finally {
                     lock.unlock();
                 }
-                ArrowBuf buf = metadataBuffer(meta);
-                listener.putNext(buf);
+                SharedSlots.Written slot = ring == null ? null : toSlot(ring, root, listener);
+                if (slot != null) {
+                    // only the metadata goes through the socket; the rank maps the slot
+                    listener.putMetadata(metadataBuffer(meta.substring(0, meta.length() - 1) + ",\"shm\":"
+                            + slot.json(ring) + "}"));
+                } else {
+                    listener.putNext(metadataBuffer(meta));
+                }
                 sent++;
             }
             if (root == null) {
@@ -229,6 +276,17 @@ final class RankStreams extends NoOpFlightProducer {
                     lock.unlock();
                 }
             }
+        }
+    }
+
+    /** The filled root written into a free slot of {@code ring}, or null: send it over the socket. */
+    @Nullable
+    private SharedSlots.Written toSlot(SharedSlots ring, OutgoingRoot root, ServerStreamListener listener) {
+        try {
+            return ring.put(root.root(), SLOT_WAIT_MILLIS, () -> closed.getAsBoolean() || listener.isCancelled());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("writing a batch into shared memory failed; sending it over the socket", e);
+            return null;
         }
     }
 

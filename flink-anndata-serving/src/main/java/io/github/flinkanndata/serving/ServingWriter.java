@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import javax.annotation.Nullable;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
@@ -66,6 +67,8 @@ final class ServingWriter {
     private final Condition changed = lock.newCondition();
     private final BufferAllocator allocator;
     private final FlightServers servers;
+    /** Where ranks on this host receive their batches without a socket, or null. */
+    @Nullable private final SharedMemory shared;
     private final Path endpointFile;
     private final Path endpointDir;
     private final Runnable runMails;
@@ -97,9 +100,14 @@ final class ServingWriter {
         this.endpointDir = Paths.get(options.endpointDir()).toAbsolutePath();
         this.endpointFile = endpointDir.resolve("endpoint-" + subtask + ".json");
         this.allocator = new RootAllocator();
+        this.shared = SharedMemory.open(options, subtask, attempt);
         try {
-            this.servers = FlightServers.start(options, subtask, attempt, endpointDir, allocator, new RankStreams(options, allocator, lock, changed, ranks, () -> closed, () -> inputEnded));
+            this.servers = FlightServers.start(options, subtask, attempt, endpointDir, allocator,
+                    new RankStreams(options, allocator, shared, lock, changed, ranks, () -> closed, () -> inputEnded));
         } catch (IOException | RuntimeException e) {
+            if (shared != null) {
+                shared.close();
+            }
             allocator.close();
             throw e;
         }
@@ -113,6 +121,9 @@ final class ServingWriter {
     private void announce(int attempt) throws IOException {
         ObjectNode node = JSON.createObjectNode();
         servers.describe(node);
+        if (shared != null) {
+            shared.describe(node);
+        }
         node.putPOJO("ranks", new ArrayList<>(ranks.keySet()));
         node.put("world", options.worldSize());
         node.put("subtask", subtask);
@@ -311,6 +322,9 @@ final class ServingWriter {
             ranks.values().forEach(RankQueue::closeRoot);
         } finally {
             lock.unlock();
+        }
+        if (shared != null) {
+            shared.close();
         }
         allocator.close();
     }
