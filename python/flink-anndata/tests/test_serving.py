@@ -174,6 +174,74 @@ def test_unix_domain_sockets_and_tcp_serve_the_same_stream(full, transport):
     assert done == {"run": ep["run"], "rank": 0, "world": 1}
 
 
+def _in_slot(ds, arr) -> bool:
+    """Whether a numpy array is a view of one of the rank's shared-memory slots (not a copy)."""
+    import numpy as np
+
+    if ds._ring is None:
+        return False
+    at = arr.ctypes.data
+    for _, mapping in ds._ring._maps.values():
+        base = np.frombuffer(mapping, dtype=np.uint8).ctypes.data
+        if base <= at and at + arr.nbytes <= base + len(mapping):
+            return True
+    return False
+
+
+def _leftovers(run: str) -> List[str]:
+    return sorted(p.name for p in Path("/dev/shm").glob(f"anndata-serve-{run[:8]}-*"))
+
+
+def _csr_stream(shared_memory: bool, epochs: int = 1, window: int = 8, keep: bool = False):
+    """Every batch of a 1-rank job as (item, copies of its CSR arrays), how many arrived as views
+    of a slot, the arrays themselves when ``keep``, and the job's run id."""
+    with serve(MIXED, B, world_size=1, jar=_jar(), **dict(SETTINGS, epochs=epochs)) as job:
+        ds = AnnDataBatches(job.endpoint_dir, 0, 1, timeout=120, x_format="numpy", window=window,
+                            shared_memory=shared_memory)
+        got, kept, in_slots = [], [], 0
+        for x, obs in ds:
+            indptr, indices, data, _ = x
+            in_slots += all(_in_slot(ds, a) for a in (indptr, indices, data, obs["global_index"]))
+            item = (ds.last["epoch"], ds.last["g"], tuple(int(i) for i in obs["global_index"]))
+            got.append((item, indptr.copy(), indices.copy(), data.copy()))
+            if keep:
+                kept.append((indptr, indices, data))
+        job.wait(60)
+        run = json.loads((job.endpoint_dir / "endpoint-0.json").read_text())["run"]
+        return got, in_slots, kept, ds, run
+
+
+def _same_csr(a, b) -> bool:
+    return a[0] == b[0] and all((x == y).all() for x, y in zip(a[1:], b[1:]))
+
+
+def test_a_rank_on_the_servers_host_reads_batches_in_shared_memory_without_a_copy(full):
+    by_socket, socket_views, _, _, _ = _csr_stream(shared_memory=False)
+    got, in_slots, _, ds, run = _csr_stream(shared_memory=True)
+    assert [g[0] for g in got] == [i for i in full if i[0] == 0]
+    assert socket_views == 0 and in_slots == len(got), (in_slots, len(got))
+    assert len(got) == len(by_socket) and all(_same_csr(a, b) for a, b in zip(got, by_socket))
+    # the rank and the server removed every file of the job: nothing is left in /dev/shm
+    assert _leftovers(run) == []
+    assert ds._ring is not None and ds._ring.held == 0  # every slot released as its arrays went
+
+
+def test_a_rank_that_keeps_its_batches_gets_them_by_socket_once_its_slots_are_full(full):
+    # window 2: a ring of 6 slots; the rank keeps every batch, so the server may not write those
+    # slots again, and the rank asks for the rest by socket; what it keeps is never overwritten
+    got, in_slots, kept, ds, run = _csr_stream(shared_memory=True, epochs=EPOCHS, window=2, keep=True)
+    assert [g[0] for g in got] == full
+    assert 1 <= in_slots <= ds._ring.slots < len(got), (in_slots, len(got))
+    assert all((k[0] == g[1]).all() and (k[1] == g[2]).all() and (k[2] == g[3]).all() for k, g in zip(kept, got))
+    assert ds._ring.held == in_slots
+    del kept
+    import gc
+
+    gc.collect()
+    assert ds._ring.held == 0
+    assert _leftovers(run) == []
+
+
 def test_resume_with_fewer_ranks_at_a_step_boundary(full):
     # 4 ranks take 2 steps (batches 0..7 of epoch 0) from 2 servers, then 2 ranks go on from the
     # token, served by the default topology
