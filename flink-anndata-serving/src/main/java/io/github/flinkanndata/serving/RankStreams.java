@@ -253,7 +253,7 @@ final class RankStreams extends NoOpFlightProducer {
                 } finally {
                     lock.unlock();
                 }
-                SharedSlots.Written slot = ring == null ? null : toSlot(ring, root, listener);
+                SharedSlots.Written slot = ring == null ? null : toSlot(q, ring, root, listener);
                 if (slot != null) {
                     // only the metadata goes through the socket; the rank maps the slot
                     listener.putMetadata(metadataBuffer(meta.substring(0, meta.length() - 1) + ",\"shm\":"
@@ -281,11 +281,13 @@ final class RankStreams extends NoOpFlightProducer {
 
     /** The filled root written into a free slot of {@code ring}, or null: send it over the socket. */
     @Nullable
-    private SharedSlots.Written toSlot(SharedSlots ring, OutgoingRoot root, ServerStreamListener listener) {
+    private SharedSlots.Written toSlot(RankQueue q, SharedSlots ring, OutgoingRoot root, ServerStreamListener listener) {
         try {
             return ring.put(root.root(), SLOT_WAIT_MILLIS, () -> closed.getAsBoolean() || listener.isCancelled());
         } catch (IOException | RuntimeException e) {
-            LOG.warn("writing a batch into shared memory failed; sending it over the socket", e);
+            // the folder is full, say: this reader takes the socket from now on
+            LOG.warn("cannot write batches of rank {} into shared memory: they go over the socket", q.rank, e);
+            ring.close();
             return null;
         }
     }

@@ -98,9 +98,20 @@ final class SharedSlots implements AutoCloseable {
         SharedMemory.created(file);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                 StandardOpenOption.WRITE)) {
+            // tmpfs finds a page when it is first touched: had the folder less room left than the
+            // mapping (a container's /dev/shm is often 64 MB), the first write into the mapping
+            // would crash the JVM (SIGBUS); writing the file first fails with an IOException
+            ByteBuffer zeros = ByteBuffer.allocateDirect((int) Math.min(size, ROUND));
+            for (long at = 0; at < size; ) {
+                zeros.clear().limit((int) Math.min(zeros.capacity(), size - at));
+                at += ch.write(zeros, at);
+            }
             MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_WRITE, 0, size);
             m.order(ByteOrder.LITTLE_ENDIAN);
             return m;
+        } catch (IOException | RuntimeException e) {
+            delete(file);
+            throw e;
         }
     }
 
