@@ -10,7 +10,9 @@ step in lockstep), epoch after epoch.
 
 ``AnnDataBatches(endpoint_dir, rank, world_size)`` finds its server in the endpoint folder (each
 server writes ``endpoint-<i>.json``), pulls, reconnects when the connection drops (a Flink
-failover), and yields ``(X, obs)`` per batch. ``state_dict()`` returns the position token after
+failover), and yields ``(X, obs)`` per batch. A rank on the server's host takes the batch data
+from shared memory (a ring of slots in ``/dev/shm`` the server writes; see ``_SharedRing``), the
+socket carrying only the metadata. ``state_dict()`` returns the position token after
 the last yielded batch, ``{"token": "fab1:<key>:<epoch>:<next>"}`` — the same on every rank of a
 lockstep step — and ``load_state_dict`` resumes there; ``serve(..., token=...)`` starts a job at a
 token (with the same world size, or another one that divides ``next``).
