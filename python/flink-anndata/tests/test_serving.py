@@ -242,6 +242,19 @@ def test_a_rank_that_keeps_its_batches_gets_them_by_socket_once_its_slots_are_fu
     assert _leftovers(run) == []
 
 
+def test_a_rank_that_may_not_map_the_servers_files_takes_the_socket(full, monkeypatch):
+    # as for a job run by another user: the probe is readable, the slots are not the rank's to map
+    def refuse(path, size):
+        raise PermissionError(13, "Permission denied", path)
+
+    monkeypatch.setattr(flink_anndata.serving._SharedRing, "_map", staticmethod(refuse))
+    with pytest.warns(UserWarning, match="takes the socket"):
+        got, in_slots, _, ds, run = _csr_stream(shared_memory=True)
+    assert [g[0] for g in got] == [i for i in full if i[0] == 0]
+    assert in_slots == 0 and not ds.shared_memory
+    assert _leftovers(run) == []
+
+
 def test_resume_with_fewer_ranks_at_a_step_boundary(full):
     # 4 ranks take 2 steps (batches 0..7 of epoch 0) from 2 servers, then 2 ranks go on from the
     # token, served by the default topology

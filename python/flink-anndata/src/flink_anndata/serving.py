@@ -382,6 +382,7 @@ class _BatchesCore:
         self.transport = transport
         self.shared_memory = shared_memory
         self._ring: Optional[_SharedRing] = None  # the server's slots this rank has mapped
+        self._shm_failures = 0
         self.uri: Optional[str] = None  # the server address last connected to
         self.last: Optional[Dict[str, Any]] = None  # the metadata of the last yielded batch
         self._token: Optional[str] = None
@@ -450,10 +451,9 @@ class _BatchesCore:
                             return
                         data = chunk.data
                         if data is None and "shm" in meta:
-                            info = meta.pop("shm")
-                            if self._ring is None or self._ring.name != info["ring"]:
-                                self._ring = _SharedRing(info)
-                            data = self._ring.batch(info)
+                            data = self._from_shared_memory(meta.pop("shm"))
+                            if data is None:
+                                break  # asks again, by socket, from the same position
                         if data is None:
                             continue
                         if self._key is not None and meta["key"] != self._key:
@@ -480,6 +480,26 @@ class _BatchesCore:
         finally:
             if client is not None:
                 client.close()
+
+    def _from_shared_memory(self, info: Mapping[str, Any]):
+        """The record batch in the slot ``info`` names; None if this rank cannot map the server's
+        files (another user's, say), after which it takes the socket."""
+        try:
+            if self._ring is None or self._ring.name != info["ring"]:
+                self._ring = _SharedRing(info)
+            batch = self._ring.batch(info)
+            self._shm_failures = 0
+            return batch
+        except OSError as e:
+            # a file removed under it: the server restarted (a failover), reconnect as for a broken
+            # socket; files it may not open, or removal again and again: the socket from now on
+            self._shm_failures += 1
+            if not isinstance(e, PermissionError) and self._shm_failures < 3:
+                raise
+            warnings.warn(f"rank {self.rank} cannot read the server's shared memory ({e}); "
+                          "it takes the socket")
+            self.shared_memory = False
+            return None
 
     def _mark_done(self, ep: Mapping[str, Any]) -> None:
         """The rank's final acknowledgement, ``done-<rank>.json`` in the endpoint folder: a server

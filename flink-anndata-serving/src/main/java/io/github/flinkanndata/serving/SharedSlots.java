@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import javax.annotation.Nullable;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
@@ -56,7 +57,7 @@ final class SharedSlots implements AutoCloseable {
     private final Slot[] slots;
     private long generation;
     private int files;
-    private boolean closed;
+    private volatile boolean closed;
 
     private static final class Slot {
         /** The file of the current mapping (named until the rank has mapped it). */
@@ -161,18 +162,30 @@ final class SharedSlots implements AutoCloseable {
      * fewest pages touched) as an Arrow IPC stream of one batch, waiting up to {@code timeoutMillis}
      * for one; null on timeout, when {@code abandon} says to stop first, or once closed.
      */
-    synchronized Written put(VectorSchemaRoot root, long timeoutMillis, BooleanSupplier abandon) throws IOException {
+    Written put(VectorSchemaRoot root, long timeoutMillis, BooleanSupplier abandon) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         while (!closed) {
-            for (int i = 0; i < slots.length; i++) {
-                if (free(i)) {
-                    return write(i, root);
-                }
+            Written w = tryPut(root);
+            if (w != null) {
+                return w;
             }
             if (abandon.getAsBoolean() || System.nanoTime() - deadline > 0) {
                 return null;
             }
-            LockSupport.parkNanos(POLL_NANOS);
+            LockSupport.parkNanos(POLL_NANOS); // not holding the monitor: close() never waits for this
+        }
+        return null;
+    }
+
+    @Nullable
+    private synchronized Written tryPut(VectorSchemaRoot root) throws IOException {
+        if (closed) {
+            return null;
+        }
+        for (int i = 0; i < slots.length; i++) {
+            if (free(i)) {
+                return write(i, root);
+            }
         }
         return null;
     }
