@@ -128,7 +128,7 @@ final class RankQueue {
     }
 
     /** Closes the spare root and the shared-memory slots, if any. */
-    void closeRoot() {
+    void closeTransport() {
         if (spareRoot != null) {
             spareRoot.close();
             spareRoot = null;

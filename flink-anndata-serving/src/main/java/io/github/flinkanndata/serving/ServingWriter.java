@@ -319,7 +319,7 @@ final class ServingWriter {
         servers.close();
         lock.lock();
         try {
-            ranks.values().forEach(RankQueue::closeRoot);
+            ranks.values().forEach(RankQueue::closeTransport);
         } finally {
             lock.unlock();
         }
